@@ -1,0 +1,36 @@
+# A thin wrapper over Meson: `make demo` and `make check` do everything on
+# a fresh Debian 12 machine (as root: missing packages are installed).
+BUILD ?= build
+MESON_OPTS ?=
+
+.PHONY: all deps setup build demo check clean docs
+
+all: build
+
+deps:
+	@./tools/install-deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_OPTS)
+
+setup: deps $(BUILD)/build.ninja
+
+build: setup
+	ninja -C $(BUILD)
+
+demo: build
+	@./tools/demo.sh $(BUILD)
+
+check: build
+	@meson test -C $(BUILD) --print-errorlogs --num-processes 2 $(TESTS) \
+	  > $(BUILD)/check.log 2>&1; status=$$?; \
+	  grep -E '^ *[0-9]+/[0-9]+ ' $(BUILD)/check.log; \
+	  if [ $$status -ne 0 ]; then sed -n '/^=* [0-9]*\/[0-9]* =*$$/,$$p' $(BUILD)/check.log | head -200; fi; \
+	  python3 tools/check_summary.py $(BUILD)/meson-logs/testlog.json; exit $$status
+
+# Regenerate the reference of every stage and parameter.
+docs: build
+	$(BUILD)/cli/gainstage list --markdown > docs/stages.md
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,120 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "gs_config.h"
+
+static void print_log(void *handle, GsLogLevel level, const char *message) {
+  (void)handle;
+  const char *tag = level == GS_LOG_ERROR     ? "error"
+                    : level == GS_LOG_WARNING ? "warning"
+                                              : "note";
+  fprintf(stderr, "gainstage: %s: %s\n", tag, message);
+}
+
+const GsLog cli_log = {print_log, NULL};
+
+static void vsay(const char *tag, const char *fmt, va_list ap) {
+  fprintf(stderr, "gainstage: %s: ", tag);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+}
+
+void cli_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsay("error", fmt, ap);
+  va_end(ap);
+}
+
+void cli_warning(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsay("warning", fmt, ap);
+  va_end(ap);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsay("error", fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "Try 'gainstage %s --help'.\n", cmd);
+  return EXIT_USAGE;
+}
+
+static bool is_file(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* dir/name or dir/name.preset, if it is a file */
+static bool find_in(const char *dir, const char *name, char *out, size_t size) {
+  if (!dir || !*dir) return false;
+  snprintf(out, size, "%s/%s", dir, name);
+  if (is_file(out)) return true;
+  snprintf(out, size, "%s/%s.preset", dir, name);
+  return is_file(out);
+}
+
+static bool find_preset(const char *name, char *out, size_t size) {
+  if (is_file(name)) {
+    snprintf(out, size, "%s", name);
+    return true;
+  }
+  if (strchr(name, '/')) return false;
+  return find_in(getenv("GAINSTAGE_PRESETS"), name, out, size) ||
+         find_in(GS_SOURCE_PRESET_DIR, name, out, size) ||
+         find_in(GS_PRESET_DIR, name, out, size);
+}
+
+GsSpec *cli_load_spec(const char *cmd, const char *chain, const char *preset,
+                      int *exit_code) {
+  *exit_code = EXIT_USAGE;
+  if ((chain != NULL) == (preset != NULL)) {
+    cli_usage_error(cmd, "give the chain as either -c CHAIN or -p PRESET");
+    return NULL;
+  }
+  GsSpec *spec = NULL;
+  GsStatus s;
+  if (chain) {
+    s = gs_spec_parse(chain, &cli_log, &spec);
+  } else {
+    char path[4096];
+    if (!find_preset(preset, path, sizeof path)) {
+      cli_error("no preset '%s' (a file, or a name from 'presets/')", preset);
+      return NULL;
+    }
+    s = gs_spec_load(path, &cli_log, &spec);
+  }
+  if (s != GS_OK) return NULL;
+  *exit_code = EXIT_OK;
+  return spec;
+}
+
+bool cli_parse_double(const char *text, double *out) {
+  if (!text || !*text) return false;
+  char *end;
+  errno = 0;
+  double v = strtod(text, &end);
+  if (*end != '\0' || errno || !isfinite(v)) return false;
+  if (strpbrk(text, "xXnN")) return false; /* hex, nan, inf */
+  *out = v;
+  return true;
+}
+
+bool cli_parse_u64(const char *text, unsigned long long *out) {
+  if (!text || !*text || *text == '-' || *text == '+') return false;
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(text, &end, 10);
+  if (*end != '\0' || errno) return false;
+  *out = v;
+  return true;
+}

@@ -1,0 +1,55 @@
+/* Internal view of a chain, for the plan and tests in the library. */
+#ifndef GS_CHAIN_H
+#define GS_CHAIN_H
+
+#include <stdatomic.h>
+
+#include "dsp/sos.h"
+#include "stage.h"
+
+#define GS_MAX_LANES 64u
+
+typedef struct {
+  double current;
+  double target;
+  uint32_t ticks_left; /* 0: settled */
+} GsParamRamp;
+
+typedef struct {
+  const GsStageClass *cls;
+  double *values;     /* what the instances currently have */
+  GsParamRamp *ramps; /* one per parameter */
+  bool ramping;
+  void **inst;
+  uint32_t n_inst;
+  bool merges;
+  uint32_t lanes_in, lanes_out;
+  GsDomain in_domain, out_domain; /* resolved (never ANY) */
+  GsPorts ports;
+  /* loading of this stage's output by the next stage's input */
+  bool has_junction;
+  GsSosCoefs junction;
+  GsSosState *jstate; /* one per output lane */
+  float *tap;
+} GsNode;
+
+struct GsChain {
+  GsChainConfig cfg;
+  GsNode *nodes;
+  uint32_t n_nodes;
+  uint32_t lanes_in, lanes_out;
+  float *lane[GS_MAX_LANES];
+  float *lane_mem;
+  uint64_t frames; /* processed since creation or reset */
+  uint32_t ramp_ticks;
+  bool ramping;
+  bool noise;
+  float *tap0;
+  atomic_uint_fast64_t nonfinite_in;
+  uint64_t nonfinite_reported;
+};
+
+/* Recompute node i's ports and the junctions on both sides. [audio] */
+void gs_chain_update_ports(GsChain *chain, uint32_t node);
+
+#endif

@@ -1,0 +1,140 @@
+/* The stage interface: a descriptor (parameter table plus lifecycle hooks)
+ * and an opaque instance. Every stage, from a gain to a tube power amp or a
+ * convolver, sits behind this; the chain, the CLI, the JACK rig and the LV2
+ * wrapper only ever talk to it. Stages know nothing of files, JACK or LV2.
+ *
+ * Lifecycle (SoX-like): check -> ports -> create -> (set_param | process)*
+ * -> destroy. A stage processes one lane (channel) per instance; a stage
+ * that merges lanes (a preamp selecting between inputs) gets them all. */
+#ifndef GS_STAGE_H
+#define GS_STAGE_H
+
+#include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dsp/rational.h"
+#include "gainstage/gainstage.h"
+
+/* What a source needs from a preamp's phantom supply. */
+typedef enum {
+  GS_PHANTOM_NONE,     /* indifferent (dynamic mics, instruments, lines) */
+  GS_PHANTOM_REQUIRED, /* silent without +48 V (condenser) */
+  GS_PHANTOM_HARMFUL   /* can be damaged by +48 V (ribbon) */
+} GsPhantomNeed;
+
+/* A stage's terminals, as linear networks in s:
+ *   output: Thevenin-like L-section, series impedance zs then a shunt
+ *           admittance ys across the terminals (a pickup's coil, then its
+ *           own and the cable's capacitance). The stage's process() writes
+ *           the internal voltage before zs.
+ *   input:  admittance yin (zero polynomial = infinite impedance).
+ * The chain loads neighbours through H(s) = 1 / (1 + zs (ys + yin)). */
+typedef struct {
+  GsRational zs;
+  GsRational ys;
+  GsRational yin;
+  GsPhantomNeed phantom;
+  const char *source_name; /* for messages: "mic-condenser" */
+} GsPorts;
+
+/* What a stage is told when it is created. */
+typedef struct {
+  double rate;
+  uint32_t n_inputs;         /* lanes merged into this instance (1 = one) */
+  uint64_t seed;             /* for this instance's noise */
+  bool noise;                /* modelled noise on */
+  const GsPorts *upstream;   /* n_inputs ports feeding it, NULL if none */
+  const GsPorts *downstream; /* the next stage's ports, NULL if unloaded */
+  char *why;                 /* create may explain a failure here */
+  size_t why_size;
+} GsStageEnv;
+
+/* Fixed size of a stage's pending-warning text. */
+#define GS_WARN_SIZE 256
+
+typedef struct GsStageClass {
+  GsStageInfo info;
+
+  /* Cross-parameter checks at build time (e.g. a choice not built yet).
+   * Write a reason into why. May be NULL. */
+  GsStatus (*check)(const double *values, char *why, size_t why_size);
+
+  /* Terminals for these values at rate. May be NULL: ideal terminals
+   * (zero output impedance, infinite input impedance). Must be real-time
+   * safe: called again when a parameter flagged as changing them moves. */
+  void (*ports)(const double *values, double rate, GsPorts *ports);
+
+  /* True if this configuration consumes every incoming lane. May be NULL. */
+  bool (*merges)(const double *values);
+
+  GsStatus (*create)(const GsStageEnv *env, const double *values,
+                     void **self);
+  void (*destroy)(void *self);
+
+  /* [audio] Apply a value (already validated; ramps come from the chain
+   * in ticks of GS_TICK samples, and the stage interpolates within). */
+  void (*set_param)(void *self, uint32_t index, double value);
+
+  /* [audio] in has n_inputs buffers; out may alias in[0]. n <= GS_MAX_BLOCK.*/
+  void (*process)(void *self, const float *const *in, float *out,
+                  uint32_t n);
+
+  void (*reset)(void *self);             /* [audio] may be NULL */
+  uint32_t (*latency)(const void *self); /* may be NULL: 0 */
+  void (*set_noise)(void *self, bool on); /* [audio] may be NULL */
+
+  /* [main] Copy one pending warning into msg and clear it; false if none.
+   * May be NULL. */
+  bool (*poll)(void *self, char *msg, size_t size);
+
+  /* For the level plan: the peak output (volts, or 1.0 full scale) at
+   * which this stage clips, INFINITY if it does not. May be NULL. */
+  double (*clip_peak)(const double *values);
+
+  /* For the level plan: the nominal input level in dBu (analog input) or
+   * dBFS (digital input). May be NULL: 0 dBu / -18 dBFS. */
+  double (*nominal_level)(const double *values);
+
+  /* The stage dissipates the power it receives (a load or a speaker), so
+   * the plan reports watts into it. */
+  bool is_load;
+
+  /* For the plan's warnings: the power a load is rated for, and the
+   * lowest load impedance an amplifier drives. May be NULL. */
+  double (*rated_watts)(const double *values);
+  double (*min_load_ohms)(const double *values);
+} GsStageClass;
+
+/* Parameters ramp in ticks of this many samples (fixed from the start of
+ * the stream, so output does not depend on block sizes). */
+#define GS_TICK 32u
+
+/* The registry. */
+const GsStageClass *gs_class_find(const char *name);
+const GsStageClass *gs_class_of(const GsStageInfo *info);
+
+/* Every stage class, defined in src/stages/. */
+extern const GsStageClass gs_stage_source;
+extern const GsStageClass gs_stage_preamp;
+extern const GsStageClass gs_stage_tonestack;
+extern const GsStageClass gs_stage_eq;
+extern const GsStageClass gs_stage_poweramp;
+extern const GsStageClass gs_stage_speaker;
+extern const GsStageClass gs_stage_load;
+extern const GsStageClass gs_stage_gain;
+extern const GsStageClass gs_stage_adc;
+extern const GsStageClass gs_stage_dac;
+
+/* Helpers for stage implementations. */
+void gs_ports_ideal(GsPorts *ports);
+/* Samples a parameter ramp lasts (GS_SMOOTH_SECONDS at rate). */
+uint32_t gs_smooth_samples(double rate);
+/* [main] Format a warning into msg (for poll hooks). Returns true. */
+bool gs_warn_format(char *msg, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static inline double gs_db_to_gain(double db) { return pow(10.0, db / 20.0); }
+
+#endif

@@ -1,0 +1,278 @@
+/* poweramp: a power amplifier rated in watts into ohms.
+ *
+ * Voltage gain (or sensitivity: the input rms for rated power), then the
+ * output devices: they swing at most sqrt(2 P R) peak (the peak of a sine
+ * delivering P watts into the rated R), and deliver at most the current
+ * that voltage drives into `minload` ohms; beyond it the protection limits
+ * the current, whatever the load does. The output resistance `rout` forms
+ * a divider with the load (the chain's junction), which is how damping
+ * factor (R_load / rout) shows up in the response with a speaker's
+ * impedance curve. Class D adds its output LC filter (22 µH, 470 nF:
+ * about 49 kHz), whose response depends on the load like the real thing.
+ *
+ * The load current is predicted sample by sample from the load's
+ * admittance, i = Y(z) v, written as i = B v + S (S: the filter's response
+ * to its past), so the limiter solves for the largest v with |i| <= Imax
+ * exactly instead of guessing. */
+#include <math.h>
+#include <stdio.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsp/clip.h"
+#include "dsp/noise.h"
+#include "dsp/ramp.h"
+#include "stage.h"
+#include "units.h"
+
+enum {
+  P_TYPE, P_WATTS, P_LOAD, P_GAIN, P_SENSITIVITY, P_ROUT, P_NOISE, P_MINLOAD,
+  P_IMPEDANCE, N_PARAMS
+};
+enum { T_SOLID_STATE, T_CLASS_D, T_TUBE };
+
+static const char *const type_names[] = {"solid-state", "class-d", "tube",
+                                         NULL};
+
+static const GsParamInfo params[] = {
+    [P_TYPE] = {.name = "type",
+                .help = "solid-state (class AB), class-d, or tube (not "
+                        "available yet)",
+                .type = GS_PARAM_CHOICE, .min = 0, .max = 2,
+                .def = T_SOLID_STATE, .choices = type_names,
+                .flags = GS_PARAM_FIXED},
+    [P_WATTS] = {.name = "watts", .help = "rated power into the rated load",
+                 .type = GS_PARAM_REAL, .unit = GS_UNIT_WATT, .min = 0.1,
+                 .max = 20000, .def = 100, .flags = GS_PARAM_LOG},
+    [P_LOAD] = {.name = "load", .help = "rated load",
+                .type = GS_PARAM_REAL, .unit = GS_UNIT_OHM, .min = 1,
+                .max = 600, .def = 8, .flags = GS_PARAM_LOG},
+    [P_GAIN] = {.name = "gain", .help = "voltage gain (if sensitivity is auto)",
+                .type = GS_PARAM_REAL, .unit = GS_UNIT_DB, .min = 0,
+                .max = 60, .def = 29},
+    [P_SENSITIVITY] = {.name = "sensitivity",
+                       .help = "input rms for rated power; sets the gain "
+                               "(auto: use gain)",
+                       .type = GS_PARAM_REAL, .unit = GS_UNIT_VOLT_RMS,
+                       .min = 0.01, .max = 100, .def = 0,
+                       .flags = GS_PARAM_LOG, .zero = "auto"},
+    [P_ROUT] = {.name = "rout",
+                .help = "output resistance (damping factor = load / rout)",
+                .type = GS_PARAM_REAL, .unit = GS_UNIT_OHM, .min = 0,
+                .max = 100, .def = 0.02},
+    [P_NOISE] = {.name = "noise",
+                 .help = "output noise, 20 Hz-20 kHz, re rated output",
+                 .type = GS_PARAM_REAL, .unit = GS_UNIT_DB, .min = -140,
+                 .max = -20, .def = -100},
+    [P_MINLOAD] = {.name = "minload",
+                   .help = "lowest load it drives before limiting current",
+                   .type = GS_PARAM_REAL, .unit = GS_UNIT_OHM, .min = 0.1,
+                   .max = 600, .def = 2, .flags = GS_PARAM_LOG},
+    [P_IMPEDANCE] = {.name = "impedance", .help = "input impedance",
+                     .type = GS_PARAM_REAL, .unit = GS_UNIT_OHM, .min = 600,
+                     .max = 1e6, .def = 20e3, .flags = GS_PARAM_LOG},
+};
+
+#define CLASS_D_L 22e-6
+#define CLASS_D_C 470e-9
+#define CLIP_KNEE 0.95 /* class AB: nearly hard, slightly rounded */
+
+static GsStatus poweramp_check(const double *v, char *why, size_t size) {
+  if ((int)v[P_TYPE] == T_TUBE) {
+    snprintf(why, size,
+             "type=tube is not available yet: it arrives with the tube "
+             "models; use type=solid-state for now");
+    return GS_ERR_UNAVAILABLE;
+  }
+  return GS_OK;
+}
+
+static double vclip(const double *v) { return sqrt(2.0 * v[P_WATTS] * v[P_LOAD]); }
+
+static double gain_linear(const double *v) {
+  if (v[P_SENSITIVITY] > 0.0) return sqrt(v[P_WATTS] * v[P_LOAD]) / v[P_SENSITIVITY];
+  return gs_db_to_gain(v[P_GAIN]);
+}
+
+static void poweramp_ports(const double *v, double rate, GsPorts *ports) {
+  (void)rate;
+  ports->yin = gs_rat_const(1.0 / v[P_IMPEDANCE]);
+  if ((int)v[P_TYPE] == T_CLASS_D) {
+    ports->zs = gs_rat_make(gs_poly_linear(v[P_ROUT], CLASS_D_L),
+                            gs_poly_const(1.0));
+    ports->ys = gs_rat_make(gs_poly_linear(0.0, CLASS_D_C), gs_poly_const(1.0));
+  } else {
+    ports->zs = gs_rat_const(v[P_ROUT]);
+  }
+}
+
+typedef struct {
+  double values[N_PARAMS];
+  double rate;
+  GsRamp gain;
+  double vmax, imax;
+  bool soft;
+  /* current drawn from the output devices per volt of internal EMF */
+  bool sense;
+  GsSosCoefs y;
+  GsSosState yst;
+  double b_direct; /* the sense filter's instantaneous gain */
+  GsRng rng;
+  double noise_rms;
+  bool noise;
+  atomic_uint_fast64_t clipped, limited;
+  uint64_t clipped_seen, limited_seen;
+} Poweramp;
+
+/* i / v_emf = (ys + yin) / (1 + zs (ys + yin)) */
+static void design_sense(Poweramp *p, const GsStageEnv *env) {
+  p->sense = false;
+  if (!env->downstream || gs_rat_is_zero(&env->downstream->yin)) return;
+  GsPorts own;
+  gs_ports_ideal(&own);
+  poweramp_ports(p->values, p->rate, &own);
+  GsRational y = gs_rat_add(&own.ys, &env->downstream->yin);
+  GsRational zy = gs_rat_mul(&own.zs, &y);
+  GsRational one = gs_rat_const(1.0);
+  GsRational den = gs_rat_add(&one, &zy);
+  GsRational inv = gs_rat_inv(&den);
+  GsRational h = gs_rat_mul(&y, &inv);
+  double hi = fmin(20000.0, 0.45 * p->rate);
+  p->sense = gs_rat_to_sos(&h, p->rate, gs_rat_feature_hz(&h, 10.0, hi), &p->y);
+  p->b_direct = p->y.gain;
+  for (int k = 0; k < p->y.n; k++) p->b_direct *= p->y.s[k].b0;
+}
+
+static void update_levels(Poweramp *p) {
+  const double *v = p->values;
+  p->vmax = vclip(v);
+  p->imax = p->vmax / v[P_MINLOAD];
+  double rated_rms = sqrt(v[P_WATTS] * v[P_LOAD]);
+  p->noise_rms = gs_white_scale(rated_rms * gs_db_to_gain(v[P_NOISE]), p->rate);
+}
+
+static GsStatus poweramp_create(const GsStageEnv *env, const double *v,
+                                void **self) {
+  Poweramp *p = calloc(1, sizeof *p);
+  if (!p) return GS_ERR_NOMEM;
+  memcpy(p->values, v, sizeof p->values);
+  p->rate = env->rate;
+  p->soft = (int)v[P_TYPE] == T_SOLID_STATE;
+  gs_ramp_init(&p->gain, gain_linear(v));
+  update_levels(p);
+  design_sense(p, env);
+  gs_rng_seed(&p->rng, env->seed);
+  p->noise = env->noise;
+  *self = p;
+  return GS_OK;
+}
+
+static void poweramp_destroy(void *self) { free(self); }
+
+static void poweramp_set_param(void *self, uint32_t index, double value) {
+  Poweramp *p = self;
+  p->values[index] = value;
+  update_levels(p);
+  if (index == P_GAIN || index == P_SENSITIVITY || index == P_WATTS ||
+      index == P_LOAD) {
+    gs_ramp_to(&p->gain, gain_linear(p->values), GS_TICK);
+  }
+}
+
+/* The output voltage v, reduced if needed so that the predicted current
+ * stays within imax. In a transposed-direct-form cascade the output is
+ * B v + S: B the product of the direct coefficients, S what the stored
+ * state contributes. Advances the sense filter with the final v. */
+static double limit_current(Poweramp *p, double v, uint64_t *limited) {
+  double S = 0.0;
+  for (int k = 0; k < p->y.n; k++) S = p->y.s[k].b0 * S + p->yst.z[k][0];
+  double i = p->b_direct * v + S;
+  if (fabs(i) > p->imax && fabs(p->b_direct) > 1e-12) {
+    double target = i > 0.0 ? p->imax : -p->imax;
+    v = (target - S) / p->b_direct;
+    (*limited)++;
+  }
+  gs_sos_tick(&p->y, &p->yst, v);
+  return v;
+}
+
+static void poweramp_process(void *self, const float *const *in, float *out,
+                             uint32_t n) {
+  Poweramp *p = self;
+  const float *x = in[0];
+  uint64_t clipped = 0, limited = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    double v = x[i] * gs_ramp_next(&p->gain);
+    if (fabs(v) > p->vmax) clipped++;
+    v = p->soft ? gs_clip_soft(v, p->vmax, CLIP_KNEE) : gs_clip_hard(v, p->vmax);
+    if (p->noise) v += p->noise_rms * gs_rng_gauss(&p->rng);
+    if (p->sense) v = limit_current(p, v, &limited);
+    out[i] = (float)v;
+  }
+  if (!isfinite(p->yst.z[0][0])) gs_sos_clear(&p->yst);
+  if (clipped) atomic_fetch_add_explicit(&p->clipped, clipped, memory_order_relaxed);
+  if (limited) atomic_fetch_add_explicit(&p->limited, limited, memory_order_relaxed);
+}
+
+static void poweramp_reset(void *self) { gs_sos_clear(&((Poweramp *)self)->yst); }
+
+static void poweramp_set_noise(void *self, bool on) {
+  ((Poweramp *)self)->noise = on;
+}
+
+static bool poweramp_poll(void *self, char *msg, size_t size) {
+  Poweramp *p = self;
+  uint64_t l = atomic_load(&p->limited);
+  if (l > p->limited_seen) {
+    uint64_t d = l - p->limited_seen;
+    p->limited_seen = l;
+    return gs_warn_format(msg, size,
+                          "the load drew more than %.1f A (minload=%.3g Ω): "
+                          "current limited in %llu samples",
+                          p->imax, p->values[P_MINLOAD], (unsigned long long)d);
+  }
+  uint64_t c = atomic_load(&p->clipped);
+  if (c > p->clipped_seen) {
+    uint64_t d = c - p->clipped_seen;
+    p->clipped_seen = c;
+    return gs_warn_format(msg, size,
+                          "clipped at %.1f V peak (%.4g W into %.3g Ω) in %llu "
+                          "samples",
+                          p->vmax, p->values[P_WATTS], p->values[P_LOAD],
+                          (unsigned long long)d);
+  }
+  return false;
+}
+
+static double poweramp_clip(const double *v) { return vclip(v); }
+
+static double poweramp_nominal(const double *v) {
+  /* 10 dB below the input that gives rated power */
+  double rated_in = sqrt(v[P_WATTS] * v[P_LOAD]) / gain_linear(v);
+  return gs_vrms_to_dbu(rated_in) - 10.0;
+}
+
+static double poweramp_min_load(const double *v) { return v[P_MINLOAD]; }
+
+const GsStageClass gs_stage_poweramp = {
+    .info = {.name = "poweramp",
+             .help = "power amplifier: watts into ohms, clipping at "
+                     "sqrt(2 P R), current limit, output resistance, noise",
+             .params = params,
+             .n_params = N_PARAMS,
+             .input = GS_DOMAIN_ANALOG,
+             .output = GS_DOMAIN_ANALOG},
+    .check = poweramp_check,
+    .ports = poweramp_ports,
+    .create = poweramp_create,
+    .destroy = poweramp_destroy,
+    .set_param = poweramp_set_param,
+    .process = poweramp_process,
+    .reset = poweramp_reset,
+    .set_noise = poweramp_set_noise,
+    .poll = poweramp_poll,
+    .clip_peak = poweramp_clip,
+    .nominal_level = poweramp_nominal,
+    .min_load_ohms = poweramp_min_load,
+};

@@ -1,0 +1,387 @@
+/* preamp: a mic / instrument / line / phono preamplifier.
+ *
+ * Signal path, in the order a real channel has it:
+ *   input select (equal-power crossfade) -> phantom gate -> pad ->
+ *   + input-referred noise (EIN) -> RIAA (phono) -> gain -> high-pass ->
+ *   polarity -> output stage clipping at maxout (per voicing).
+ * The input impedance (and capacitance, for phono) loads the source through
+ * the chain's junction; the output is an op-amp with a 100 Ω build-out. */
+#include <math.h>
+#include <stdio.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsp/biquad.h"
+#include "dsp/clip.h"
+#include "dsp/noise.h"
+#include "dsp/ramp.h"
+#include "dsp/riaa.h"
+#include "stage.h"
+#include "units.h"
+
+enum {
+  P_INPUT, P_IMPEDANCE, P_CAPACITANCE, P_GAIN, P_PAD, P_PHANTOM, P_HPF,
+  P_POLARITY, P_EIN, P_MAXOUT, P_VOICING, P_SELECT, P_IEC, N_PARAMS
+};
+enum { IN_MIC, IN_HIZ, IN_LINE, IN_PHONO };
+enum { V_TRANSPARENT, V_SOLID_STATE, V_TUBE, V_DIGITAL };
+
+static const char *const input_names[] = {"mic", "hiz", "line", "phono", NULL};
+static const char *const voicing_names[] = {"transparent", "solid-state",
+                                            "tube", "digital", NULL};
+static const char *const polarity_names[] = {"normal", "invert", NULL};
+
+static const GsParamInfo params[] = {
+    [P_INPUT] = {.name = "input", .help = "which input jack",
+                 .type = GS_PARAM_CHOICE, .min = 0, .max = 3, .def = IN_HIZ,
+                 .choices = input_names, .flags = GS_PARAM_FIXED},
+    [P_IMPEDANCE] = {.name = "impedance",
+                     .help = "input impedance (auto: mic 2.4 kΩ, hiz 1 MΩ, "
+                             "line 10 kΩ, phono 47 kΩ)",
+                     .type = GS_PARAM_REAL, .unit = GS_UNIT_OHM, .min = 50,
+                     .max = 10e6, .def = 0,
+                     .flags = GS_PARAM_LOG, .zero = "auto"},
+    [P_CAPACITANCE] = {.name = "capacitance",
+                       .help = "input capacitance (auto: phono 150 pF, "
+                               "others none)",
+                       .type = GS_PARAM_REAL, .unit = GS_UNIT_FARAD,
+                       .min = 1e-12, .max = 10e-9, .def = 0,
+                       .flags = GS_PARAM_LOG, .zero = "auto"},
+    [P_GAIN] = {.name = "gain", .help = "gain (at 1 kHz for phono)",
+                .type = GS_PARAM_REAL, .unit = GS_UNIT_DB, .min = 0,
+                .max = 70, .def = 20},
+    [P_PAD] = {.name = "pad", .help = "attenuation before the amplifier",
+               .type = GS_PARAM_REAL, .unit = GS_UNIT_DB, .min = 0,
+               .max = 40, .def = 0},
+    [P_PHANTOM] = {.name = "phantom", .help = "+48 V phantom power",
+                   .type = GS_PARAM_TOGGLE, .min = 0, .max = 1, .def = 0},
+    [P_HPF] = {.name = "hpf",
+               .help = "high-pass corner, 12 dB/octave",
+               .type = GS_PARAM_REAL, .unit = GS_UNIT_HZ, .min = 10,
+               .max = 500, .def = 0, .flags = GS_PARAM_LOG, .zero = "off"},
+    [P_POLARITY] = {.name = "polarity", .help = "polarity (phase) switch",
+                    .type = GS_PARAM_CHOICE, .min = 0, .max = 1, .def = 0,
+                    .choices = polarity_names},
+    [P_EIN] = {.name = "ein",
+               .help = "equivalent input noise as data sheets give it: 150 Ω "
+                       "source, 20 Hz-20 kHz, unweighted",
+               .type = GS_PARAM_REAL, .unit = GS_UNIT_DBU, .min = -131,
+               .max = -80, .def = -128},
+    [P_MAXOUT] = {.name = "maxout", .help = "maximum output level (sine)",
+                  .type = GS_PARAM_REAL, .unit = GS_UNIT_DBU, .min = 0,
+                  .max = 30, .def = 24},
+    [P_VOICING] = {.name = "voicing",
+                   .help = "transparent: linear to the rails; solid-state: "
+                           "op-amp soft clip; digital: 1 dB gain steps, hard "
+                           "converter clip; tube: not available yet",
+                   .type = GS_PARAM_CHOICE, .min = 0, .max = 3,
+                   .def = V_SOLID_STATE, .choices = voicing_names,
+                   .flags = GS_PARAM_FIXED},
+    [P_SELECT] = {.name = "select",
+                  .help = "input channel to use (0: process every channel "
+                          "apart; 1..N: select one, click-free)",
+                  .type = GS_PARAM_INT, .min = 0, .max = 64, .def = 0},
+    [P_IEC] = {.name = "iec",
+               .help = "phono: add the IEC 7950 µs bass roll-off",
+               .type = GS_PARAM_TOGGLE, .min = 0, .max = 1, .def = 0,
+               .flags = GS_PARAM_FIXED},
+};
+
+/* Auto values by input. */
+static const double auto_ohms[] = {2.4e3, 1e6, 10e3, 47e3};
+static const double nominal_dbu[] = {-50.0, -20.0, 4.0, -44.0};
+#define OUTPUT_OHMS 100.0
+#define SOFT_KNEE 0.7
+
+typedef struct {
+  double values[N_PARAMS];
+  double rate;
+  uint32_t n_inputs;
+  bool merges;
+  GsRamp select_gain[64]; /* per input, 0..1, shaped equal-power */
+  GsRamp gate;            /* phantom: condenser powered or not */
+  GsRamp pad, gain, polarity;
+  bool phono;
+  GsSosCoefs riaa, hpf;
+  GsSosState riaa_st, hpf_st;
+  GsRng rng;
+  double noise_rms;
+  bool noise;
+  double vmax;
+  GsPhantomNeed need;
+  const char *source_name;
+  uint32_t fade;
+  atomic_uint warn; /* WARN_* bits raised on the audio thread */
+  atomic_uint_fast64_t clipped;
+  uint64_t clipped_reported;
+} Preamp;
+
+enum { WARN_NO_PHANTOM = 1, WARN_RIBBON = 2, WARN_SELECT = 4 };
+
+static GsStatus preamp_check(const double *v, char *why, size_t size) {
+  if ((int)v[P_VOICING] == V_TUBE) {
+    snprintf(why, size,
+             "voicing=tube is not available yet: it arrives with the triode "
+             "models; use voicing=solid-state for now");
+    return GS_ERR_UNAVAILABLE;
+  }
+  return GS_OK;
+}
+
+static double input_ohms(const double *v) {
+  return v[P_IMPEDANCE] > 0.0 ? v[P_IMPEDANCE] : auto_ohms[(int)v[P_INPUT]];
+}
+
+static double input_farads(const double *v) {
+  if (v[P_CAPACITANCE] > 0.0) return v[P_CAPACITANCE];
+  return (int)v[P_INPUT] == IN_PHONO ? 150e-12 : 0.0;
+}
+
+static void preamp_ports(const double *v, double rate, GsPorts *ports) {
+  (void)rate;
+  ports->yin = gs_rat_make(gs_poly_linear(1.0 / input_ohms(v), input_farads(v)),
+                           gs_poly_const(1.0));
+  ports->zs = gs_rat_const(OUTPUT_OHMS);
+}
+
+static bool preamp_merges(const double *v) { return v[P_SELECT] >= 1.0; }
+
+static double maxout_peak(const double *v) {
+  return gs_dbu_to_vrms(v[P_MAXOUT]) * GS_SQRT2;
+}
+
+/* Amplifier noise alone: the data-sheet EIN minus the 150 Ω source's own
+ * thermal noise, both over 20 kHz. */
+static double amp_noise_rms(const Preamp *p) {
+  double ein = gs_dbu_to_vrms(p->values[P_EIN]);
+  double source = gs_thermal_vrms(150.0, 20000.0);
+  double amp = ein > source ? sqrt(ein * ein - source * source) : 0.0;
+  return gs_white_scale(amp, p->rate);
+}
+
+static double gain_linear(const Preamp *p) {
+  double db = p->values[P_GAIN];
+  if ((int)p->values[P_VOICING] == V_DIGITAL) db = round(db);
+  return gs_db_to_gain(db);
+}
+
+static void design_hpf(Preamp *p) {
+  gs_sos_identity(&p->hpf);
+  double f = p->values[P_HPF];
+  if (f >= 1.0) {
+    p->hpf.n = 1;
+    p->hpf.s[0] = gs_biquad_design(GS_BQ_HIGHPASS, f, 0.0, M_SQRT1_2, p->rate);
+  }
+}
+
+static bool powered(const Preamp *p) {
+  return p->need != GS_PHANTOM_REQUIRED || p->values[P_PHANTOM] != 0.0;
+}
+
+static void check_phantom(Preamp *p) {
+  if (!powered(p)) atomic_fetch_or(&p->warn, WARN_NO_PHANTOM);
+  if (p->need == GS_PHANTOM_HARMFUL && p->values[P_PHANTOM] != 0.0) {
+    atomic_fetch_or(&p->warn, WARN_RIBBON);
+  }
+}
+
+static GsStatus setup_inputs(Preamp *p, const GsStageEnv *env) {
+  p->n_inputs = env->n_inputs;
+  p->merges = preamp_merges(p->values);
+  uint32_t sel = (uint32_t)p->values[P_SELECT];
+  if (p->merges && (sel > p->n_inputs || p->n_inputs > 64)) {
+    snprintf(env->why, env->why_size,
+             "select=%u but there are only %u input channels", sel,
+             p->n_inputs);
+    return GS_ERR_RANGE;
+  }
+  for (uint32_t k = 0; k < 64; k++) {
+    gs_ramp_init(&p->select_gain[k], !p->merges || k + 1 == sel ? 1.0 : 0.0);
+  }
+  return GS_OK;
+}
+
+static GsStatus preamp_create(const GsStageEnv *env, const double *v,
+                              void **self) {
+  Preamp *p = calloc(1, sizeof *p);
+  if (!p) return GS_ERR_NOMEM;
+  memcpy(p->values, v, sizeof p->values);
+  p->rate = env->rate;
+  p->fade = gs_smooth_samples(env->rate);
+  GsStatus s = setup_inputs(p, env);
+  p->phono = (int)v[P_INPUT] == IN_PHONO;
+  if (s == GS_OK && p->phono && !gs_riaa_design(v[P_IEC] != 0.0, p->rate, &p->riaa)) {
+    snprintf(env->why, env->why_size, "the RIAA filter cannot be designed at "
+             "%.0f Hz (44.1 kHz or more is needed)", p->rate);
+    s = GS_ERR_RANGE;
+  }
+  if (s != GS_OK) {
+    free(p);
+    return s;
+  }
+  p->need = env->upstream ? env->upstream[0].phantom : GS_PHANTOM_NONE;
+  p->source_name = env->upstream ? env->upstream[0].source_name : NULL;
+  gs_ramp_init(&p->gate, powered(p) ? 1.0 : 0.0);
+  gs_ramp_init(&p->pad, gs_db_to_gain(-v[P_PAD]));
+  gs_ramp_init(&p->gain, gain_linear(p));
+  gs_ramp_init(&p->polarity, (int)v[P_POLARITY] ? -1.0 : 1.0);
+  gs_rng_seed(&p->rng, env->seed);
+  p->noise = env->noise;
+  p->noise_rms = amp_noise_rms(p);
+  p->vmax = maxout_peak(v);
+  design_hpf(p);
+  check_phantom(p);
+  *self = p;
+  return GS_OK;
+}
+
+static void preamp_destroy(void *self) { free(self); }
+
+static void select_input(Preamp *p, uint32_t sel) {
+  if (!p->merges) {
+    atomic_fetch_or(&p->warn, WARN_SELECT);
+    return;
+  }
+  if (sel < 1 || sel > p->n_inputs) return;
+  for (uint32_t k = 0; k < p->n_inputs; k++) {
+    gs_ramp_to(&p->select_gain[k], k + 1 == sel ? 1.0 : 0.0, p->fade);
+  }
+}
+
+static void preamp_set_param(void *self, uint32_t index, double value) {
+  Preamp *p = self;
+  p->values[index] = value;
+  switch (index) {
+    case P_GAIN: gs_ramp_to(&p->gain, gain_linear(p), GS_TICK); break;
+    case P_PAD: gs_ramp_to(&p->pad, gs_db_to_gain(-value), GS_TICK); break;
+    case P_HPF: design_hpf(p); break;
+    case P_POLARITY:
+      gs_ramp_to(&p->polarity, (int)value ? -1.0 : 1.0, p->fade);
+      break;
+    case P_PHANTOM:
+      gs_ramp_to(&p->gate, powered(p) ? 1.0 : 0.0, p->fade);
+      check_phantom(p);
+      break;
+    case P_EIN: p->noise_rms = amp_noise_rms(p); break;
+    case P_MAXOUT: p->vmax = maxout_peak(p->values); break;
+    case P_SELECT: select_input(p, (uint32_t)value); break;
+    default: break; /* fixed, or handled by the chain (impedance) */
+  }
+}
+
+/* Equal-power mix of the inputs by their selection ramps. */
+static double mix_inputs(Preamp *p, const float *const *in, uint32_t i) {
+  if (p->n_inputs == 1) return in[0][i];
+  double acc = 0.0;
+  for (uint32_t k = 0; k < p->n_inputs; k++) {
+    GsRamp *r = &p->select_gain[k];
+    double g = gs_ramp_next(r);
+    if (g == 0.0) continue;
+    acc += in[k][i] * (gs_ramp_moving(r) || g < 1.0 ? sin(g * M_PI_2) : 1.0);
+  }
+  return acc;
+}
+
+static double output_stage(const Preamp *p, double y) {
+  switch ((int)p->values[P_VOICING]) {
+    case V_SOLID_STATE: return gs_clip_soft(y, p->vmax, SOFT_KNEE);
+    default: return gs_clip_hard(y, p->vmax);
+  }
+}
+
+static void preamp_process(void *self, const float *const *in, float *out,
+                           uint32_t n) {
+  Preamp *p = self;
+  uint64_t over = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    double x = mix_inputs(p, in, i) * gs_ramp_next(&p->gate);
+    x *= gs_ramp_next(&p->pad);
+    if (p->noise) x += p->noise_rms * gs_rng_gauss(&p->rng);
+    if (p->phono) x = gs_sos_tick(&p->riaa, &p->riaa_st, x);
+    double y = x * gs_ramp_next(&p->gain);
+    if (p->hpf.n) y = gs_sos_tick(&p->hpf, &p->hpf_st, y);
+    y *= gs_ramp_next(&p->polarity);
+    if (fabs(y) > p->vmax) over++;
+    out[i] = (float)output_stage(p, y);
+  }
+  if (over) atomic_fetch_add_explicit(&p->clipped, over, memory_order_relaxed);
+  if (!isfinite(p->riaa_st.z[0][0]) || !isfinite(p->hpf_st.z[0][0])) {
+    gs_sos_clear(&p->riaa_st);
+    gs_sos_clear(&p->hpf_st);
+  }
+}
+
+static void preamp_reset(void *self) {
+  Preamp *p = self;
+  gs_sos_clear(&p->riaa_st);
+  gs_sos_clear(&p->hpf_st);
+}
+
+static void preamp_set_noise(void *self, bool on) {
+  ((Preamp *)self)->noise = on;
+}
+
+static bool preamp_poll(void *self, char *msg, size_t size) {
+  Preamp *p = self;
+  unsigned w = atomic_exchange(&p->warn, 0);
+  const char *src = p->source_name ? p->source_name : "source";
+  if (w & WARN_NO_PHANTOM) {
+    atomic_fetch_or(&p->warn, w & ~(unsigned)WARN_NO_PHANTOM);
+    return gs_warn_format(msg, size,
+                          "the %s needs phantom power and is silent: set "
+                          "phantom=on on the preamp",
+                          src);
+  }
+  if (w & WARN_RIBBON) {
+    atomic_fetch_or(&p->warn, w & ~(unsigned)WARN_RIBBON);
+    return gs_warn_format(msg, size,
+                          "phantom power is on with a %s: +48 V can damage a "
+                          "ribbon; set phantom=off",
+                          src);
+  }
+  if (w & WARN_SELECT) {
+    return gs_warn_format(msg, size,
+                          "select can only move between inputs when the "
+                          "chain was built with select=1 or more");
+  }
+  uint64_t c = atomic_load(&p->clipped);
+  if (c > p->clipped_reported) {
+    uint64_t new_clips = c - p->clipped_reported;
+    p->clipped_reported = c;
+    return gs_warn_format(msg, size,
+                          "output clipped at maxout=%+.1f dBu in %llu samples: "
+                          "lower gain or add pad",
+                          p->values[P_MAXOUT], (unsigned long long)new_clips);
+  }
+  return false;
+}
+
+static double preamp_clip(const double *v) { return maxout_peak(v); }
+
+static double preamp_nominal(const double *v) {
+  return nominal_dbu[(int)v[P_INPUT]];
+}
+
+const GsStageClass gs_stage_preamp = {
+    .info = {.name = "preamp",
+             .help = "mic / instrument / line / phono preamp: gain, pad, "
+                     "phantom, high-pass, polarity, input selection, EIN "
+                     "noise, output clipping by voicing",
+             .params = params,
+             .n_params = N_PARAMS,
+             .input = GS_DOMAIN_ANALOG,
+             .output = GS_DOMAIN_ANALOG},
+    .check = preamp_check,
+    .ports = preamp_ports,
+    .merges = preamp_merges,
+    .create = preamp_create,
+    .destroy = preamp_destroy,
+    .set_param = preamp_set_param,
+    .process = preamp_process,
+    .reset = preamp_reset,
+    .set_noise = preamp_set_noise,
+    .poll = preamp_poll,
+    .clip_peak = preamp_clip,
+    .nominal_level = preamp_nominal,
+};

@@ -1,0 +1,54 @@
+/* Test helpers: build chains from text, drive them, and read figures off
+ * the output by methods independent of the code under test (least-squares
+ * sine fits, DTFTs of impulse responses). */
+#ifndef GS_TEST_HARNESS_H
+#define GS_TEST_HARNESS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "gainstage/gainstage.h"
+
+#define PI 3.14159265358979323846
+
+/* A chain from text at rate, mono, noise off unless `noise`. Fails the
+ * test on error. */
+GsChain *h_chain(const char *text, double rate, uint32_t channels, bool noise);
+
+/* Process n mono samples in blocks of `block` (0: all at once). */
+void h_run(GsChain *c, const float *in, float *out, size_t n, size_t block);
+
+/* Amplitude (peak) and phase of the component at hz in x, by least
+ * squares on sin, cos and DC over the whole buffer. */
+double h_sine_amplitude(const float *x, size_t n, double hz, double rate,
+                        double *phase);
+
+/* Steady-state gain (linear) of the chain for a sine of peak `vpk` at hz:
+ * runs `settle` seconds, fits the last `window` seconds. */
+double h_sine_gain(GsChain *c, double hz, double vpk, double rate);
+
+/* Complex response at hz from the chain's impulse response (impulse of
+ * height `scale`, n samples). */
+double h_response_db(const float *ir, size_t n, double scale, double hz,
+                     double rate);
+float *h_impulse_response(GsChain *c, size_t n, double scale);
+
+double h_rms(const float *x, size_t n);
+double h_db(double ratio);
+
+/* A figure for docs/accuracy.md: printed as "ACCURACY | model | figure |
+ * value | bound" and collected by tools/accuracy.py. */
+void h_accuracy(const char *model, const char *figure, double value,
+                double bound, const char *unit);
+
+/* Messages from the library collected for assertions. */
+typedef struct {
+  char text[8192];
+  int errors, warnings;
+} HLog;
+extern GsLog h_log_sink(HLog *log);
+
+#endif
