@@ -32,9 +32,14 @@ static double residuals(const Problem *p, const double *v, double *r) {
   return cost;
 }
 
+/* Poles must stay inside the unit circle; zeros may go anywhere (a zero
+ * at z = 1 is a DC block). */
 static bool inside(const Problem *p, const double *v) {
-  for (int i = 0; i < p->np + p->nz; i++) {
+  for (int i = 0; i < p->np; i++) {
     if (!(fabs(v[i]) < 0.99999)) return false;
+  }
+  for (int i = p->np; i < p->np + p->nz; i++) {
+    if (!isfinite(v[i])) return false;
   }
   return true;
 }

@@ -322,9 +322,26 @@ bool gs_rat_to_sos(const GsRational *r, double rate, double prewarp_hz,
   double complex pf[GS_POLY_MAX], zf[GS_POLY_MAX];
   int npf = factor_roots(pd, np, pf);
   int nzf = factor_roots(zd, nz, zf);
+  /* real zeros crowded towards Nyquist get sections of their own, so that
+   * gs_rat_to_sos_tuned can find and move them */
+  double crowded[GS_POLY_MAX];
+  int ncrowd = 0, kept = 0;
+  for (int i = 0; i < nzf; i++) {
+    if (cimag(zf[i]) == 0.0 && creal(zf[i]) < -0.3) {
+      crowded[ncrowd++] = creal(zf[i]);
+    } else {
+      zf[kept++] = zf[i];
+    }
+  }
+  nzf = kept;
   Quad pq[GS_POLY_MAX], zq[GS_POLY_MAX];
   int npq = to_quads(pf, npf, pq);
   int nzq = to_quads(zf, nzf, zq);
+  for (int i = 0; i < ncrowd; i++) {
+    zq[nzq].c1 = -crowded[i];
+    zq[nzq].c2 = 0.0;
+    nzq++;
+  }
   /* zeros at infinity map to z = -1: kept in sections of their own,
    * exactly (1 + z^-1)^2 or (1 + z^-1), so they can be found again */
   for (int left = np - nz; left > 0; left -= 2) {
@@ -360,7 +377,7 @@ static double max_error_db(const GsRational *r, const GsSosCoefs *c,
 }
 
 /* c with its Nyquist zeros moved to -beta and the gain re-matched at
- * 1 kHz. */
+ * 1 kHz. A section (1 + z^-1)^2 becomes (1 + beta z^-1)^2. */
 static GsSosCoefs with_beta(const GsRational *r, const GsSosCoefs *c,
                             int sec, double beta, double rate) {
   GsSosCoefs t = *c;
@@ -380,11 +397,13 @@ bool gs_rat_to_sos_tuned(const GsRational *r, double rate, GsSosCoefs *out) {
   if (!gs_rat_to_sos(r, rate, gs_rat_feature_hz(r, 20.0, hi), out)) {
     return false;
   }
+  /* the zeros at infinity, or else a real zero the transform crowded
+   * towards Nyquist (from above 0.3 fs or so) */
   int sec = -1;
   for (int i = 0; i < out->n; i++) {
     const GsBiquad *q = &out->s[i];
-    if ((q->b1 == 1.0 && q->b2 == 0.0) || (q->b1 == 2.0 && q->b2 == 1.0)) {
-      sec = i;
+    if ((q->b1 == 2.0 && q->b2 == 1.0) || (q->b2 == 0.0 && q->b1 > 0.3)) {
+      if (sec < 0 || q->b1 > out->s[sec].b1) sec = i;
     }
   }
   if (sec < 0) return true;

@@ -60,11 +60,11 @@ double gs_rat_feature_hz(const GsRational *r, double lo, double hi);
 bool gs_rat_to_sos(const GsRational *r, double rate, double prewarp_hz,
                    GsSosCoefs *out);
 
-/* As gs_rat_to_sos, prewarped at r's feature frequency, and where r has
- * more poles than zeros, the Nyquist zeros the bilinear transform puts there
- * moved to -beta with beta chosen to minimize the largest dB error from
- * 20 Hz to 20 kHz: the analog slope then continues towards Nyquist instead
- * of collapsing. About 20 µs; real-time safe. */
+/* As gs_rat_to_sos, prewarped at r's feature frequency; then the zeros the
+ * bilinear transform crowds towards Nyquist (those at infinity, or a real
+ * zero far above the band) move to -beta, with beta chosen to minimize the
+ * largest dB error from 20 Hz to 20 kHz: the analog slope then continues
+ * towards Nyquist instead of collapsing. About 20 µs; real-time safe. */
 bool gs_rat_to_sos_tuned(const GsRational *r, double rate, GsSosCoefs *out);
 
 #endif

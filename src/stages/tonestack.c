@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stages/tonestack.h"
+
 #include "dsp/mna.h"
 #include "stage.h"
 
@@ -128,13 +130,16 @@ typedef struct {
   double rate;
   GsSosCoefs coefs;
   GsSosState st;
-  bool dirty;
 } Tonestack;
 
-static void redesign(Tonestack *t) {
+bool gs_tonestack_design(const double *values, double rate, GsSosCoefs *out) {
   GsMnaResult res;
+  return solve(values, &res) && gs_rat_to_sos_tuned(&res.h, rate, out);
+}
+
+static void redesign(Tonestack *t) {
   GsSosCoefs next;
-  if (solve(t->values, &res) && gs_rat_to_sos_tuned(&res.h, t->rate, &next)) {
+  if (gs_tonestack_design(t->values, t->rate, &next)) {
     /* keep the state: sections keep their places as the pots move */
     if (next.n != t->coefs.n) gs_sos_clear(&t->st);
     t->coefs = next;
