@@ -42,10 +42,12 @@ static void node_ports(GsNode *node, double rate) {
 /* H(s) = 1 / (1 + zs (ys + yin)): the voltage divider between one stage's
  * output network and the next stage's input, bilinear with prewarping at
  * the response's peak (or steepest slope), so a pickup's resonance lands
- * where the analog circuit has it. */
-static void junction_design(GsNode *a, const GsNode *b, double rate) {
+ * where the analog circuit has it. The prewarp frequency is chosen for the
+ * values the chain is built with and then kept, so that coefficients move
+ * continuously with live changes (a prewarp that jumped would click). */
+static void junction_coefs(GsNode *a, const GsNode *b, double rate) {
   a->has_junction = false;
-  gs_sos_identity(&a->junction);
+  gs_iir_identity(&a->junction);
   if (a->out_domain != GS_DOMAIN_ANALOG || !b ||
       b->in_domain != GS_DOMAIN_ANALOG) {
     return;
@@ -57,15 +59,29 @@ static void junction_design(GsNode *a, const GsNode *b, double rate) {
   GsRational one = gs_rat_const(1.0);
   GsRational den = gs_rat_add(&one, &zy);
   GsRational h = gs_rat_inv(&den);
-  double hi = fmin(20000.0, 0.45 * rate);
-  double f0 = gs_rat_feature_hz(&h, 10.0, hi);
-  if (gs_rat_to_sos(&h, rate, f0, &a->junction)) {
-    a->has_junction = a->junction.n > 0 || a->junction.gain != 1.0;
+  if (a->jprewarp == 0.0) {
+    a->jprewarp = gs_rat_feature_hz(&h, 10.0, fmin(20000.0, 0.45 * rate));
+  }
+  GsSosCoefs sos;
+  if (gs_rat_to_sos(&h, rate, a->jprewarp, &sos)) {
+    gs_iir_from_sos(&a->junction, &sos);
+    a->has_junction = a->junction.order > 0 || a->junction.gain != 1.0;
   } else {
     /* cannot discretize: keep at least the divider's 1 kHz magnitude */
-    gs_sos_identity(&a->junction);
     a->junction.gain = cabs(gs_rat_at_hz(&h, 1000.0));
     a->has_junction = true;
+  }
+}
+
+static void junction_design(GsNode *a, const GsNode *b, double rate) {
+  GsIirCoefs old = a->junction;
+  bool had = a->has_junction;
+  junction_coefs(a, b, rate);
+  /* redesigned while running: keep the state, morph the coefficients */
+  if (had && a->has_junction && a->jstate) {
+    for (uint32_t k = 0; k < a->lanes_out; k++) {
+      gs_iir_morph(&a->jstate[k], &old, GS_TICK);
+    }
   }
 }
 
@@ -124,13 +140,14 @@ static GsStatus alloc_node(GsNode *node, const GsSpecStage *st,
   for (uint32_t p = 0; p < info->n_params; p++) {
     node->values[p] = st->values[p];
     node->ramps[p].current = node->ramps[p].target = st->values[p];
+    node->ramps[p].goal = st->values[p];
   }
   node->merges = st->cls->merges && st->cls->merges(st->values);
   node->lanes_in = lanes;
   node->lanes_out = node->merges ? 1 : lanes;
   node->n_inst = node->merges ? 1 : lanes;
   node->inst = calloc(node->n_inst, sizeof(void *));
-  node->jstate = calloc(node->lanes_out, sizeof(GsSosState));
+  node->jstate = calloc(node->lanes_out, sizeof(GsIirState));
   if (!node->inst || !node->jstate) return GS_ERR_NOMEM;
   return GS_OK;
 }
@@ -281,8 +298,30 @@ GsStatus gs_chain_set_param(GsChain *chain, uint32_t stage, uint32_t param,
   if (p->flags & GS_PARAM_FIXED) return GS_ERR_NOT_REALTIME;
   GsParamRamp *r = &n->ramps[param];
   r->target = value;
-  /* discrete values jump at the next tick; the stage crossfades itself */
-  r->ticks_left = p->type == GS_PARAM_REAL ? chain->ramp_ticks : 1;
+  r->goal = value;
+  /* moves into or out of "auto" ramp between the values auto stands for */
+  if (p->zero && n->cls->resolve && (value == 0.0 || r->current == 0.0)) {
+    double saved = n->values[param];
+    if (r->current == 0.0) {
+      n->values[param] = 0.0;
+      r->current = n->cls->resolve(n->values, param);
+    }
+    if (value == 0.0) {
+      n->values[param] = 0.0;
+      r->goal = n->cls->resolve(n->values, param);
+    }
+    n->values[param] = saved;
+  }
+  /* discrete values, and moves to or from "off", jump at the next tick:
+   * the stage ramps what they mean */
+  bool jump = p->type != GS_PARAM_REAL ||
+              (p->zero && (r->goal == 0.0 || r->current == 0.0));
+  uint32_t ticks = chain->ramp_ticks;
+  if (p->smooth > 0.0) {
+    ticks = (uint32_t)lround(p->smooth * chain->cfg.rate / GS_TICK);
+    if (ticks == 0) ticks = 1;
+  }
+  r->ticks_left = jump ? 1 : ticks;
   n->ramping = true;
   chain->ramping = true;
   return GS_OK;
@@ -297,10 +336,12 @@ double gs_chain_get_param(const GsChain *chain, uint32_t stage,
   return chain->nodes[stage].ramps[param].target;
 }
 
+/* The next tick's value: towards goal (what target means), and exactly
+ * target on the last tick. */
 static double ramp_step(const GsParamInfo *p, GsParamRamp *r) {
-  double cur = r->current, tgt = r->target;
+  double cur = r->current, tgt = r->goal;
   uint32_t k = r->ticks_left;
-  if (k <= 1) return tgt;
+  if (k <= 1) return r->target;
   if ((p->flags & GS_PARAM_LOG) && cur > 0.0 && tgt > 0.0) {
     return cur * pow(tgt / cur, 1.0 / k);
   }
@@ -363,7 +404,7 @@ static void run_node(GsNode *n, float **lane, uint32_t len) {
   }
   if (n->has_junction) {
     for (uint32_t k = 0; k < n->lanes_out; k++) {
-      gs_sos_run(&n->junction, &n->jstate[k], lane[k], len);
+      gs_iir_run(&n->junction, &n->jstate[k], lane[k], len);
     }
   }
   if (n->tap) memcpy(n->tap, lane[0], len * sizeof(float));
@@ -427,7 +468,7 @@ void gs_chain_reset(GsChain *chain) {
     for (uint32_t p = 0; p < n->cls->info.n_params; p++) {
       GsParamRamp *r = &n->ramps[p];
       if (r->ticks_left || n->values[p] != r->target) {
-        r->current = n->values[p] = r->target;
+        r->current = n->values[p] = r->goal = r->target;
         r->ticks_left = 0;
         for (uint32_t k = 0; k < n->n_inst; k++) {
           n->cls->set_param(n->inst[k], p, r->target);
@@ -438,7 +479,7 @@ void gs_chain_reset(GsChain *chain) {
     for (uint32_t k = 0; k < n->n_inst; k++) {
       if (n->cls->reset) n->cls->reset(n->inst[k]);
     }
-    for (uint32_t k = 0; k < n->lanes_out; k++) gs_sos_clear(&n->jstate[k]);
+    for (uint32_t k = 0; k < n->lanes_out; k++) gs_iir_clear(&n->jstate[k]);
   }
   for (uint32_t i = 0; i < chain->n_nodes; i++) gs_chain_update_ports(chain, i);
   chain->ramping = false;

@@ -4,14 +4,15 @@
 
 #include <stdatomic.h>
 
-#include "dsp/sos.h"
+#include "dsp/iir.h"
 #include "stage.h"
 
 #define GS_MAX_LANES 64u
 
 typedef struct {
   double current;
-  double target;
+  double target;       /* the value asked for (0 for auto) */
+  double goal;         /* what it stands for: target, or auto's value */
   uint32_t ticks_left; /* 0: settled */
 } GsParamRamp;
 
@@ -28,8 +29,9 @@ typedef struct {
   GsPorts ports;
   /* loading of this stage's output by the next stage's input */
   bool has_junction;
-  GsSosCoefs junction;
-  GsSosState *jstate; /* one per output lane */
+  double jprewarp; /* Hz, chosen when the chain is built */
+  GsIirCoefs junction;
+  GsIirState *jstate; /* one per output lane */
   float *tap;
 } GsNode;
 

@@ -117,7 +117,7 @@ static double clip_level(const GsChain *chain, uint32_t k) {
   double peak = n->cls->clip_peak(n->values);
   if (!isfinite(peak)) return INFINITY;
   if (n->has_junction) {
-    peak *= cabs(gs_sos_response(&n->junction, FREQ, chain->cfg.rate));
+    peak *= cabs(gs_iir_response(&n->junction, FREQ, chain->cfg.rate));
   }
   return to_level(n->out_domain, peak / GS_SQRT2);
 }

@@ -101,6 +101,10 @@ typedef struct GsStageClass {
    * the plan reports watts into it. */
   bool is_load;
 
+  /* What an "auto" parameter (value 0) currently stands for, so the chain
+   * can ramp into and out of auto without a jump. May be NULL. */
+  double (*resolve)(const double *values, uint32_t index);
+
   /* For the plan's warnings: the power a load is rated for, and the
    * lowest load impedance an amplifier drives. May be NULL. */
   double (*rated_watts)(const double *values);

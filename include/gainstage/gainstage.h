@@ -107,6 +107,10 @@ typedef struct {
   /* If set, 0 is also allowed (outside [min, max]) and is written as this
    * word: "auto" (chosen from other parameters, see help) or "off". */
   const char *zero;
+  /* Seconds a live change ramps over; 0 means GS_SMOOTH_SECONDS. Longer
+   * for values that move a resonance (a cable's capacitance), which rings
+   * when swept fast. */
+  double smooth;
 } GsParamInfo;
 
 /* What a stage's samples are. */

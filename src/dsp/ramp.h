@@ -1,7 +1,10 @@
 /* Linear ramps, sample by sample: how every gain in a stage moves to a new
- * value without zipper noise or clicks. A ramp's length is counted in
- * samples from the call that set it, so output does not depend on how the
- * host splits blocks. Real-time safe. */
+ * value without zipper noise or clicks. Stages ramp over the smoothing time
+ * (gs_smooth_samples) from wherever they are, so a parameter that the chain
+ * moves tick by tick glides smoothly, and one that jumps (a choice, or
+ * "auto") still takes 20 ms. A ramp's length is counted in samples from the
+ * call that set it, so output does not depend on how the host splits
+ * blocks. Real-time safe. */
 #ifndef GS_DSP_RAMP_H
 #define GS_DSP_RAMP_H
 

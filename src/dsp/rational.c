@@ -240,37 +240,55 @@ static int factor_roots(const double complex *r, int n, double complex *out) {
   return k;
 }
 
-/* Quadratic factor (in z^-1) from digital factors: a complex root gives
- * 1 - 2Re z^-1 + |z|^2 z^-2; two real roots r1, r2 give their product;
- * one real root gives 1 - r z^-1. */
+/* Quadratic factors (in z^-1) from digital roots: a complex root r gives
+ * 1 - 2 Re(r) z^-1 + |r|^2 z^-2, two real roots r1, r2 give
+ * 1 - (r1 + r2) z^-1 + r1 r2 z^-2, a lone real root 1 - r z^-1.
+ *
+ * Live redesigns must not reshuffle roots between sections, or the
+ * filter's history stops matching its coefficients: real roots are paired
+ * with their nearest neighbour (two real roots born from a complex pair
+ * stay together), and the factors are ordered by where their roots are. */
 typedef struct {
   double c1, c2;
+  double where; /* mean root, for ordering */
 } Quad;
 
 static int to_quads(const double complex *f, int nf, Quad *q) {
   int nq = 0;
-  double pending = 0.0;
-  bool have_pending = false;
+  double real[GS_POLY_MAX];
+  int nr = 0;
   for (int i = 0; i < nf; i++) {
     if (cimag(f[i]) != 0.0) {
-      q[nq].c1 = -2.0 * creal(f[i]);
-      q[nq].c2 = creal(f[i]) * creal(f[i]) + cimag(f[i]) * cimag(f[i]);
-      nq++;
-    } else if (have_pending) {
-      double r = creal(f[i]);
-      q[nq].c1 = -(pending + r);
-      q[nq].c2 = pending * r;
-      nq++;
-      have_pending = false;
+      double re = creal(f[i]), im = cimag(f[i]);
+      q[nq++] = (Quad){-2.0 * re, re * re + im * im, re};
     } else {
-      pending = creal(f[i]);
-      have_pending = true;
+      real[nr++] = creal(f[i]);
     }
   }
-  if (have_pending) {
-    q[nq].c1 = -pending;
-    q[nq].c2 = 0.0;
-    nq++;
+  while (nr >= 2) {
+    int a = 0, b = 1;
+    for (int i = 0; i < nr; i++) {
+      for (int j = i + 1; j < nr; j++) {
+        if (fabs(real[i] - real[j]) < fabs(real[a] - real[b])) {
+          a = i;
+          b = j;
+        }
+      }
+    }
+    double r1 = real[a], r2 = real[b];
+    q[nq++] = (Quad){-(r1 + r2), r1 * r2, 0.5 * (r1 + r2)};
+    real[b] = real[--nr]; /* b > a: remove b first */
+    real[a] = real[--nr];
+  }
+  if (nr == 1) q[nq++] = (Quad){-real[0], 0.0, real[0]};
+  for (int i = 1; i < nq; i++) {
+    Quad x = q[i];
+    int j = i - 1;
+    while (j >= 0 && q[j].where > x.where) {
+      q[j + 1] = q[j];
+      j--;
+    }
+    q[j + 1] = x;
   }
   return nq;
 }
@@ -292,6 +310,21 @@ static int prune_far(double complex *roots, int n, double complex *gain,
   return k;
 }
 
+/* Order roots by size, so that a filter redesigned as a parameter moves
+ * keeps each pole pair in the same section (its state stays meaningful). */
+static void sort_roots(double complex *r, int n) {
+  for (int i = 1; i < n; i++) {
+    double complex x = r[i];
+    int j = i - 1;
+    while (j >= 0 && (cabs(r[j]) > cabs(x) ||
+                      (cabs(r[j]) == cabs(x) && cimag(r[j]) > cimag(x)))) {
+      r[j + 1] = r[j];
+      j--;
+    }
+    r[j + 1] = x;
+  }
+}
+
 bool gs_rat_to_sos(const GsRational *r, double rate, double prewarp_hz,
                    GsSosCoefs *out) {
   gs_sos_identity(out);
@@ -309,6 +342,8 @@ bool gs_rat_to_sos(const GsRational *r, double rate, double prewarp_hz,
   int np = prune_far(pr, gs_poly_roots(&r->den, pr), &gain, -1);
   int nz = prune_far(zr, gs_poly_roots(&r->num, zr), &gain, +1);
   if (nz > np) return false;
+  sort_roots(pr, np);
+  sort_roots(zr, nz);
   double complex pd[GS_POLY_MAX] = {0}, zd[GS_POLY_MAX] = {0};
   for (int i = 0; i < np; i++) {
     if (creal(pr[i]) >= 0.0 && cabs(pr[i]) > 0.0) return false; /* unstable */
@@ -322,32 +357,13 @@ bool gs_rat_to_sos(const GsRational *r, double rate, double prewarp_hz,
   double complex pf[GS_POLY_MAX], zf[GS_POLY_MAX];
   int npf = factor_roots(pd, np, pf);
   int nzf = factor_roots(zd, nz, zf);
-  /* real zeros crowded towards Nyquist get sections of their own, so that
-   * gs_rat_to_sos_tuned can find and move them */
-  double crowded[GS_POLY_MAX];
-  int ncrowd = 0, kept = 0;
-  for (int i = 0; i < nzf; i++) {
-    if (cimag(zf[i]) == 0.0 && creal(zf[i]) < -0.3) {
-      crowded[ncrowd++] = creal(zf[i]);
-    } else {
-      zf[kept++] = zf[i];
-    }
-  }
-  nzf = kept;
   Quad pq[GS_POLY_MAX], zq[GS_POLY_MAX];
   int npq = to_quads(pf, npf, pq);
   int nzq = to_quads(zf, nzf, zq);
-  for (int i = 0; i < ncrowd; i++) {
-    zq[nzq].c1 = -crowded[i];
-    zq[nzq].c2 = 0.0;
-    nzq++;
-  }
   /* zeros at infinity map to z = -1: kept in sections of their own,
    * exactly (1 + z^-1)^2 or (1 + z^-1), so they can be found again */
   for (int left = np - nz; left > 0; left -= 2) {
-    zq[nzq].c1 = left >= 2 ? 2.0 : 1.0;
-    zq[nzq].c2 = left >= 2 ? 1.0 : 0.0;
-    nzq++;
+    zq[nzq++] = (Quad){left >= 2 ? 2.0 : 1.0, left >= 2 ? 1.0 : 0.0, -1.0};
   }
   int ns = npq > nzq ? npq : nzq;
   if (ns > GS_SOS_MAX) return false;
@@ -376,17 +392,38 @@ static double max_error_db(const GsRational *r, const GsSosCoefs *c,
   return worst;
 }
 
-/* c with its Nyquist zeros moved to -beta and the gain re-matched at
- * 1 kHz. A section (1 + z^-1)^2 becomes (1 + beta z^-1)^2. */
+/* The most negative real zero of section q (z^2 + b1 z + b2 = 0), in
+ * *root, with the other root in *other (0 for a first-order section).
+ * False if the section has no real zero below -0.3. */
+static bool crowded_zero(const GsBiquad *q, double *root, double *other) {
+  if (q->b2 == 0.0) {
+    *root = -q->b1;
+    *other = 0.0;
+    return *root < -0.3;
+  }
+  double disc = q->b1 * q->b1 - 4.0 * q->b2;
+  if (disc < 0.0) return false;
+  *root = 0.5 * (-q->b1 - sqrt(disc));
+  *other = 0.5 * (-q->b1 + sqrt(disc));
+  return *root < -0.3;
+}
+
+/* c with that zero of section sec moved to -beta, the gain re-matched at
+ * 1 kHz. */
 static GsSosCoefs with_beta(const GsRational *r, const GsSosCoefs *c,
                             int sec, double beta, double rate) {
   GsSosCoefs t = *c;
   GsBiquad *q = &t.s[sec];
-  if (q->b2 != 0.0) {
-    q->b1 = 2.0 * beta;
+  double root, other;
+  crowded_zero(&c->s[sec], &root, &other);
+  if (q->b2 == 0.0) {
+    q->b1 = beta;
+  } else if (q->b1 == 2.0 && q->b2 == 1.0) {
+    q->b1 = 2.0 * beta; /* both zeros at infinity move together */
     q->b2 = beta * beta;
   } else {
-    q->b1 = beta;
+    q->b1 = beta - other;
+    q->b2 = -beta * other;
   }
   t.gain *= cabs(gs_rat_at_hz(r, 1000.0)) / cabs(gs_sos_response(&t, 1000.0, rate));
   return t;
@@ -397,13 +434,15 @@ bool gs_rat_to_sos_tuned(const GsRational *r, double rate, GsSosCoefs *out) {
   if (!gs_rat_to_sos(r, rate, gs_rat_feature_hz(r, 20.0, hi), out)) {
     return false;
   }
-  /* the zeros at infinity, or else a real zero the transform crowded
-   * towards Nyquist (from above 0.3 fs or so) */
+  /* the zeros the transform crowded towards Nyquist: those at infinity,
+   * or else the most negative real zero */
   int sec = -1;
+  double most = 0.0;
   for (int i = 0; i < out->n; i++) {
-    const GsBiquad *q = &out->s[i];
-    if ((q->b1 == 2.0 && q->b2 == 1.0) || (q->b2 == 0.0 && q->b1 > 0.3)) {
-      if (sec < 0 || q->b1 > out->s[sec].b1) sec = i;
+    double root, other;
+    if (crowded_zero(&out->s[i], &root, &other) && root < most) {
+      most = root;
+      sec = i;
     }
   }
   if (sec < 0) return true;

@@ -20,12 +20,21 @@ void gs_sos_run(const GsSosCoefs *c, GsSosState *st, float *buf,
   }
   for (uint32_t i = 0; i < n; i++) buf[i] = (float)gs_sos_tick(c, st, buf[i]);
   /* A state that went non-finite would poison every later sample. */
-  for (int k = 0; k < c->n; k++) {
-    if (!isfinite(st->z[k][0]) || !isfinite(st->z[k][1])) {
-      gs_sos_clear(st);
-      break;
-    }
+  if (!gs_sos_finite(st)) gs_sos_clear(st);
+}
+
+bool gs_sos_finite(const GsSosState *st) {
+  double acc = 0.0;
+  for (int k = 0; k < GS_SOS_MAX; k++) {
+    acc += st->z[k][0] + st->z[k][1] + st->z[k][2] + st->z[k][3];
   }
+  return isfinite(acc);
+}
+
+double gs_sos_direct_gain(const GsSosCoefs *c) {
+  double g = c->gain;
+  for (int k = 0; k < c->n; k++) g *= c->s[k].b0;
+  return g;
 }
 
 double complex gs_sos_response(const GsSosCoefs *c, double hz, double rate) {

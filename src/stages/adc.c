@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dsp/noise.h"
+#include "dsp/ramp.h"
 #include "stage.h"
 #include "units.h"
 
@@ -41,7 +42,8 @@ static void adc_ports(const double *v, double rate, GsPorts *ports) {
 
 typedef struct {
   double values[N_PARAMS];
-  double inv_fs; /* full scale per volt */
+  GsRamp inv_fs; /* full scale per volt */
+  uint32_t fade;
   double lsb;
   bool dither;
   GsRng rng;
@@ -50,7 +52,7 @@ typedef struct {
 } Adc;
 
 static void update(Adc *a) {
-  a->inv_fs = 1.0 / fs_peak(a->values);
+  gs_ramp_to(&a->inv_fs, 1.0 / fs_peak(a->values), a->fade);
   a->lsb = ldexp(1.0, 1 - (int)a->values[P_BITS]);
   a->dither = a->values[P_DITHER] != 0.0;
 }
@@ -61,6 +63,8 @@ static GsStatus adc_create(const GsStageEnv *env, const double *v,
   if (!a) return GS_ERR_NOMEM;
   memcpy(a->values, v, sizeof a->values);
   gs_rng_seed(&a->rng, env->seed);
+  a->fade = gs_smooth_samples(env->rate);
+  gs_ramp_init(&a->inv_fs, 1.0 / fs_peak(v));
   update(a);
   *self = a;
   return GS_OK;
@@ -81,7 +85,7 @@ static void adc_process(void *self, const float *const *in, float *out,
   const double top = 1.0 - a->lsb;
   uint64_t clipped = 0;
   for (uint32_t i = 0; i < n; i++) {
-    double v = x[i] * a->inv_fs;
+    double v = x[i] * gs_ramp_next(&a->inv_fs);
     if (a->dither) v += a->lsb * gs_rng_tpdf(&a->rng);
     double q = a->lsb * nearbyint(v / a->lsb);
     if (q > top || q < -1.0) {

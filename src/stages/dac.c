@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/ramp.h"
 #include "stage.h"
 #include "units.h"
 
@@ -30,16 +31,17 @@ static void dac_ports(const double *v, double rate, GsPorts *ports) {
 
 typedef struct {
   double values[N_PARAMS];
-  double scale;
+  GsRamp scale;
+  uint32_t fade;
 } Dac;
 
 static GsStatus dac_create(const GsStageEnv *env, const double *v,
                            void **self) {
-  (void)env;
   Dac *d = calloc(1, sizeof *d);
   if (!d) return GS_ERR_NOMEM;
   memcpy(d->values, v, sizeof d->values);
-  d->scale = fs_peak(v);
+  d->fade = gs_smooth_samples(env->rate);
+  gs_ramp_init(&d->scale, fs_peak(v));
   *self = d;
   return GS_OK;
 }
@@ -49,7 +51,7 @@ static void dac_destroy(void *self) { free(self); }
 static void dac_set_param(void *self, uint32_t index, double value) {
   Dac *d = self;
   d->values[index] = value;
-  d->scale = fs_peak(d->values);
+  gs_ramp_to(&d->scale, fs_peak(d->values), d->fade);
 }
 
 static void dac_process(void *self, const float *const *in, float *out,
@@ -58,7 +60,7 @@ static void dac_process(void *self, const float *const *in, float *out,
   const float *x = in[0];
   for (uint32_t i = 0; i < n; i++) {
     double v = x[i] > 1.0f ? 1.0 : (x[i] < -1.0f ? -1.0 : x[i]);
-    out[i] = (float)(v * d->scale);
+    out[i] = (float)(v * gs_ramp_next(&d->scale));
   }
 }
 

@@ -11,13 +11,14 @@ static const GsParamInfo params[] = {
 
 typedef struct {
   GsRamp g;
+  uint32_t fade;
 } Gain;
 
 static GsStatus gain_create(const GsStageEnv *env, const double *v,
                             void **self) {
-  (void)env;
   Gain *g = calloc(1, sizeof *g);
   if (!g) return GS_ERR_NOMEM;
+  g->fade = gs_smooth_samples(env->rate);
   gs_ramp_init(&g->g, gs_db_to_gain(v[0]));
   *self = g;
   return GS_OK;
@@ -27,7 +28,8 @@ static void gain_destroy(void *self) { free(self); }
 
 static void gain_set_param(void *self, uint32_t index, double value) {
   (void)index;
-  gs_ramp_to(&((Gain *)self)->g, gs_db_to_gain(value), GS_TICK);
+  Gain *g = self;
+  gs_ramp_to(&g->g, gs_db_to_gain(value), g->fade);
 }
 
 static void gain_process(void *self, const float *const *in, float *out,

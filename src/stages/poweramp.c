@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "dsp/clip.h"
+#include "dsp/iir.h"
 #include "dsp/noise.h"
 #include "dsp/ramp.h"
 #include "stage.h"
@@ -115,8 +116,8 @@ typedef struct {
   bool soft;
   /* current drawn from the output devices per volt of internal EMF */
   bool sense;
-  GsSosCoefs y;
-  GsSosState yst;
+  GsIirCoefs y;
+  GsIirState yst;
   double b_direct; /* the sense filter's instantaneous gain */
   GsRng rng;
   double noise_rms;
@@ -139,9 +140,10 @@ static void design_sense(Poweramp *p, const GsStageEnv *env) {
   GsRational inv = gs_rat_inv(&den);
   GsRational h = gs_rat_mul(&y, &inv);
   double hi = fmin(20000.0, 0.45 * p->rate);
-  p->sense = gs_rat_to_sos(&h, p->rate, gs_rat_feature_hz(&h, 10.0, hi), &p->y);
-  p->b_direct = p->y.gain;
-  for (int k = 0; k < p->y.n; k++) p->b_direct *= p->y.s[k].b0;
+  GsSosCoefs sos;
+  p->sense = gs_rat_to_sos(&h, p->rate, gs_rat_feature_hz(&h, 10.0, hi), &sos);
+  gs_iir_from_sos(&p->y, &sos);
+  p->b_direct = gs_iir_direct_gain(&p->y);
 }
 
 static void update_levels(Poweramp *p) {
@@ -176,24 +178,23 @@ static void poweramp_set_param(void *self, uint32_t index, double value) {
   update_levels(p);
   if (index == P_GAIN || index == P_SENSITIVITY || index == P_WATTS ||
       index == P_LOAD) {
-    gs_ramp_to(&p->gain, gain_linear(p->values), GS_TICK);
+    gs_ramp_to(&p->gain, gain_linear(p->values), gs_smooth_samples(p->rate));
   }
 }
 
 /* The output voltage v, reduced if needed so that the predicted current
- * stays within imax. In a transposed-direct-form cascade the output is
- * B v + S: B the product of the direct coefficients, S what the stored
- * state contributes. Advances the sense filter with the final v. */
+ * stays within imax. The sense filter's next output is B v + S: B its
+ * instantaneous gain, S what its stored history contributes. Advances the
+ * sense filter with the final v. */
 static double limit_current(Poweramp *p, double v, uint64_t *limited) {
-  double S = 0.0;
-  for (int k = 0; k < p->y.n; k++) S = p->y.s[k].b0 * S + p->yst.z[k][0];
+  double S = gs_iir_free_response(&p->y, &p->yst);
   double i = p->b_direct * v + S;
   if (fabs(i) > p->imax && fabs(p->b_direct) > 1e-12) {
     double target = i > 0.0 ? p->imax : -p->imax;
     v = (target - S) / p->b_direct;
     (*limited)++;
   }
-  gs_sos_tick(&p->y, &p->yst, v);
+  gs_iir_tick(&p->y, &p->yst, v);
   return v;
 }
 
@@ -210,12 +211,12 @@ static void poweramp_process(void *self, const float *const *in, float *out,
     if (p->sense) v = limit_current(p, v, &limited);
     out[i] = (float)v;
   }
-  if (!isfinite(p->yst.z[0][0])) gs_sos_clear(&p->yst);
+  if (!gs_iir_finite(&p->yst)) gs_iir_clear(&p->yst);
   if (clipped) atomic_fetch_add_explicit(&p->clipped, clipped, memory_order_relaxed);
   if (limited) atomic_fetch_add_explicit(&p->limited, limited, memory_order_relaxed);
 }
 
-static void poweramp_reset(void *self) { gs_sos_clear(&((Poweramp *)self)->yst); }
+static void poweramp_reset(void *self) { gs_iir_clear(&((Poweramp *)self)->yst); }
 
 static void poweramp_set_noise(void *self, bool on) {
   ((Poweramp *)self)->noise = on;
@@ -255,6 +256,12 @@ static double poweramp_nominal(const double *v) {
 
 static double poweramp_min_load(const double *v) { return v[P_MINLOAD]; }
 
+/* auto sensitivity: the input that gain needs for rated power */
+static double poweramp_resolve(const double *v, uint32_t index) {
+  if (index != P_SENSITIVITY) return v[index];
+  return sqrt(v[P_WATTS] * v[P_LOAD]) / gs_db_to_gain(v[P_GAIN]);
+}
+
 const GsStageClass gs_stage_poweramp = {
     .info = {.name = "poweramp",
              .help = "power amplifier: watts into ohms, clipping at "
@@ -275,4 +282,5 @@ const GsStageClass gs_stage_poweramp = {
     .clip_peak = poweramp_clip,
     .nominal_level = poweramp_nominal,
     .min_load_ohms = poweramp_min_load,
+    .resolve = poweramp_resolve,
 };

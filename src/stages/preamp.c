@@ -47,7 +47,7 @@ static const GsParamInfo params[] = {
                                "others none)",
                        .type = GS_PARAM_REAL, .unit = GS_UNIT_FARAD,
                        .min = 1e-12, .max = 10e-9, .def = 0,
-                       .flags = GS_PARAM_LOG, .zero = "auto"},
+                       .flags = GS_PARAM_LOG, .zero = "auto", .smooth = 0.1},
     [P_GAIN] = {.name = "gain", .help = "gain (at 1 kHz for phono)",
                 .type = GS_PARAM_REAL, .unit = GS_UNIT_DB, .min = 0,
                 .max = 70, .def = 20},
@@ -253,8 +253,8 @@ static void preamp_set_param(void *self, uint32_t index, double value) {
   Preamp *p = self;
   p->values[index] = value;
   switch (index) {
-    case P_GAIN: gs_ramp_to(&p->gain, gain_linear(p), GS_TICK); break;
-    case P_PAD: gs_ramp_to(&p->pad, gs_db_to_gain(-value), GS_TICK); break;
+    case P_GAIN: gs_ramp_to(&p->gain, gain_linear(p), p->fade); break;
+    case P_PAD: gs_ramp_to(&p->pad, gs_db_to_gain(-value), p->fade); break;
     case P_HPF: design_hpf(p); break;
     case P_POLARITY:
       gs_ramp_to(&p->polarity, (int)value ? -1.0 : 1.0, p->fade);
@@ -306,7 +306,7 @@ static void preamp_process(void *self, const float *const *in, float *out,
     out[i] = (float)output_stage(p, y);
   }
   if (over) atomic_fetch_add_explicit(&p->clipped, over, memory_order_relaxed);
-  if (!isfinite(p->riaa_st.z[0][0]) || !isfinite(p->hpf_st.z[0][0])) {
+  if (!gs_sos_finite(&p->riaa_st) || !gs_sos_finite(&p->hpf_st)) {
     gs_sos_clear(&p->riaa_st);
     gs_sos_clear(&p->hpf_st);
   }
@@ -359,6 +359,12 @@ static bool preamp_poll(void *self, char *msg, size_t size) {
 
 static double preamp_clip(const double *v) { return maxout_peak(v); }
 
+static double preamp_resolve(const double *v, uint32_t index) {
+  if (index == P_IMPEDANCE) return input_ohms(v);
+  if (index == P_CAPACITANCE) return input_farads(v);
+  return v[index];
+}
+
 static double preamp_nominal(const double *v) {
   return nominal_dbu[(int)v[P_INPUT]];
 }
@@ -384,4 +390,5 @@ const GsStageClass gs_stage_preamp = {
     .poll = preamp_poll,
     .clip_peak = preamp_clip,
     .nominal_level = preamp_nominal,
+    .resolve = preamp_resolve,
 };

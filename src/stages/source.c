@@ -64,7 +64,7 @@ static const GsParamInfo params[] = {
     [P_CABLE] = {.name = "cable",
                  .help = "cable capacitance (about 100 pF per metre)",
                  .type = GS_PARAM_REAL, .unit = GS_UNIT_FARAD,
-                 .min = 0, .max = 100e-9, .def = 300e-12},
+                 .min = 0, .max = 100e-9, .def = 300e-12, .smooth = 0.1},
     [P_IMPEDANCE] = {.name = "impedance",
                      .help = "source resistance: pickup DC resistance or mic "
                              "impedance (auto: by type)",
@@ -76,12 +76,12 @@ static const GsParamInfo params[] = {
                               "type; 0 for mics and lines)",
                       .type = GS_PARAM_REAL, .unit = GS_UNIT_HENRY,
                       .min = 1e-3, .max = 20, .def = 0,
-                      .flags = GS_PARAM_LOG, .zero = "auto"},
+                      .flags = GS_PARAM_LOG, .zero = "auto", .smooth = 0.1},
     [P_SELFCAP] = {.name = "selfcap",
                    .help = "the coil's own capacitance (auto: by type)",
                    .type = GS_PARAM_REAL, .unit = GS_UNIT_FARAD,
                    .min = 1e-12, .max = 10e-9, .def = 0,
-                   .flags = GS_PARAM_LOG, .zero = "auto"},
+                   .flags = GS_PARAM_LOG, .zero = "auto", .smooth = 0.1},
 };
 
 typedef struct {
@@ -141,7 +141,9 @@ static void source_destroy(void *self) { free(self); }
 static void source_set_param(void *self, uint32_t index, double value) {
   Source *s = self;
   s->values[index] = value;
-  if (index == P_FS_VOLTS) gs_ramp_to(&s->scale, fs_volts(s->values), GS_TICK);
+  if (index == P_FS_VOLTS) {
+    gs_ramp_to(&s->scale, fs_volts(s->values), gs_smooth_samples(s->rate));
+  }
   if (index == P_IMPEDANCE) update_noise(s);
 }
 
@@ -167,6 +169,17 @@ static void source_set_noise(void *self, bool on) {
 
 static double source_clip(const double *v) { return fs_volts(v); }
 
+static double source_resolve(const double *v, uint32_t index) {
+  const TypeDefaults *t = type_of(v);
+  switch (index) {
+    case P_FS_VOLTS: return t->fs_volts;
+    case P_IMPEDANCE: return t->ohms;
+    case P_INDUCTANCE: return t->henry;
+    case P_SELFCAP: return t->farad;
+    default: return v[index];
+  }
+}
+
 static double source_nominal(const double *v) {
   (void)v;
   return -18.0; /* dBFS: the EBU R68 alignment level */
@@ -188,4 +201,5 @@ const GsStageClass gs_stage_source = {
     .set_noise = source_set_noise,
     .clip_peak = source_clip,
     .nominal_level = source_nominal,
+    .resolve = source_resolve,
 };

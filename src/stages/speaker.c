@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/iir.h"
 #include "dsp/rational.h"
 #include "stage.h"
 
@@ -69,8 +70,8 @@ static void speaker_ports(const double *v, double rate, GsPorts *ports) {
 typedef struct {
   double values[N_PARAMS];
   double rate;
-  GsSosCoefs y; /* admittance: current per volt */
-  GsSosState st;
+  GsIirCoefs y; /* admittance: current per volt */
+  GsIirState st;
   double avg_power, avg_coef; /* 100 ms average */
   double worst;               /* highest average power seen (audio thread) */
   atomic_bool over;
@@ -81,8 +82,11 @@ static void design(Speaker *s) {
   GsRational z = impedance(s->values);
   GsRational y = gs_rat_inv(&z);
   double hi = fmin(20000.0, 0.45 * s->rate);
-  if (!gs_rat_to_sos(&y, s->rate, gs_rat_feature_hz(&y, 10.0, hi), &s->y)) {
-    gs_sos_identity(&s->y);
+  GsSosCoefs sos;
+  if (gs_rat_to_sos(&y, s->rate, gs_rat_feature_hz(&y, 10.0, hi), &sos)) {
+    gs_iir_from_sos(&s->y, &sos);
+  } else {
+    gs_iir_identity(&s->y);
     s->y.gain = 1.0 / s->values[P_RE];
   }
 }
@@ -114,14 +118,14 @@ static void speaker_process(void *self, const float *const *in, float *out,
   double avg = s->avg_power, worst = s->worst;
   for (uint32_t i = 0; i < n; i++) {
     double v = x[i];
-    double cur = gs_sos_tick(&s->y, &s->st, v);
+    double cur = gs_iir_tick(&s->y, &s->st, v);
     avg += s->avg_coef * (v * cur - avg);
     if (avg > worst) worst = avg;
     out[i] = x[i];
   }
-  if (!isfinite(avg) || !isfinite(s->st.z[0][0])) {
+  if (!isfinite(avg) || !gs_iir_finite(&s->st)) {
     avg = 0.0;
-    gs_sos_clear(&s->st);
+    gs_iir_clear(&s->st);
   }
   s->avg_power = avg;
   s->worst = isfinite(worst) ? worst : 0.0;
@@ -130,7 +134,7 @@ static void speaker_process(void *self, const float *const *in, float *out,
 
 static void speaker_reset(void *self) {
   Speaker *s = self;
-  gs_sos_clear(&s->st);
+  gs_iir_clear(&s->st);
   s->avg_power = 0.0;
 }
 

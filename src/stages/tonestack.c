@@ -28,6 +28,7 @@
 
 #include "stages/tonestack.h"
 
+#include "dsp/iir.h"
 #include "dsp/mna.h"
 #include "stage.h"
 
@@ -128,8 +129,8 @@ static void tonestack_ports(const double *v, double rate, GsPorts *ports) {
 typedef struct {
   double values[N_PARAMS];
   double rate;
-  GsSosCoefs coefs;
-  GsSosState st;
+  GsIirCoefs coefs;
+  GsIirState st;
 } Tonestack;
 
 bool gs_tonestack_design(const double *values, double rate, GsSosCoefs *out) {
@@ -137,12 +138,14 @@ bool gs_tonestack_design(const double *values, double rate, GsSosCoefs *out) {
   return solve(values, &res) && gs_rat_to_sos_tuned(&res.h, rate, out);
 }
 
+/* Live redesigns keep the state (direct form I: it is the signal's own
+ * history) and morph from the old coefficients over a tick. */
 static void redesign(Tonestack *t) {
   GsSosCoefs next;
   if (gs_tonestack_design(t->values, t->rate, &next)) {
-    /* keep the state: sections keep their places as the pots move */
-    if (next.n != t->coefs.n) gs_sos_clear(&t->st);
-    t->coefs = next;
+    GsIirCoefs old = t->coefs;
+    gs_iir_from_sos(&t->coefs, &next);
+    gs_iir_morph(&t->st, &old, GS_TICK);
   }
 }
 
@@ -152,8 +155,12 @@ static GsStatus tonestack_create(const GsStageEnv *env, const double *v,
   if (!t) return GS_ERR_NOMEM;
   memcpy(t->values, v, sizeof t->values);
   t->rate = env->rate;
-  gs_sos_identity(&t->coefs);
-  redesign(t);
+  GsSosCoefs sos;
+  if (gs_tonestack_design(v, t->rate, &sos)) {
+    gs_iir_from_sos(&t->coefs, &sos);
+  } else {
+    gs_iir_identity(&t->coefs);
+  }
   *self = t;
   return GS_OK;
 }
@@ -170,10 +177,10 @@ static void tonestack_process(void *self, const float *const *in, float *out,
                               uint32_t n) {
   Tonestack *t = self;
   if (in[0] != out) memcpy(out, in[0], n * sizeof(float));
-  gs_sos_run(&t->coefs, &t->st, out, n);
+  gs_iir_run(&t->coefs, &t->st, out, n);
 }
 
-static void tonestack_reset(void *self) { gs_sos_clear(&((Tonestack *)self)->st); }
+static void tonestack_reset(void *self) { gs_iir_clear(&((Tonestack *)self)->st); }
 
 const GsStageClass gs_stage_tonestack = {
     .info = {.name = "tonestack",

@@ -1,0 +1,79 @@
+/* A direct-form-I IIR filter of any order up to GS_IIR_MAX, for filters
+ * that are redesigned while audio runs (impedance junctions, tone stacks,
+ * current sensing). Designs come from gs_rat_to_sos and are multiplied out:
+ * the polynomial coefficients are continuous in the circuit's values even
+ * when roots change character (a complex pole pair becoming two real
+ * poles), which reshuffles any cascade of sections and makes it click.
+ * The state is the signal's own history, valid under new coefficients.
+ * Double precision; real-time safe. */
+#ifndef GS_DSP_IIR_H
+#define GS_DSP_IIR_H
+
+#include <complex.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dsp/sos.h"
+
+#define GS_IIR_MAX (2 * GS_SOS_MAX)
+
+typedef struct {
+  double b[GS_IIR_MAX + 1]; /* numerator, b[0] for z^0 */
+  double a[GS_IIR_MAX + 1]; /* denominator, a[0] = 1 */
+  int order;
+  double gain; /* applied to the input */
+} GsIirCoefs;
+
+typedef struct {
+  double x[GS_IIR_MAX]; /* x[n-1], x[n-2], ... (after the gain) */
+  double y[GS_IIR_MAX]; /* y[n-1], ... */
+  GsIirCoefs from;      /* a morph in progress (see gs_iir_morph) */
+  uint32_t morph_left, morph_len;
+} GsIirState;
+
+void gs_iir_identity(GsIirCoefs *c);
+void gs_iir_from_sos(GsIirCoefs *out, const GsSosCoefs *sos);
+void gs_iir_clear(GsIirState *st);
+bool gs_iir_finite(const GsIirState *st);
+
+static inline double gs_iir_tick(const GsIirCoefs *c, GsIirState *st,
+                                 double x) {
+  double in = x * c->gain;
+  int n = c->order;
+  double y = c->b[0] * in;
+  for (int k = 0; k < n; k++) y += c->b[k + 1] * st->x[k] - c->a[k + 1] * st->y[k];
+  for (int k = n - 1; k > 0; k--) {
+    st->x[k] = st->x[k - 1];
+    st->y[k] = st->y[k - 1];
+  }
+  if (n > 0) {
+    st->x[0] = in;
+    st->y[0] = y;
+  }
+  return y;
+}
+
+/* Filter n samples in place (morphing if a morph is under way); a state
+ * gone non-finite is cleared. */
+void gs_iir_run(const GsIirCoefs *c, GsIirState *st, float *buf, uint32_t n);
+
+/* After a live redesign from `old`: the coefficients move from old to the
+ * new ones linearly over n samples instead of jumping each tick (a
+ * resonance swept in steps rings). */
+void gs_iir_morph(GsIirState *st, const GsIirCoefs *old, uint32_t n);
+
+/* The next output is gs_iir_direct_gain(c) * x + gs_iir_free_response. */
+static inline double gs_iir_free_response(const GsIirCoefs *c,
+                                          const GsIirState *st) {
+  double y = 0.0;
+  for (int k = 0; k < c->order; k++) y += c->b[k + 1] * st->x[k] - c->a[k + 1] * st->y[k];
+  return y;
+}
+
+static inline double gs_iir_direct_gain(const GsIirCoefs *c) {
+  return c->gain * c->b[0];
+}
+
+double complex gs_iir_response(const GsIirCoefs *c, double hz, double rate);
+
+#endif

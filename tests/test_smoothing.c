@@ -1,0 +1,142 @@
+/* Parameter changes while audio runs, and block-size independence.
+ *
+ * The documented bound (docs/parameters.md): with a steady sine going
+ * through, a change of any live parameter, to either end of its range,
+ * moves the output by no more per sample than 1.25 times the larger of the
+ * steady slopes before and after the change, plus 0.2 % of the larger
+ * steady peak. A click (a step) breaks it by orders of magnitude. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define RATE 48000.0
+#define HZ 100.0
+
+/* Every stage with live parameters, at levels where the chain is linear. */
+static const char *const chain_text =
+    "source type=guitar ! preamp gain=10 hpf=40 ! tonestack ! "
+    "eq type1=peak type2=lowshelf type3=hpf freq3=20 ! gain db=0 ! "
+    "poweramp gain=20 ! speaker ! load ohms=1M ! gain db=-20 ! adc bits=24 dither=off";
+
+typedef struct {
+  double before_slope, after_slope, change_slope, before_peak, after_peak;
+} Steps;
+
+static void slopes(const float *y, size_t a, size_t b, double *slope, double *peak) {
+  *slope = 0.0;
+  *peak = 0.0;
+  for (size_t i = a + 1; i < b; i++) {
+    *slope = fmax(*slope, fabs(y[i] - y[i - 1]));
+    *peak = fmax(*peak, fabs(y[i]));
+  }
+}
+
+static Steps step_param(uint32_t stage, uint32_t param, double to) {
+  GsChain *c = h_chain(chain_text, RATE, 1, false);
+  size_t half = (size_t)(0.5 * RATE), n = 2 * half;
+  float *in = malloc(n * sizeof(float)), *out = malloc(n * sizeof(float));
+  for (size_t i = 0; i < n; i++) in[i] = (float)(0.02 * sin(2 * PI * HZ * (double)i / RATE));
+  h_run(c, in, out, half, 100);
+  assert_int_equal(gs_chain_set_param(c, stage, param, to), GS_OK);
+  h_run(c, in + half, out + half, half, 100);
+  Steps s;
+  size_t w = (size_t)(0.1 * RATE);
+  slopes(out, half - w, half, &s.before_slope, &s.before_peak);
+  slopes(out, n - w, n, &s.after_slope, &s.after_peak);
+  double unused;
+  slopes(out, half - 1, half + 3 * w, &s.change_slope, &unused);
+  free(in);
+  free(out);
+  gs_chain_free(c);
+  return s;
+}
+
+static void every_live_parameter(void **state) {
+  (void)state;
+  GsSpec *spec;
+  assert_int_equal(gs_spec_parse(chain_text, NULL, &spec), GS_OK);
+  double worst_ratio = 0.0;
+  int checked = 0, failures = 0;
+  for (uint32_t st = 0; st < gs_spec_length(spec); st++) {
+    const GsStageInfo *info = gs_spec_stage(spec, st);
+    for (uint32_t p = 0; p < info->n_params; p++) {
+      const GsParamInfo *pi = &info->params[p];
+      if (pi->flags & GS_PARAM_FIXED) continue;
+      double ends[2] = {pi->min, pi->max};
+      for (int e = 0; e < 2; e++) {
+        if (ends[e] == gs_spec_value(spec, st, p)) continue;
+        Steps s = step_param(st, p, ends[e]);
+        double bound = 1.25 * fmax(s.before_slope, s.after_slope) +
+                       0.002 * fmax(s.before_peak, s.after_peak);
+        if (s.change_slope > bound) {
+          printf("stage %u (%s) %s -> %g: step %.3g > bound %.3g (x%.2f)\n", st + 1, info->name,
+                 pi->name, ends[e], s.change_slope, bound, s.change_slope / bound);
+          failures++;
+        }
+        if (bound > 0) worst_ratio = fmax(worst_ratio, s.change_slope / bound);
+        checked++;
+      }
+    }
+  }
+  printf("%d parameter changes checked; worst step / bound = %.3f\n", checked, worst_ratio);
+  h_accuracy("parameter smoothing", "worst step during a change / documented bound", worst_ratio, 1.0, "");
+  gs_spec_free(spec);
+  assert_int_equal(failures, 0);
+}
+
+/* The same stream with live changes at fixed sample positions, processed
+ * in blocks of 1, 7, 64 and 4096 frames: identical output, bit for bit. */
+static void block_size_independence(void **state) {
+  (void)state;
+  size_t n = (size_t)(1.5 * RATE);
+  float *in = malloc(n * sizeof(float));
+  assert_int_equal(gs_synth_guitar(in, n, RATE, 7), GS_OK);
+  const size_t changes[] = {10007, 20011, 33333};
+  const size_t block_sizes[] = {1, 7, 64, 4096};
+  float *ref = NULL;
+  for (size_t b = 0; b < 4; b++) {
+    GsChain *c = h_chain("source type=guitar ! preamp gain=24 hpf=60 ! tonestack ! "
+                         "poweramp gain=20 ! speaker ! gain db=-24 ! adc",
+                         RATE, 1, true);
+    float *out = malloc(n * sizeof(float));
+    size_t pos = 0, k = 0;
+    while (pos < n) {
+      size_t stop = k < 3 ? changes[k] : n;
+      while (pos < stop) {
+        size_t len = stop - pos < block_sizes[b] ? stop - pos : block_sizes[b];
+        const float *ins[1] = {in + pos};
+        float *outs[1] = {out + pos};
+        gs_chain_process(c, ins, outs, (uint32_t)len);
+        pos += len;
+      }
+      if (k == 0) gs_chain_set_param(c, 1, 3, 40.0);  /* preamp gain */
+      if (k == 1) gs_chain_set_param(c, 2, 1, 0.9);   /* tonestack bass */
+      if (k == 2) gs_chain_set_param(c, 3, 1, 20.0);  /* poweramp watts */
+      k++;
+    }
+    if (!ref) {
+      ref = out;
+    } else {
+      if (memcmp(ref, out, n * sizeof(float)) != 0) {
+        size_t i = 0;
+        while (ref[i] == out[i]) i++;
+        fail_msg("block size %zu differs from block size 1 at sample %zu", block_sizes[b], i);
+      }
+      free(out);
+    }
+    gs_chain_free(c);
+  }
+  free(ref);
+  free(in);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(every_live_parameter),
+      cmocka_unit_test(block_size_independence),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
