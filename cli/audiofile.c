@@ -54,11 +54,9 @@ int audio_format_for(const char *path) {
     const char *ext;
     int format;
   } map[] = {
-      {".wav", SF_FORMAT_WAV},   {".w64", SF_FORMAT_W64},
-      {".rf64", SF_FORMAT_RF64}, {".flac", SF_FORMAT_FLAC},
-      {".aiff", SF_FORMAT_AIFF}, {".aif", SF_FORMAT_AIFF},
-      {".caf", SF_FORMAT_CAF},   {".ogg", SF_FORMAT_OGG},
-      {".au", SF_FORMAT_AU},
+      {".wav", SF_FORMAT_WAV},   {".w64", SF_FORMAT_W64},   {".rf64", SF_FORMAT_RF64},
+      {".flac", SF_FORMAT_FLAC}, {".aiff", SF_FORMAT_AIFF}, {".aif", SF_FORMAT_AIFF},
+      {".caf", SF_FORMAT_CAF},   {".ogg", SF_FORMAT_OGG},   {".au", SF_FORMAT_AU},
   };
   for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
     if (strcasecmp(dot, map[i].ext) == 0) return map[i].format;
@@ -80,8 +78,7 @@ int audio_subtype_named(const char *name) {
   return 0;
 }
 
-bool audio_create(OutFile *out, const char *path, int format, int rate,
-                  int channels) {
+bool audio_create(OutFile *out, const char *path, int format, int rate, int channels) {
   memset(out, 0, sizeof out->info);
   out->sf = NULL;
   snprintf(out->path, sizeof out->path, "%s", path);
@@ -126,8 +123,7 @@ bool audio_commit(OutFile *out) {
   umask(mask);
   chmod(out->tmp, 0666 & ~mask);
   if (rename(out->tmp, out->path) != 0) {
-    cli_error("cannot move the output into place as '%s': %s", out->path,
-              strerror(errno));
+    cli_error("cannot move the output into place as '%s': %s", out->path, strerror(errno));
     unlink(out->tmp);
     return false;
   }

@@ -5,9 +5,9 @@
 #ifndef GS_CLI_AUDIOFILE_H
 #define GS_CLI_AUDIOFILE_H
 
+#include <signal.h>
 #include <sndfile.h>
 #include <stdbool.h>
-#include <signal.h>
 
 typedef struct {
   SNDFILE *sf;
@@ -31,8 +31,7 @@ int audio_format_for(const char *path);
 int audio_subtype_named(const char *name);
 
 /* Create OUT's temporary file; prints why not. */
-bool audio_create(OutFile *out, const char *path, int format, int rate,
-                  int channels);
+bool audio_create(OutFile *out, const char *path, int format, int rate, int channels);
 
 /* Close and rename into place (true), or close and remove (abort). */
 bool audio_commit(OutFile *out);

@@ -12,9 +12,7 @@
 
 static void print_log(void *handle, GsLogLevel level, const char *message) {
   (void)handle;
-  const char *tag = level == GS_LOG_ERROR     ? "error"
-                    : level == GS_LOG_WARNING ? "warning"
-                                              : "note";
+  const char *tag = level == GS_LOG_ERROR ? "error" : level == GS_LOG_WARNING ? "warning" : "note";
   fprintf(stderr, "gainstage: %s: %s\n", tag, message);
 }
 
@@ -70,12 +68,10 @@ static bool find_preset(const char *name, char *out, size_t size) {
   }
   if (strchr(name, '/')) return false;
   return find_in(getenv("GAINSTAGE_PRESETS"), name, out, size) ||
-         find_in(GS_SOURCE_PRESET_DIR, name, out, size) ||
-         find_in(GS_PRESET_DIR, name, out, size);
+         find_in(GS_SOURCE_PRESET_DIR, name, out, size) || find_in(GS_PRESET_DIR, name, out, size);
 }
 
-GsSpec *cli_load_spec(const char *cmd, const char *chain, const char *preset,
-                      int *exit_code) {
+GsSpec *cli_load_spec(const char *cmd, const char *chain, const char *preset, int *exit_code) {
   *exit_code = EXIT_USAGE;
   if ((chain != NULL) == (preset != NULL)) {
     cli_usage_error(cmd, "give the chain as either -c CHAIN or -p PRESET");

@@ -16,14 +16,12 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Print "Try 'gainstage CMD --help'." after a usage error; returns 2. */
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The chain from exactly one of chain text and preset name; prints why
  * not and returns NULL. Presets are found as a path, then by name in
  * $GAINSTAGE_PRESETS, the source tree and the installed presets. */
-GsSpec *cli_load_spec(const char *cmd, const char *chain, const char *preset,
-                      int *exit_code);
+GsSpec *cli_load_spec(const char *cmd, const char *chain, const char *preset, int *exit_code);
 
 /* Strict number parsing; false on anything but a whole finite number. */
 bool cli_parse_double(const char *text, double *out);

@@ -39,10 +39,10 @@ static void cell(char *buf, size_t n, double v, const char *fmt) {
 }
 
 static void print_table(const GsPlan *plan, double rate) {
-  printf("Level plan at %.0f Hz for a 1 kHz sine at %.1f %s\n\n", rate,
-         gs_plan_input_level(plan), unit_of(gs_plan_input_domain(plan)));
-  printf(" %-2s %-10s %14s %10s %10s %10s %8s %16s\n", "#", "node", "level",
-         "clip", "headroom", "noise", "SNR", "power");
+  printf("Level plan at %.0f Hz for a 1 kHz sine at %.1f %s\n\n", rate, gs_plan_input_level(plan),
+         unit_of(gs_plan_input_domain(plan)));
+  printf(" %-2s %-10s %14s %10s %10s %10s %8s %16s\n", "#", "node", "level", "clip", "headroom",
+         "noise", "SNR", "power");
   for (uint32_t i = 0; i < gs_plan_length(plan); i++) {
     const GsPlanNode *n = gs_plan_node(plan, i);
     char level[32], clip[32], head[32], noise[32], snr[32], power[40];
@@ -56,8 +56,8 @@ static void print_table(const GsPlan *plan, double rate) {
     } else {
       snprintf(power, sizeof power, "-");
     }
-    printf(" %-2u %-10s %14s %10s %10s %10s %8s %16s\n", i, n->stage, level,
-           clip, head, noise, snr, power);
+    printf(" %-2u %-10s %14s %10s %10s %10s %8s %16s\n", i, n->stage, level, clip, head, noise, snr,
+           power);
   }
   const char *w = gs_plan_warnings(plan);
   if (*w) {
@@ -115,14 +115,13 @@ static void print_json(const GsPlan *plan, double rate) {
 }
 
 int cmd_plan(int argc, char **argv) {
-  static const struct option longopts[] = {
-      {"chain", required_argument, NULL, 'c'},
-      {"preset", required_argument, NULL, 'p'},
-      {"level", required_argument, NULL, 'l'},
-      {"rate", required_argument, NULL, 'r'},
-      {"json", no_argument, NULL, 'j'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
+  static const struct option longopts[] = {{"chain", required_argument, NULL, 'c'},
+                                           {"preset", required_argument, NULL, 'p'},
+                                           {"level", required_argument, NULL, 'l'},
+                                           {"rate", required_argument, NULL, 'r'},
+                                           {"json", no_argument, NULL, 'j'},
+                                           {"help", no_argument, NULL, 'h'},
+                                           {NULL, 0, NULL, 0}};
   const char *chain = NULL, *preset = NULL, *level = NULL;
   double rate = 48000.0;
   bool json = false;
@@ -155,15 +154,18 @@ int cmd_plan(int argc, char **argv) {
     double v;
     if (gs_level_parse(level, &v, &unit) != GS_OK) {
       gs_spec_free(spec);
-      return cli_usage_error("plan", "--level '%s': write e.g. -10dBu, 0.5Vrms, "
-                             "1Vpk, -20dBV or -18dBFS", level);
+      return cli_usage_error("plan",
+                             "--level '%s': write e.g. -10dBu, 0.5Vrms, "
+                             "1Vpk, -20dBV or -18dBFS",
+                             level);
     }
-    bool digital = gs_spec_stage(spec, 0)->input != GS_DOMAIN_ANALOG;
+    const GsStageInfo *first = gs_spec_stage(spec, 0);
+    bool digital = first->input != GS_DOMAIN_ANALOG;
     if (digital != (unit == GS_LEVEL_DBFS)) {
+      rc = cli_usage_error("plan", "--level '%s': the chain starts with %s, so give %s", level,
+                           first->name, digital ? "dBFS" : "dBu, dBV or volts");
       gs_spec_free(spec);
-      return cli_usage_error("plan", "--level '%s': the chain starts with %s, so "
-                             "give %s", level, gs_spec_stage(spec, 0)->name,
-                             digital ? "dBFS" : "dBu, dBV or volts");
+      return rc;
     }
     double vpk = gs_level_to_vpk(v, unit);
     pc.level = digital ? 20.0 * log10(vpk) : gs_vrms_to_dbu(vpk / sqrt(2.0));

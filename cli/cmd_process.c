@@ -1,4 +1,5 @@
 /* gainstage process: run a file through a chain, offline. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -37,14 +38,10 @@ typedef struct {
 
 static int parse(int argc, char **argv, Options *o) {
   static const struct option longopts[] = {
-      {"chain", required_argument, NULL, 'c'},
-      {"preset", required_argument, NULL, 'p'},
-      {"format", required_argument, NULL, 'f'},
-      {"seed", required_argument, NULL, 's'},
-      {"no-noise", no_argument, NULL, 'n'},
-      {"quiet", no_argument, NULL, 'q'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
+      {"chain", required_argument, NULL, 'c'},  {"preset", required_argument, NULL, 'p'},
+      {"format", required_argument, NULL, 'f'}, {"seed", required_argument, NULL, 's'},
+      {"no-noise", no_argument, NULL, 'n'},     {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
   *o = (Options){.seed = 1, .noise = true};
   optind = 1;
   opterr = 0;
@@ -75,12 +72,14 @@ static int parse(int argc, char **argv, Options *o) {
 }
 
 /* Output format: the extension's container with the chosen samples. */
-static int choose_format(const Options *o, const SF_INFO *in, GsDomain out_domain,
-                         int channels, int *format) {
+static int choose_format(const Options *o, const SF_INFO *in, GsDomain out_domain, int channels,
+                         int *format) {
   int major = audio_format_for(o->out);
   if (!major) {
-    cli_error("cannot tell the format of '%s' from its extension (use .wav, "
-              ".flac, .aiff, .w64, .rf64, .caf or .ogg)", o->out);
+    cli_error(
+        "cannot tell the format of '%s' from its extension (use .wav, "
+        ".flac, .aiff, .w64, .rf64, .caf or .ogg)",
+        o->out);
     return EXIT_USAGE;
   }
   int sub;
@@ -97,8 +96,7 @@ static int choose_format(const Options *o, const SF_INFO *in, GsDomain out_domai
   } else {
     sub = in->format & SF_FORMAT_SUBMASK;
   }
-  SF_INFO probe = {.samplerate = in->samplerate, .channels = channels,
-                   .format = major | sub};
+  SF_INFO probe = {.samplerate = in->samplerate, .channels = channels, .format = major | sub};
   if (!sf_format_check(&probe) && !o->format) {
     probe.format = major | SF_FORMAT_PCM_24;
   }
@@ -132,8 +130,8 @@ static bool buffers_alloc(Buffers *b, int cin, int cout) {
 }
 
 /* The processing loop; returns an exit code. */
-static int run(const Options *o, GsChain *chain, SNDFILE *in, const SF_INFO *ii,
-               OutFile *out, Buffers *b) {
+static int run(const Options *o, GsChain *chain, SNDFILE *in, const SF_INFO *ii, OutFile *out,
+               Buffers *b) {
   int cin = ii->channels, cout = (int)gs_chain_out_channels(chain);
   bool progress = !o->quiet && isatty(2) && ii->frames > 10 * ii->samplerate;
   sf_count_t done = 0;
@@ -178,9 +176,10 @@ static int run(const Options *o, GsChain *chain, SNDFILE *in, const SF_INFO *ii,
   int sub = out->info.format & SF_FORMAT_SUBMASK;
   bool integer = sub != SF_FORMAT_FLOAT && sub != SF_FORMAT_DOUBLE;
   if (!o->quiet && integer && peak > 1.0f) {
-    cli_warning("the output peaks at %.3g %s and was clipped at full scale: "
-                "end the chain with adc, or use --format float", peak,
-                gs_chain_output_domain(chain) == GS_DOMAIN_ANALOG ? "V" : "FS");
+    cli_warning(
+        "the output peaks at %.3g %s and was clipped at full scale: "
+        "end the chain with adc, or use --format float",
+        peak, gs_chain_output_domain(chain) == GS_DOMAIN_ANALOG ? "V" : "FS");
   }
   return EXIT_OK;
 }
@@ -188,6 +187,19 @@ static int run(const Options *o, GsChain *chain, SNDFILE *in, const SF_INFO *ii,
 static bool check_paths(const Options *o) {
   if (same_file(o->in, o->out)) {
     cli_error("the output '%s' is the input file: choose another name", o->out);
+    return false;
+  }
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", o->out);
+  char *slash = strrchr(dir, '/');
+  if (slash) {
+    *slash = '\0';
+    if (!*dir) strcpy(dir, "/");
+  } else {
+    strcpy(dir, ".");
+  }
+  if (access(dir, W_OK) != 0) {
+    cli_error("cannot write in '%s': %s", dir, strerror(errno));
     return false;
   }
   return true;
@@ -211,8 +223,8 @@ int cmd_process(int argc, char **argv) {
     cli_error("'%s' has %d channels; at most 64 are supported", o.in, ii.channels);
     goto done;
   }
-  GsChainConfig cc = {.rate = ii.samplerate, .channels = (uint32_t)ii.channels,
-                      .seed = o.seed, .noise = o.noise};
+  GsChainConfig cc = {
+      .rate = ii.samplerate, .channels = (uint32_t)ii.channels, .seed = o.seed, .noise = o.noise};
   if (gs_chain_new(spec, &cc, o.quiet ? NULL : &cli_log, &chain) != GS_OK) goto done;
   int cout = (int)gs_chain_out_channels(chain), format;
   rc = choose_format(&o, &ii, gs_chain_output_domain(chain), cout, &format);

@@ -21,12 +21,11 @@ static const char help[] =
     "  -h, --help        this help\n";
 
 int cmd_synth(int argc, char **argv) {
-  static const struct option longopts[] = {
-      {"seconds", required_argument, NULL, 'S'},
-      {"rate", required_argument, NULL, 'r'},
-      {"seed", required_argument, NULL, 's'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
+  static const struct option longopts[] = {{"seconds", required_argument, NULL, 'S'},
+                                           {"rate", required_argument, NULL, 'r'},
+                                           {"seed", required_argument, NULL, 's'},
+                                           {"help", no_argument, NULL, 'h'},
+                                           {NULL, 0, NULL, 0}};
   double seconds = 9.0, rate = 48000.0;
   unsigned long long seed = 1;
   optind = 1;

@@ -34,8 +34,12 @@ void json_end(Json *j) {
   j->depth = 0;
 }
 
-void json_object(Json *j, const char *key) { open(j, key, '{'); }
-void json_array(Json *j, const char *key) { open(j, key, '['); }
+void json_object(Json *j, const char *key) {
+  open(j, key, '{');
+}
+void json_array(Json *j, const char *key) {
+  open(j, key, '[');
+}
 
 void json_close(Json *j) {
   fputc(j->kind[j->depth] == '[' ? ']' : '}', j->f);

@@ -48,8 +48,7 @@ static void node_ports(GsNode *node, double rate) {
 static void junction_coefs(GsNode *a, const GsNode *b, double rate) {
   a->has_junction = false;
   gs_iir_identity(&a->junction);
-  if (a->out_domain != GS_DOMAIN_ANALOG || !b ||
-      b->in_domain != GS_DOMAIN_ANALOG) {
+  if (a->out_domain != GS_DOMAIN_ANALOG || !b || b->in_domain != GS_DOMAIN_ANALOG) {
     return;
   }
   if (gs_rat_is_zero(&a->ports.zs)) return;
@@ -89,8 +88,7 @@ void gs_chain_update_ports(GsChain *chain, uint32_t i) {
   double rate = chain->cfg.rate;
   node_ports(&chain->nodes[i], rate);
   if (i > 0) junction_design(&chain->nodes[i - 1], &chain->nodes[i], rate);
-  junction_design(&chain->nodes[i],
-                  i + 1 < chain->n_nodes ? &chain->nodes[i + 1] : NULL, rate);
+  junction_design(&chain->nodes[i], i + 1 < chain->n_nodes ? &chain->nodes[i + 1] : NULL, rate);
 }
 
 /* ---------------------------------------------------------- building */
@@ -109,15 +107,13 @@ static GsStatus resolve_domains(GsChain *chain, const GsLog *log) {
     if (want != GS_DOMAIN_ANY && want != cur) {
       const char *fix = want == GS_DOMAIN_ANALOG ? "dac" : "adc";
       if (i == 0) {
-        gs_log(log, GS_LOG_ERROR, "stage 1 (%s) takes %s", n->cls->info.name,
-               domain_words(want));
+        gs_log(log, GS_LOG_ERROR, "stage 1 (%s) takes %s", n->cls->info.name, domain_words(want));
       } else {
         gs_log(log, GS_LOG_ERROR,
                "stage %u (%s) takes %s, but stage %u (%s) gives %s: put %s "
                "%s between them",
-               i + 1, n->cls->info.name, domain_words(want), i,
-               chain->nodes[i - 1].cls->info.name, domain_words(cur),
-               want == GS_DOMAIN_ANALOG ? "a" : "an", fix);
+               i + 1, n->cls->info.name, domain_words(want), i, chain->nodes[i - 1].cls->info.name,
+               domain_words(cur), want == GS_DOMAIN_ANALOG ? "a" : "an", fix);
       }
       return GS_ERR_CHAIN;
     }
@@ -129,8 +125,7 @@ static GsStatus resolve_domains(GsChain *chain, const GsLog *log) {
   return GS_OK;
 }
 
-static GsStatus alloc_node(GsNode *node, const GsSpecStage *st,
-                           uint32_t lanes) {
+static GsStatus alloc_node(GsNode *node, const GsSpecStage *st, uint32_t lanes) {
   const GsStageInfo *info = &st->cls->info;
   node->cls = st->cls;
   uint32_t np = info->n_params ? info->n_params : 1;
@@ -152,8 +147,7 @@ static GsStatus alloc_node(GsNode *node, const GsSpecStage *st,
   return GS_OK;
 }
 
-static GsStatus create_instances(GsChain *chain, uint32_t i,
-                                 const GsLog *log) {
+static GsStatus create_instances(GsChain *chain, uint32_t i, const GsLog *log) {
   GsNode *n = &chain->nodes[i];
   GsPorts up[GS_MAX_LANES];
   const GsPorts *upstream = NULL;
@@ -164,11 +158,11 @@ static GsStatus create_instances(GsChain *chain, uint32_t i,
     upstream = up;
   }
   const GsPorts *down = NULL;
-  if (i + 1 < chain->n_nodes &&
-      chain->nodes[i + 1].in_domain == GS_DOMAIN_ANALOG &&
+  if (i + 1 < chain->n_nodes && chain->nodes[i + 1].in_domain == GS_DOMAIN_ANALOG &&
       n->out_domain == GS_DOMAIN_ANALOG) {
     down = &chain->nodes[i + 1].ports;
   }
+  char why[GS_WARN_SIZE] = "";
   for (uint32_t k = 0; k < n->n_inst; k++) {
     GsStageEnv env = {
         .rate = chain->cfg.rate,
@@ -177,11 +171,13 @@ static GsStatus create_instances(GsChain *chain, uint32_t i,
         .noise = chain->cfg.noise,
         .upstream = upstream,
         .downstream = down,
+        .why = why,
+        .why_size = sizeof why,
     };
     GsStatus s = n->cls->create(&env, n->values, &n->inst[k]);
     if (s != GS_OK) {
-      gs_log(log, GS_LOG_ERROR, "stage %u (%s): cannot be created: %s", i + 1,
-             n->cls->info.name, gs_strerror(s));
+      gs_log(log, GS_LOG_ERROR, "stage %u (%s): %s", i + 1, n->cls->info.name,
+             why[0] ? why : gs_strerror(s));
       return s;
     }
   }
@@ -190,20 +186,18 @@ static GsStatus create_instances(GsChain *chain, uint32_t i,
 
 static GsStatus check_config(const GsChainConfig *cfg, const GsLog *log) {
   if (!(cfg->rate >= 8000.0 && cfg->rate <= 384000.0)) {
-    gs_log(log, GS_LOG_ERROR,
-           "sample rate %.0f Hz is outside 8 kHz to 384 kHz", cfg->rate);
+    gs_log(log, GS_LOG_ERROR, "sample rate %.0f Hz is outside 8 kHz to 384 kHz", cfg->rate);
     return GS_ERR_RANGE;
   }
   if (cfg->channels < 1 || cfg->channels > GS_MAX_LANES) {
-    gs_log(log, GS_LOG_ERROR, "%u channels: 1 to %u are supported",
-           cfg->channels, GS_MAX_LANES);
+    gs_log(log, GS_LOG_ERROR, "%u channels: 1 to %u are supported", cfg->channels, GS_MAX_LANES);
     return GS_ERR_RANGE;
   }
   return GS_OK;
 }
 
-GsStatus gs_chain_new(const GsSpec *spec, const GsChainConfig *config,
-                      const GsLog *log, GsChain **out) {
+GsStatus gs_chain_new(const GsSpec *spec, const GsChainConfig *config, const GsLog *log,
+                      GsChain **out) {
   if (!spec || !config || !out || spec->n == 0) return GS_ERR_ARG;
   *out = NULL;
   GsStatus s = check_config(config, log);
@@ -215,8 +209,7 @@ GsStatus gs_chain_new(const GsSpec *spec, const GsChainConfig *config,
   chain->n_nodes = spec->n;
   chain->nodes = calloc(spec->n, sizeof(GsNode));
   chain->lanes_in = config->channels;
-  chain->lane_mem = calloc((size_t)config->channels * GS_MAX_BLOCK,
-                           sizeof(float));
+  chain->lane_mem = calloc((size_t)config->channels * GS_MAX_BLOCK, sizeof(float));
   if (!chain->nodes || !chain->lane_mem) s = GS_ERR_NOMEM;
   uint32_t lanes = config->channels;
   for (uint32_t i = 0; s == GS_OK && i < spec->n; i++) {
@@ -263,8 +256,12 @@ void gs_chain_free(GsChain *chain) {
   free(chain);
 }
 
-uint32_t gs_chain_out_channels(const GsChain *c) { return c->lanes_out; }
-uint32_t gs_chain_in_channels(const GsChain *c) { return c->lanes_in; }
+uint32_t gs_chain_out_channels(const GsChain *c) {
+  return c->lanes_out;
+}
+uint32_t gs_chain_in_channels(const GsChain *c) {
+  return c->lanes_in;
+}
 GsDomain gs_chain_input_domain(const GsChain *c) {
   return c->nodes[0].in_domain;
 }
@@ -283,8 +280,7 @@ uint32_t gs_chain_latency(const GsChain *chain) {
 
 /* -------------------------------------------------------- parameters */
 
-GsStatus gs_chain_set_param(GsChain *chain, uint32_t stage, uint32_t param,
-                            double value) {
+GsStatus gs_chain_set_param(GsChain *chain, uint32_t stage, uint32_t param, double value) {
   if (!chain || stage >= chain->n_nodes) return GS_ERR_ARG;
   GsNode *n = &chain->nodes[stage];
   const GsStageInfo *info = &n->cls->info;
@@ -314,8 +310,7 @@ GsStatus gs_chain_set_param(GsChain *chain, uint32_t stage, uint32_t param,
   }
   /* discrete values, and moves to or from "off", jump at the next tick:
    * the stage ramps what they mean */
-  bool jump = p->type != GS_PARAM_REAL ||
-              (p->zero && (r->goal == 0.0 || r->current == 0.0));
+  bool jump = p->type != GS_PARAM_REAL || (p->zero && (r->goal == 0.0 || r->current == 0.0));
   uint32_t ticks = chain->ramp_ticks;
   if (p->smooth > 0.0) {
     ticks = (uint32_t)lround(p->smooth * chain->cfg.rate / GS_TICK);
@@ -327,10 +322,8 @@ GsStatus gs_chain_set_param(GsChain *chain, uint32_t stage, uint32_t param,
   return GS_OK;
 }
 
-double gs_chain_get_param(const GsChain *chain, uint32_t stage,
-                          uint32_t param) {
-  if (!chain || stage >= chain->n_nodes ||
-      param >= chain->nodes[stage].cls->info.n_params) {
+double gs_chain_get_param(const GsChain *chain, uint32_t stage, uint32_t param) {
+  if (!chain || stage >= chain->n_nodes || param >= chain->nodes[stage].cls->info.n_params) {
     return NAN;
   }
   return chain->nodes[stage].ramps[param].target;
@@ -410,8 +403,8 @@ static void run_node(GsNode *n, float **lane, uint32_t len) {
   if (n->tap) memcpy(n->tap, lane[0], len * sizeof(float));
 }
 
-static void run_block(GsChain *chain, const float *const *in,
-                      float *const *out, uint32_t off, uint32_t len) {
+static void run_block(GsChain *chain, const float *const *in, float *const *out, uint32_t off,
+                      uint32_t len) {
   uint64_t bad = 0;
   for (uint32_t c = 0; c < chain->lanes_in; c++) {
     const float *src = in[c] + off;
@@ -425,8 +418,7 @@ static void run_block(GsChain *chain, const float *const *in,
       dst[i] = x;
     }
   }
-  if (bad) atomic_fetch_add_explicit(&chain->nonfinite_in, bad,
-                                     memory_order_relaxed);
+  if (bad) atomic_fetch_add_explicit(&chain->nonfinite_in, bad, memory_order_relaxed);
   if (chain->tap0) memcpy(chain->tap0 + off, chain->lane[0], len * sizeof(float));
   for (uint32_t i = 0; i < chain->n_nodes; i++) {
     GsNode *n = &chain->nodes[i];
@@ -440,8 +432,8 @@ static void run_block(GsChain *chain, const float *const *in,
   }
 }
 
-void gs_chain_process(GsChain *chain, const float *const *in,
-                      float *const *out, uint32_t n_frames) {
+void gs_chain_process(GsChain *chain, const float *const *in, float *const *out,
+                      uint32_t n_frames) {
   GsFpMode fp = gs_denormals_off();
   uint32_t pos = 0;
   while (pos < n_frames) {
@@ -503,8 +495,7 @@ void gs_chain_poll(GsChain *chain, const GsLog *log) {
       char msg[GS_WARN_SIZE];
       while (n->cls->poll(n->inst[k], msg, sizeof msg)) {
         if (strcmp(msg, last) == 0) continue;
-        gs_log(log, GS_LOG_WARNING, "stage %u (%s): %s", i + 1,
-               n->cls->info.name, msg);
+        gs_log(log, GS_LOG_WARNING, "stage %u (%s): %s", i + 1, n->cls->info.name, msg);
         memcpy(last, msg, sizeof last);
       }
     }

@@ -43,4 +43,6 @@ const char *gs_strerror(GsStatus status) {
   return "unknown status";
 }
 
-const char *gs_version(void) { return GS_VERSION_STRING; }
+const char *gs_version(void) {
+  return GS_VERSION_STRING;
+}

@@ -74,18 +74,21 @@ static double rms(const float *x, uint32_t n) {
   return sqrt(acc / n);
 }
 
-/* rms within 20 Hz – 20 kHz (or 0.45 of the rate): 4th-order Butterworth
- * high-pass and low-pass. */
+/* rms within 20 Hz – 20 kHz (or 0.45 of the rate): 8th-order Butterworth
+ * high-pass and low-pass, whose noise bandwidth exceeds the ideal band's by
+ * under 0.5 % (0.02 dB). */
 static double band_rms(const float *x, uint32_t n, uint32_t skip, double rate) {
+  /* Q of the four sections of an 8th-order Butterworth: 1 / (2 cos(theta)) */
+  static const double q[4] = {0.50979557910415918, 0.60134488693504529, 0.89997622313641570,
+                              2.5629154477415055};
   GsSosCoefs c;
   gs_sos_identity(&c);
-  c.n = 4;
-  const double q1 = 0.54119610014619698, q2 = 1.3065629648763766;
+  c.n = 8;
   double top = fmin(20000.0, 0.45 * rate);
-  c.s[0] = gs_biquad_design(GS_BQ_HIGHPASS, 20.0, 0.0, q1, rate);
-  c.s[1] = gs_biquad_design(GS_BQ_HIGHPASS, 20.0, 0.0, q2, rate);
-  c.s[2] = gs_biquad_design(GS_BQ_LOWPASS, top, 0.0, q1, rate);
-  c.s[3] = gs_biquad_design(GS_BQ_LOWPASS, top, 0.0, q2, rate);
+  for (int k = 0; k < 4; k++) {
+    c.s[k] = gs_biquad_design(GS_BQ_HIGHPASS, 20.0, 0.0, q[k], rate);
+    c.s[4 + k] = gs_biquad_design(GS_BQ_LOWPASS, top, 0.0, q[k], rate);
+  }
   GsSosState st;
   gs_sos_clear(&st);
   double acc = 0.0;
@@ -99,13 +102,11 @@ static double band_rms(const float *x, uint32_t n, uint32_t skip, double rate) {
 static double to_level(GsDomain d, double vrms) {
   if (vrms <= 0.0) return -INFINITY;
   /* dBFS: re the rms of a full-scale sine */
-  return d == GS_DOMAIN_ANALOG ? gs_vrms_to_dbu(vrms)
-                               : 20.0 * log10(vrms * GS_SQRT2);
+  return d == GS_DOMAIN_ANALOG ? gs_vrms_to_dbu(vrms) : 20.0 * log10(vrms * GS_SQRT2);
 }
 
 static double from_level(GsDomain d, double level) {
-  return d == GS_DOMAIN_ANALOG ? gs_dbu_to_vrms(level)
-                               : pow(10.0, level / 20.0) / GS_SQRT2;
+  return d == GS_DOMAIN_ANALOG ? gs_dbu_to_vrms(level) : pow(10.0, level / 20.0) / GS_SQRT2;
 }
 
 /* The clip point of node k (stage k-1's output), as a sine level at the
@@ -122,8 +123,7 @@ static double clip_level(const GsChain *chain, uint32_t k) {
   return to_level(n->out_domain, peak / GS_SQRT2);
 }
 
-static void measure_levels(GsPlan *plan, GsChain *chain, double rate,
-                           double in_vrms) {
+static void measure_levels(GsPlan *plan, GsChain *chain, double rate, double in_vrms) {
   uint32_t settle = (uint32_t)(0.3 * rate), win = (uint32_t)(0.1 * rate);
   Run r = {chain, NULL, NULL, settle + win};
   r.taps = calloc((size_t)plan->n * r.len, sizeof(float));
@@ -173,8 +173,7 @@ static void loads(GsPlan *plan, const GsChain *chain) {
     double g = creal(gs_rat_at_hz(&n->ports.yin, FREQ));
     double v_in = plan->nodes[k - 1].vrms; /* after the junction feeding it */
     pn->watts = v_in * v_in * g;
-    pn->watts_clip = isfinite(headroom) ? pn->watts * pow(10.0, headroom / 10.0)
-                                        : NAN;
+    pn->watts_clip = isfinite(headroom) ? pn->watts * pow(10.0, headroom / 10.0) : NAN;
   }
 }
 
@@ -184,8 +183,7 @@ static void warn_loads(GsPlan *plan, const GsChain *chain) {
     const GsNode *n = &chain->nodes[i];
     const GsPlanNode *pn = &plan->nodes[i + 1];
     if (pn->headroom_db < 0.0) {
-      snprintf(msg, sizeof msg,
-               "stage %u (%s) clips at the nominal level (headroom %.1f dB)",
+      snprintf(msg, sizeof msg, "stage %u (%s) clips at the nominal level (headroom %.1f dB)",
                i + 1, n->cls->info.name, pn->headroom_db);
       add_warning(plan, msg);
     }
@@ -194,8 +192,7 @@ static void warn_loads(GsPlan *plan, const GsChain *chain) {
       snprintf(msg, sizeof msg,
                "stage %u (%s) receives %.0f W at the clip level, over its "
                "%.0f W rating",
-               i + 1, n->cls->info.name, pn->watts_clip,
-               n->cls->rated_watts(n->values));
+               i + 1, n->cls->info.name, pn->watts_clip, n->cls->rated_watts(n->values));
       add_warning(plan, msg);
     }
     if (n->cls->min_load_ohms && i + 1 < chain->n_nodes) {
@@ -235,8 +232,8 @@ static void fill_nodes(GsPlan *plan, const GsChain *chain) {
   }
 }
 
-GsStatus gs_plan_new(const GsSpec *spec, const GsPlanConfig *config,
-                     const GsLog *log, GsPlan **out) {
+GsStatus gs_plan_new(const GsSpec *spec, const GsPlanConfig *config, const GsLog *log,
+                     GsPlan **out) {
   if (!spec || !out) return GS_ERR_ARG;
   *out = NULL;
   GsPlan *plan = calloc(1, sizeof *plan);
@@ -281,12 +278,18 @@ void gs_plan_free(GsPlan *plan) {
   free(plan);
 }
 
-uint32_t gs_plan_length(const GsPlan *plan) { return plan->n; }
+uint32_t gs_plan_length(const GsPlan *plan) {
+  return plan->n;
+}
 const GsPlanNode *gs_plan_node(const GsPlan *plan, uint32_t index) {
   return index < plan->n ? &plan->nodes[index] : NULL;
 }
-double gs_plan_input_level(const GsPlan *plan) { return plan->input_level; }
-GsDomain gs_plan_input_domain(const GsPlan *plan) { return plan->input_domain; }
+double gs_plan_input_level(const GsPlan *plan) {
+  return plan->input_level;
+}
+GsDomain gs_plan_input_domain(const GsPlan *plan) {
+  return plan->input_domain;
+}
 const char *gs_plan_warnings(const GsPlan *plan) {
   return plan->warnings ? plan->warnings : "";
 }

@@ -4,15 +4,15 @@
 #include "stage.h"
 
 static const GsStageClass *const classes[] = {
-    &gs_stage_source,   &gs_stage_preamp,  &gs_stage_tonestack,
-    &gs_stage_eq,       &gs_stage_poweramp, &gs_stage_speaker,
-    &gs_stage_load,     &gs_stage_gain,    &gs_stage_adc,
-    &gs_stage_dac,
+    &gs_stage_source,  &gs_stage_preamp, &gs_stage_tonestack, &gs_stage_eq,  &gs_stage_poweramp,
+    &gs_stage_speaker, &gs_stage_load,   &gs_stage_gain,      &gs_stage_adc, &gs_stage_dac,
 };
 
 #define N_CLASSES (sizeof classes / sizeof classes[0])
 
-uint32_t gs_stage_count(void) { return N_CLASSES; }
+uint32_t gs_stage_count(void) {
+  return N_CLASSES;
+}
 
 const GsStageInfo *gs_stage_at(uint32_t index) {
   return index < N_CLASSES ? &classes[index]->info : NULL;

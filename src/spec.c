@@ -25,8 +25,7 @@ static GsStatus spec_append(GsSpec *spec, const GsStageClass *cls) {
   if (spec->n == GS_SPEC_MAX_STAGES) return GS_ERR_RANGE;
   GsSpecStage *st = &spec->stages[spec->n];
   st->cls = cls;
-  st->values = calloc(cls->info.n_params ? cls->info.n_params : 1,
-                      sizeof(double));
+  st->values = calloc(cls->info.n_params ? cls->info.n_params : 1, sizeof(double));
   if (!st->values) return GS_ERR_NOMEM;
   for (uint32_t i = 0; i < cls->info.n_params; i++) {
     st->values[i] = cls->info.params[i].def;
@@ -41,7 +40,9 @@ void gs_spec_free(GsSpec *spec) {
   free(spec);
 }
 
-uint32_t gs_spec_length(const GsSpec *spec) { return spec ? spec->n : 0; }
+uint32_t gs_spec_length(const GsSpec *spec) {
+  return spec ? spec->n : 0;
+}
 
 const GsStageInfo *gs_spec_stage(const GsSpec *spec, uint32_t index) {
   return index < spec->n ? &spec->stages[index].cls->info : NULL;
@@ -63,9 +64,7 @@ typedef struct {
   const GsLog *log;
 } Where;
 
-__attribute__((format(printf, 2, 3))) static void fail(const Where *w,
-                                                        const char *fmt,
-                                                        ...) {
+__attribute__((format(printf, 2, 3))) static void fail(const Where *w, const char *fmt, ...) {
   char head[512] = "";
   if (w->file) snprintf(head, sizeof head, "%s:%u: ", w->file, w->line);
   char body[1024];
@@ -84,8 +83,8 @@ static unsigned edit_distance(const char *a, const char *b) {
   for (size_t j = 0; j <= lb; j++) d[0][j] = (unsigned)j;
   for (size_t i = 1; i <= la; i++) {
     for (size_t j = 1; j <= lb; j++) {
-      unsigned sub = d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) !=
-                                        tolower((unsigned char)b[j - 1]));
+      unsigned sub =
+          d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
       unsigned del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
       d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
     }
@@ -94,8 +93,7 @@ static unsigned edit_distance(const char *a, const char *b) {
 }
 
 /* ", did you mean 'x'?" for the nearest name within two edits. */
-static void suggest(const char *bad, const char *const *names, size_t n,
-                    char *out, size_t size) {
+static void suggest(const char *bad, const char *const *names, size_t n, char *out, size_t size) {
   unsigned best = 3;
   const char *pick = NULL;
   for (size_t i = 0; i < n; i++) {
@@ -112,8 +110,7 @@ static void suggest(const char *bad, const char *const *names, size_t n,
   }
 }
 
-static void stage_names(char *buf, size_t size, const char **names,
-                        size_t *count) {
+static void stage_names(char *buf, size_t size, const char **names, size_t *count) {
   size_t used = 0;
   *count = 0;
   buf[0] = '\0';
@@ -147,8 +144,8 @@ static bool read_token(Cursor *c, char *out, size_t size) {
       c->p++;
       continue;
     }
-    if (!quoted && (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
-                    ch == '!' || ch == '#')) {
+    if (!quoted &&
+        (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '!' || ch == '#')) {
       break;
     }
     if (quoted && ch == '\n') break;
@@ -160,8 +157,7 @@ static bool read_token(Cursor *c, char *out, size_t size) {
   return !quoted;
 }
 
-static GsStatus parse_assignment(GsSpec *spec, const char *token,
-                                 const Where *w, bool *given) {
+static GsStatus parse_assignment(GsSpec *spec, const char *token, const Where *w, bool *given) {
   GsSpecStage *st = &spec->stages[spec->n - 1];
   const GsStageInfo *info = &st->cls->info;
   char where[96];
@@ -186,8 +182,8 @@ static GsStatus parse_assignment(GsSpec *spec, const char *token,
     }
     char hint[96];
     suggest(key, names, n, hint, sizeof hint);
-    fail(w, "%s has no parameter '%s'%s (all of them: gainstage list %s)",
-         where, key, hint, info->name);
+    fail(w, "%s has no parameter '%s'%s (all of them: gainstage list %s)", where, key, hint,
+         info->name);
     return GS_ERR_UNKNOWN_PARAM;
   }
   if (given[idx]) {
@@ -236,8 +232,7 @@ static GsStatus check_stage(const GsSpec *spec, const Where *w) {
   GsStatus s = st->cls->check(st->values, why, sizeof why);
   if (s != GS_OK) {
     char where[96];
-    snprintf(where, sizeof where, "stage %u (%s)", spec->n,
-             st->cls->info.name);
+    snprintf(where, sizeof where, "stage %u (%s)", spec->n, st->cls->info.name);
     fail(w, "%s: %s", where, why);
   }
   return s;
@@ -252,8 +247,7 @@ static bool line_too_long(const char *text) {
   return false;
 }
 
-static GsStatus parse_text(const char *text, const char *file,
-                           const GsLog *log, GsSpec **out) {
+static GsStatus parse_text(const char *text, const char *file, const GsLog *log, GsSpec **out) {
   Where w = {file, 1, log};
   *out = NULL;
   if (strlen(text) > MAX_TEXT || line_too_long(text)) {
@@ -328,8 +322,7 @@ GsStatus gs_spec_load(const char *path, const GsLog *log, GsSpec **out) {
   *out = NULL;
   FILE *f = fopen(path, "rb");
   if (!f) {
-    gs_log(log, GS_LOG_ERROR, "cannot read preset '%s': %s", path,
-           strerror(errno));
+    gs_log(log, GS_LOG_ERROR, "cannot read preset '%s': %s", path, strerror(errno));
     return GS_ERR_IO;
   }
   char *text = malloc(MAX_TEXT + 2);
@@ -366,8 +359,7 @@ char *gs_spec_to_text(const GsSpec *spec) {
       if (v == info->params[k].def) continue;
       char val[64];
       gs_value_format(&info->params[k], v, val, sizeof val, true);
-      int wr = snprintf(line + len, sizeof line - len, " %s=%s",
-                        info->params[k].name, val);
+      int wr = snprintf(line + len, sizeof line - len, " %s=%s", info->params[k].name, val);
       if (wr > 0 && (size_t)wr < sizeof line - len) len += (size_t)wr;
     }
     if (used + len + 2 > cap) {

@@ -69,8 +69,7 @@ typedef struct GsStageClass {
   /* True if this configuration consumes every incoming lane. May be NULL. */
   bool (*merges)(const double *values);
 
-  GsStatus (*create)(const GsStageEnv *env, const double *values,
-                     void **self);
+  GsStatus (*create)(const GsStageEnv *env, const double *values, void **self);
   void (*destroy)(void *self);
 
   /* [audio] Apply a value (already validated; ramps come from the chain
@@ -78,11 +77,10 @@ typedef struct GsStageClass {
   void (*set_param)(void *self, uint32_t index, double value);
 
   /* [audio] in has n_inputs buffers; out may alias in[0]. n <= GS_MAX_BLOCK.*/
-  void (*process)(void *self, const float *const *in, float *out,
-                  uint32_t n);
+  void (*process)(void *self, const float *const *in, float *out, uint32_t n);
 
-  void (*reset)(void *self);             /* [audio] may be NULL */
-  uint32_t (*latency)(const void *self); /* may be NULL: 0 */
+  void (*reset)(void *self);              /* [audio] may be NULL */
+  uint32_t (*latency)(const void *self);  /* may be NULL: 0 */
   void (*set_noise)(void *self, bool on); /* [audio] may be NULL */
 
   /* [main] Copy one pending warning into msg and clear it; false if none.
@@ -139,6 +137,8 @@ uint32_t gs_smooth_samples(double rate);
 bool gs_warn_format(char *msg, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static inline double gs_db_to_gain(double db) { return pow(10.0, db / 20.0); }
+static inline double gs_db_to_gain(double db) {
+  return pow(10.0, db / 20.0);
+}
 
 #endif

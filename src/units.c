@@ -8,9 +8,15 @@
 #include <string.h>
 #include <strings.h>
 
-double gs_dbu_to_vrms(double dbu) { return GS_DBU_REF * pow(10.0, dbu / 20.0); }
-double gs_vrms_to_dbu(double vrms) { return 20.0 * log10(vrms / GS_DBU_REF); }
-double gs_vrms_to_dbv(double vrms) { return 20.0 * log10(vrms); }
+double gs_dbu_to_vrms(double dbu) {
+  return GS_DBU_REF * pow(10.0, dbu / 20.0);
+}
+double gs_vrms_to_dbu(double vrms) {
+  return 20.0 * log10(vrms / GS_DBU_REF);
+}
+double gs_vrms_to_dbv(double vrms) {
+  return 20.0 * log10(vrms);
+}
 
 double gs_level_to_vpk(double value, GsLevelUnit unit) {
   switch (unit) {
@@ -51,8 +57,8 @@ static bool starts_number(const char *s) {
   return isdigit((unsigned char)*s);
 }
 
-bool gs_split_number(const char *text, double *value, char *unit,
-                     size_t unit_size, bool *had_prefix) {
+bool gs_split_number(const char *text, double *value, char *unit, size_t unit_size,
+                     bool *had_prefix) {
   (void)had_prefix;
   while (isspace((unsigned char)*text)) text++;
   if (!starts_number(text)) return false;
@@ -112,9 +118,8 @@ typedef struct {
 /* Suffixes each unit accepts (first entry: the bare number). */
 static const Suffix *suffixes_for(GsUnit unit) {
   static const Suffix none[] = {{"", true, CONV_SCALE, 1}, {NULL, 0, 0, 0}};
-  static const Suffix db[] = {{"", false, CONV_SCALE, 1},
-                              {"dB", false, CONV_SCALE, 1},
-                              {NULL, 0, 0, 0}};
+  static const Suffix db[] = {
+      {"", false, CONV_SCALE, 1}, {"dB", false, CONV_SCALE, 1}, {NULL, 0, 0, 0}};
   static const Suffix dbu[] = {{"", false, CONV_SCALE, 1},
                                {"dBu", false, CONV_SCALE, 1},
                                {"dBV", false, CONV_DBV_TO_DBU, 1},
@@ -126,21 +131,15 @@ static const Suffix *suffixes_for(GsUnit unit) {
                                {"dB", false, CONV_SCALE, 1},
                                {"dBSPL", false, CONV_SCALE, 1},
                                {NULL, 0, 0, 0}};
-  static const Suffix hz[] = {{"", true, CONV_SCALE, 1},
-                              {"Hz", true, CONV_SCALE, 1},
-                              {NULL, 0, 0, 0}};
-  static const Suffix ohm[] = {{"", true, CONV_SCALE, 1},
-                               {"ohm", true, CONV_SCALE, 1},
-                               {"ohms", true, CONV_SCALE, 1},
-                               {"\xce\xa9", true, CONV_SCALE, 1},
-                               {"R", true, CONV_SCALE, 1},
-                               {NULL, 0, 0, 0}};
-  static const Suffix farad[] = {{"", true, CONV_SCALE, 1},
-                                 {"F", true, CONV_SCALE, 1},
-                                 {NULL, 0, 0, 0}};
-  static const Suffix henry[] = {{"", true, CONV_SCALE, 1},
-                                 {"H", true, CONV_SCALE, 1},
-                                 {NULL, 0, 0, 0}};
+  static const Suffix hz[] = {
+      {"", true, CONV_SCALE, 1}, {"Hz", true, CONV_SCALE, 1}, {NULL, 0, 0, 0}};
+  static const Suffix ohm[] = {{"", true, CONV_SCALE, 1},     {"ohm", true, CONV_SCALE, 1},
+                               {"ohms", true, CONV_SCALE, 1}, {"\xce\xa9", true, CONV_SCALE, 1},
+                               {"R", true, CONV_SCALE, 1},    {NULL, 0, 0, 0}};
+  static const Suffix farad[] = {
+      {"", true, CONV_SCALE, 1}, {"F", true, CONV_SCALE, 1}, {NULL, 0, 0, 0}};
+  static const Suffix henry[] = {
+      {"", true, CONV_SCALE, 1}, {"H", true, CONV_SCALE, 1}, {NULL, 0, 0, 0}};
   /* A peak-volt parameter: the bare number and V are peak volts. */
   static const Suffix vpk[] = {{"", true, CONV_SCALE, 1},
                                {"V", true, CONV_SCALE, 1},
@@ -158,19 +157,16 @@ static const Suffix *suffixes_for(GsUnit unit) {
                                 {"dBu", false, CONV_DBU_TO_V, 1},
                                 {"dBV", false, CONV_DBV_TO_V, 1},
                                 {NULL, 0, 0, 0}};
-  static const Suffix watt[] = {{"", true, CONV_SCALE, 1},
-                                {"W", true, CONV_SCALE, 1},
-                                {NULL, 0, 0, 0}};
-  static const Suffix second[] = {{"", true, CONV_SCALE, 1},
-                                  {"s", true, CONV_SCALE, 1},
-                                  {NULL, 0, 0, 0}};
+  static const Suffix watt[] = {
+      {"", true, CONV_SCALE, 1}, {"W", true, CONV_SCALE, 1}, {NULL, 0, 0, 0}};
+  static const Suffix second[] = {
+      {"", true, CONV_SCALE, 1}, {"s", true, CONV_SCALE, 1}, {NULL, 0, 0, 0}};
   static const Suffix bits[] = {{"", false, CONV_SCALE, 1},
                                 {"bit", false, CONV_SCALE, 1},
                                 {"bits", false, CONV_SCALE, 1},
                                 {NULL, 0, 0, 0}};
-  static const Suffix pos[] = {{"", false, CONV_SCALE, 1},
-                               {"%", false, CONV_SCALE, 0.01},
-                               {NULL, 0, 0, 0}};
+  static const Suffix pos[] = {
+      {"", false, CONV_SCALE, 1}, {"%", false, CONV_SCALE, 0.01}, {NULL, 0, 0, 0}};
   switch (unit) {
     case GS_UNIT_NONE: return none;
     case GS_UNIT_DB: return db;
@@ -203,8 +199,7 @@ static double convert(const Suffix *sf, double v, double mult) {
 
 /* Try to read `suffix` (already split from the number v) in this unit.
  * For a dBu parameter the V/dBV forms convert to dBu. */
-static bool interpret(GsUnit unit, const char *suffix, double v,
-                      double *out) {
+static bool interpret(GsUnit unit, const char *suffix, double v, double *out) {
   const Suffix *list = suffixes_for(unit);
   for (const Suffix *sf = list; sf->name; sf++) {
     if (strcasecmp(suffix, sf->name) == 0) {
@@ -245,15 +240,14 @@ static void list_choices(const GsParamInfo *p, char *buf, size_t size) {
   size_t used = 0;
   buf[0] = '\0';
   for (int i = 0; p->choices && p->choices[i]; i++) {
-    int w = snprintf(buf + used, size - used, "%s%s", i ? "|" : "",
-                     p->choices[i]);
+    int w = snprintf(buf + used, size - used, "%s%s", i ? "|" : "", p->choices[i]);
     if (w < 0 || (size_t)w >= size - used) break;
     used += (size_t)w;
   }
 }
 
-static GsStatus parse_choice(const GsParamInfo *p, const char *text,
-                             double *value, char *why, size_t why_size) {
+static GsStatus parse_choice(const GsParamInfo *p, const char *text, double *value, char *why,
+                             size_t why_size) {
   for (int i = 0; p->choices && p->choices[i]; i++) {
     if (strcasecmp(text, p->choices[i]) == 0) {
       *value = i;
@@ -266,8 +260,7 @@ static GsStatus parse_choice(const GsParamInfo *p, const char *text,
   return GS_ERR_BAD_VALUE;
 }
 
-static GsStatus parse_toggle(const char *text, double *value, char *why,
-                             size_t why_size) {
+static GsStatus parse_toggle(const char *text, double *value, char *why, size_t why_size) {
   static const char *on[] = {"on", "yes", "true", "1", NULL};
   static const char *off[] = {"off", "no", "false", "0", NULL};
   for (int i = 0; on[i]; i++) {
@@ -284,8 +277,8 @@ static GsStatus parse_toggle(const char *text, double *value, char *why,
   return GS_ERR_BAD_VALUE;
 }
 
-GsStatus gs_param_parse(const GsParamInfo *p, const char *text, double *value,
-                        char *why, size_t why_size) {
+GsStatus gs_param_parse(const GsParamInfo *p, const char *text, double *value, char *why,
+                        size_t why_size) {
   char local[8];
   if (!why) {
     why = local;
@@ -308,8 +301,8 @@ GsStatus gs_param_parse(const GsParamInfo *p, const char *text, double *value,
     return GS_ERR_BAD_VALUE;
   }
   /* 2R2 = 2.2 ohms */
-  if (p->unit == GS_UNIT_OHM && suffix[0] == 'R' &&
-      isdigit((unsigned char)suffix[1]) && v == floor(v)) {
+  if (p->unit == GS_UNIT_OHM && suffix[0] == 'R' && isdigit((unsigned char)suffix[1]) &&
+      v == floor(v)) {
     char *end;
     double frac = strtod(suffix + 1, &end);
     if (*end == '\0' && !strchr(suffix + 1, '.')) {
@@ -321,8 +314,7 @@ GsStatus gs_param_parse(const GsParamInfo *p, const char *text, double *value,
   if (!interpret(p->unit, suffix, v, &out)) {
     snprintf(why, why_size, "'%s' is not a unit for %s%s%s", suffix,
              p->unit == GS_UNIT_NONE ? "a plain number" : "",
-             p->unit == GS_UNIT_NONE ? "" : "a value in ",
-             gs_unit_symbol(p->unit));
+             p->unit == GS_UNIT_NONE ? "" : "a value in ", gs_unit_symbol(p->unit));
     return GS_ERR_BAD_VALUE;
   }
   if (!isfinite(out)) {
@@ -338,8 +330,8 @@ GsStatus gs_param_parse(const GsParamInfo *p, const char *text, double *value,
   if (!zero && (out < p->min - slack || out > p->max + slack)) {
     char range[128];
     describe_range(p, range, sizeof range);
-    snprintf(why, why_size, "out of range (%s%s%s)", range,
-             p->zero ? ", or " : "", p->zero ? p->zero : "");
+    snprintf(why, why_size, "out of range (%s%s%s)", range, p->zero ? ", or " : "",
+             p->zero ? p->zero : "");
     return GS_ERR_RANGE;
   }
   *value = zero ? 0.0 : fmin(fmax(out, p->min), p->max);
@@ -349,9 +341,9 @@ GsStatus gs_param_parse(const GsParamInfo *p, const char *text, double *value,
 /* ---------------------------------------------------------- formatting */
 
 static bool uses_prefix(GsUnit u) {
-  return u == GS_UNIT_OHM || u == GS_UNIT_FARAD || u == GS_UNIT_HENRY ||
-         u == GS_UNIT_HZ || u == GS_UNIT_WATT || u == GS_UNIT_SECOND ||
-         u == GS_UNIT_VOLT_PEAK || u == GS_UNIT_VOLT_RMS;
+  return u == GS_UNIT_OHM || u == GS_UNIT_FARAD || u == GS_UNIT_HENRY || u == GS_UNIT_HZ ||
+         u == GS_UNIT_WATT || u == GS_UNIT_SECOND || u == GS_UNIT_VOLT_PEAK ||
+         u == GS_UNIT_VOLT_RMS;
 }
 
 static const char *ascii_unit(GsUnit u) {
@@ -365,8 +357,7 @@ static const char *ascii_unit(GsUnit u) {
   }
 }
 
-int gs_value_format(const GsParamInfo *p, double value, char *buf,
-                    size_t size, bool compact) {
+int gs_value_format(const GsParamInfo *p, double value, char *buf, size_t size, bool compact) {
   if (p->type == GS_PARAM_CHOICE) {
     int i = (int)value;
     return snprintf(buf, size, "%s", p->choices ? p->choices[i] : "?");
@@ -386,20 +377,17 @@ int gs_value_format(const GsParamInfo *p, double value, char *buf,
   static const struct {
     double mult;
     const char *sym, *ascii;
-  } si[] = {{1e9, "G", "G"},   {1e6, "M", "meg"}, {1e3, "k", "k"},
-            {1, "", ""},       {1e-3, "m", "m"},  {1e-6, "µ", "u"},
-            {1e-9, "n", "n"},  {1e-12, "p", "p"}};
+  } si[] = {{1e9, "G", "G"},  {1e6, "M", "meg"}, {1e3, "k", "k"},  {1, "", ""},
+            {1e-3, "m", "m"}, {1e-6, "µ", "u"},  {1e-9, "n", "n"}, {1e-12, "p", "p"}};
   double a = fabs(value);
   size_t k = 0;
   while (k + 1 < sizeof si / sizeof si[0] && a < si[k].mult * 0.9999) k++;
   const char *pre = compact ? si[k].ascii : si[k].sym;
   if (!compact && p->unit == GS_UNIT_OHM && strcmp(pre, "") == 0) sep = " ";
-  return snprintf(buf, size, "%.6g%s%s%s", value / si[k].mult, sep, pre,
-                  unit);
+  return snprintf(buf, size, "%.6g%s%s%s", value / si[k].mult, sep, pre, unit);
 }
 
-int gs_param_format(const GsParamInfo *param, double value, char *buf,
-                    size_t size) {
+int gs_param_format(const GsParamInfo *param, double value, char *buf, size_t size) {
   return gs_value_format(param, value, buf, size, false);
 }
 
@@ -421,9 +409,8 @@ GsStatus gs_level_parse(const char *text, double *value, GsLevelUnit *unit) {
   static const struct {
     const char *name;
     GsLevelUnit unit;
-  } units[] = {{"dBu", GS_LEVEL_DBU},   {"dBV", GS_LEVEL_DBV},
-               {"dBFS", GS_LEVEL_DBFS}, {"Vpk", GS_LEVEL_VPK},
-               {"Vp", GS_LEVEL_VPK},    {"Vrms", GS_LEVEL_VRMS},
+  } units[] = {{"dBu", GS_LEVEL_DBU}, {"dBV", GS_LEVEL_DBV}, {"dBFS", GS_LEVEL_DBFS},
+               {"Vpk", GS_LEVEL_VPK}, {"Vp", GS_LEVEL_VPK},  {"Vrms", GS_LEVEL_VRMS},
                {"V", GS_LEVEL_VRMS}};
   for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
     const char *name = units[i].name;

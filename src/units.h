@@ -14,13 +14,12 @@
 /* Split "68k", "-10dBu", "4k7" into a value and its unit text; the SI
  * prefix is applied (a prefix letter inside digits, RKM style, too).
  * Returns false if text does not start with a finite number. */
-bool gs_split_number(const char *text, double *value, char *unit,
-                     size_t unit_size, bool *had_prefix);
+bool gs_split_number(const char *text, double *value, char *unit, size_t unit_size,
+                     bool *had_prefix);
 
 /* Format a value for chain text (compact, ASCII, re-parseable) or for
  * people (with a space, SI prefix and unit symbol). */
-int gs_value_format(const GsParamInfo *param, double value, char *buf,
-                    size_t size, bool compact);
+int gs_value_format(const GsParamInfo *param, double value, char *buf, size_t size, bool compact);
 
 double gs_vrms_to_dbv(double vrms);
 

@@ -33,8 +33,7 @@ void h_run(GsChain *c, const float *in, float *out, size_t n, size_t block) {
 }
 
 /* Solve the 3x3 normal equations of x ~ a sin + b cos + c. */
-double h_sine_amplitude(const float *x, size_t n, double hz, double rate,
-                        double *phase) {
+double h_sine_amplitude(const float *x, size_t n, double hz, double rate, double *phase) {
   double M[3][3] = {{0}}, v[3] = {0};
   for (size_t i = 0; i < n; i++) {
     double w = 2.0 * PI * hz * (double)i / rate;
@@ -90,8 +89,7 @@ float *h_impulse_response(GsChain *c, size_t n, double scale) {
   return out;
 }
 
-double h_response_db(const float *ir, size_t n, double scale, double hz,
-                     double rate) {
+double h_response_db(const float *ir, size_t n, double scale, double hz, double rate) {
   double complex acc = 0.0;
   double w = 2.0 * PI * hz / rate;
   for (size_t i = 0; i < n; i++) acc += ir[i] * cexp(-I * w * (double)i);
@@ -104,12 +102,13 @@ double h_rms(const float *x, size_t n) {
   return sqrt(acc / (double)n);
 }
 
-double h_db(double ratio) { return 20.0 * log10(ratio); }
+double h_db(double ratio) {
+  return 20.0 * log10(ratio);
+}
 
-void h_accuracy(const char *model, const char *figure, double value,
-                double bound, const char *unit) {
-  printf("ACCURACY | %s | %s | %.4g %s | %.4g %s\n", model, figure, value, unit,
-         bound, unit);
+void h_accuracy(const char *model, const char *figure, double value, double bound,
+                const char *unit) {
+  printf("ACCURACY | %s | %s | %.4g %s | %.4g %s\n", model, figure, value, unit, bound, unit);
 }
 
 static void collect(void *handle, GsLogLevel level, const char *msg) {

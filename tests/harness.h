@@ -4,10 +4,12 @@
 #ifndef GS_TEST_HARNESS_H
 #define GS_TEST_HARNESS_H
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
+
+/* cmocka needs the headers above first */
 #include <cmocka.h>
 
 #include "gainstage/gainstage.h"
@@ -23,8 +25,7 @@ void h_run(GsChain *c, const float *in, float *out, size_t n, size_t block);
 
 /* Amplitude (peak) and phase of the component at hz in x, by least
  * squares on sin, cos and DC over the whole buffer. */
-double h_sine_amplitude(const float *x, size_t n, double hz, double rate,
-                        double *phase);
+double h_sine_amplitude(const float *x, size_t n, double hz, double rate, double *phase);
 
 /* Steady-state gain (linear) of the chain for a sine of peak `vpk` at hz:
  * runs `settle` seconds, fits the last `window` seconds. */
@@ -32,8 +33,7 @@ double h_sine_gain(GsChain *c, double hz, double vpk, double rate);
 
 /* Complex response at hz from the chain's impulse response (impulse of
  * height `scale`, n samples). */
-double h_response_db(const float *ir, size_t n, double scale, double hz,
-                     double rate);
+double h_response_db(const float *ir, size_t n, double scale, double hz, double rate);
 float *h_impulse_response(GsChain *c, size_t n, double scale);
 
 double h_rms(const float *x, size_t n);
@@ -41,8 +41,8 @@ double h_db(double ratio);
 
 /* A figure for docs/accuracy.md: printed as "ACCURACY | model | figure |
  * value | bound" and collected by tools/accuracy.py. */
-void h_accuracy(const char *model, const char *figure, double value,
-                double bound, const char *unit);
+void h_accuracy(const char *model, const char *figure, double value, double bound,
+                const char *unit);
 
 /* Messages from the library collected for assertions. */
 typedef struct {

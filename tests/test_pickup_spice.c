@@ -59,9 +59,10 @@ static void resonance_matches_spice(void **state) {
   const double rates[] = {48000, 96000}, bounds[] = {0.25, 0.08};
   for (int r = 0; r < 2; r++) {
     double rate = rates[r];
-    GsChain *c = h_chain("source type=guitar cable=500p ! "
-                         "preamp input=hiz impedance=1M gain=0 voicing=transparent",
-                         rate, 1, false);
+    GsChain *c = h_chain(
+        "source type=guitar cable=500p ! "
+        "preamp input=hiz impedance=1M gain=0 voicing=transparent",
+        rate, 1, false);
     size_t n = (size_t)rate;
     float *ir = h_impulse_response(c, n, 1.0);
     double f_pk = 0.0, db_pk = -INFINITY;
@@ -78,9 +79,11 @@ static void resonance_matches_spice(void **state) {
       worst = fmax(worst, fabs(h_response_db(ir, n, 1.0, f, rate) - spice_at(&sp, f)));
     }
     char what[128];
-    snprintf(what, sizeof what, "peak frequency vs ngspice at %.0f kHz (%.0f Hz)", rate / 1000, f_ref);
+    snprintf(what, sizeof what, "peak frequency vs ngspice at %.0f kHz (%.0f Hz)", rate / 1000,
+             f_ref);
     h_accuracy("source guitar into hiz", what, 100.0 * (f_pk - f_ref) / f_ref, 0.5, "%");
-    snprintf(what, sizeof what, "peak height vs ngspice at %.0f kHz (%.2f dB)", rate / 1000, db_ref);
+    snprintf(what, sizeof what, "peak height vs ngspice at %.0f kHz (%.2f dB)", rate / 1000,
+             db_ref);
     h_accuracy("source guitar into hiz", what, db_pk - db_ref, 0.05, "dB");
     snprintf(what, sizeof what, "response 1 kHz to the peak vs ngspice at %.0f kHz", rate / 1000);
     h_accuracy("source guitar into hiz", what, worst, bounds[r], "dB");

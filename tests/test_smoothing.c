@@ -69,8 +69,8 @@ static void every_live_parameter(void **state) {
       for (int e = 0; e < 2; e++) {
         if (ends[e] == gs_spec_value(spec, st, p)) continue;
         Steps s = step_param(st, p, ends[e]);
-        double bound = 1.25 * fmax(s.before_slope, s.after_slope) +
-                       0.002 * fmax(s.before_peak, s.after_peak);
+        double bound =
+            1.25 * fmax(s.before_slope, s.after_slope) + 0.002 * fmax(s.before_peak, s.after_peak);
         if (s.change_slope > bound) {
           printf("stage %u (%s) %s -> %g: step %.3g > bound %.3g (x%.2f)\n", st + 1, info->name,
                  pi->name, ends[e], s.change_slope, bound, s.change_slope / bound);
@@ -82,7 +82,8 @@ static void every_live_parameter(void **state) {
     }
   }
   printf("%d parameter changes checked; worst step / bound = %.3f\n", checked, worst_ratio);
-  h_accuracy("parameter smoothing", "worst step during a change / documented bound", worst_ratio, 1.0, "");
+  h_accuracy("parameter smoothing", "worst step during a change / documented bound", worst_ratio,
+             1.0, "");
   gs_spec_free(spec);
   assert_int_equal(failures, 0);
 }
@@ -98,9 +99,10 @@ static void block_size_independence(void **state) {
   const size_t block_sizes[] = {1, 7, 64, 4096};
   float *ref = NULL;
   for (size_t b = 0; b < 4; b++) {
-    GsChain *c = h_chain("source type=guitar ! preamp gain=24 hpf=60 ! tonestack ! "
-                         "poweramp gain=20 ! speaker ! gain db=-24 ! adc",
-                         RATE, 1, true);
+    GsChain *c = h_chain(
+        "source type=guitar ! preamp gain=24 hpf=60 ! tonestack ! "
+        "poweramp gain=20 ! speaker ! gain db=-24 ! adc",
+        RATE, 1, true);
     float *out = malloc(n * sizeof(float));
     size_t pos = 0, k = 0;
     while (pos < n) {
@@ -112,9 +114,9 @@ static void block_size_independence(void **state) {
         gs_chain_process(c, ins, outs, (uint32_t)len);
         pos += len;
       }
-      if (k == 0) gs_chain_set_param(c, 1, 3, 40.0);  /* preamp gain */
-      if (k == 1) gs_chain_set_param(c, 2, 1, 0.9);   /* tonestack bass */
-      if (k == 2) gs_chain_set_param(c, 3, 1, 20.0);  /* poweramp watts */
+      if (k == 0) gs_chain_set_param(c, 1, 3, 40.0); /* preamp gain */
+      if (k == 1) gs_chain_set_param(c, 2, 1, 0.9);  /* tonestack bass */
+      if (k == 2) gs_chain_set_param(c, 3, 1, 20.0); /* poweramp watts */
       k++;
     }
     if (!ref) {

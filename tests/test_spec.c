@@ -56,8 +56,12 @@ typedef struct {
 static void errors(void **state) {
   (void)state;
   static const Bad cases[] = {
-      {"preamq gain=3", GS_ERR_UNKNOWN_STAGE, {"unknown stage 'preamq'", "did you mean 'preamp'", NULL}},
-      {"preamp gian=3", GS_ERR_UNKNOWN_PARAM, {"stage 1 (preamp)", "'gian'", "did you mean 'gain'"}},
+      {"preamq gain=3",
+       GS_ERR_UNKNOWN_STAGE,
+       {"unknown stage 'preamq'", "did you mean 'preamp'", NULL}},
+      {"preamp gian=3",
+       GS_ERR_UNKNOWN_PARAM,
+       {"stage 1 (preamp)", "'gian'", "did you mean 'gain'"}},
       {"source ! preamp gain=90", GS_ERR_RANGE, {"stage 2 (preamp)", "gain=90", "0 dB to 70 dB"}},
       {"preamp gain=4o", GS_ERR_BAD_VALUE, {"gain=4o", NULL, NULL}},
       {"preamp gain=", GS_ERR_SYNTAX, {"has no value", NULL, NULL}},
@@ -67,7 +71,9 @@ static void errors(void **state) {
       {"  # only a comment\n", GS_ERR_SYNTAX, {"empty", NULL, NULL}},
       {"! preamp", GS_ERR_SYNTAX, {"'!' with no stage", NULL, NULL}},
       {"gain=3 preamp", GS_ERR_SYNTAX, {"before any stage", NULL, NULL}},
-      {"preamp voicing=tube", GS_ERR_UNAVAILABLE, {"voicing=tube is not available yet", NULL, NULL}},
+      {"preamp voicing=tube",
+       GS_ERR_UNAVAILABLE,
+       {"voicing=tube is not available yet", NULL, NULL}},
       {"poweramp type=tube", GS_ERR_UNAVAILABLE, {"not available yet", NULL, NULL}},
       {"tonestack model=mesa", GS_ERR_BAD_VALUE, {"model=mesa", "fender|marshall", NULL}},
       {"gain db=\"3", GS_ERR_SYNTAX, {"unterminated quote", NULL, NULL}},
@@ -76,7 +82,8 @@ static void errors(void **state) {
     HLog log;
     GsSpec *spec;
     GsStatus s = parse(cases[i].text, &log, &spec);
-    if (s != cases[i].status) fail_msg("'%s': status %d, expected %d (%s)", cases[i].text, s, cases[i].status, log.text);
+    if (s != cases[i].status)
+      fail_msg("'%s': status %d, expected %d (%s)", cases[i].text, s, cases[i].status, log.text);
     assert_null(spec);
     assert_true(log.errors >= 1);
     for (int k = 0; k < 3 && cases[i].needles[k]; k++) {
@@ -129,9 +136,10 @@ static void to_text_round_trip(void **state) {
   (void)state;
   HLog log;
   GsSpec *spec, *again;
-  const char *text = "source type=guitar cable=470p ! preamp gain=33.5 hpf=80 "
-                     "impedance=2.2M ! tonestack model=marshall bass=0.3 ! "
-                     "poweramp rout=20m watts=1.2k ! speaker le=0.55m ! adc bits=16";
+  const char *text =
+      "source type=guitar cable=470p ! preamp gain=33.5 hpf=80 "
+      "impedance=2.2M ! tonestack model=marshall bass=0.3 ! "
+      "poweramp rout=20m watts=1.2k ! speaker le=0.55m ! adc bits=16";
   assert_int_equal(parse(text, &log, &spec), GS_OK);
   char *out = gs_spec_to_text(spec);
   assert_non_null(out);
@@ -150,8 +158,10 @@ static void to_text_round_trip(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(separators_and_comments), cmocka_unit_test(defaults_filled),
-      cmocka_unit_test(errors), cmocka_unit_test(limits),
+      cmocka_unit_test(separators_and_comments),
+      cmocka_unit_test(defaults_filled),
+      cmocka_unit_test(errors),
+      cmocka_unit_test(limits),
       cmocka_unit_test(preset_file_errors_name_the_line),
       cmocka_unit_test(to_text_round_trip),
   };

@@ -14,9 +14,10 @@
 /* 150 Ω into 2.4 kΩ: 20 log10(2400 / 2550) = -0.5266 dB. */
 static void mic_into_preamp_loses_053_db(void **state) {
   (void)state;
-  GsChain *c = h_chain("source type=mic-dynamic impedance=150 cable=0 fs_volts=1 ! "
-                       "preamp input=mic gain=0 voicing=transparent",
-                       RATE, 1, false);
+  GsChain *c = h_chain(
+      "source type=mic-dynamic impedance=150 cable=0 fs_volts=1 ! "
+      "preamp input=mic gain=0 voicing=transparent",
+      RATE, 1, false);
   double db = h_db(h_sine_gain(c, 1000.0, 0.1, RATE));
   double expect = h_db(2400.0 / 2550.0);
   h_accuracy("impedance junction", "150 Ω mic into 2.4 kΩ (dB)", db, expect, "dB");
@@ -92,7 +93,9 @@ static void poweramp_limits_current(void **state) {
   GsLog sink = h_log_sink(&log);
   GsSpec *spec;
   assert_int_equal(gs_spec_parse("poweramp watts=100 load=8 minload=4 gain=40 rout=0 ! "
-                                 "load ohms=2", &sink, &spec), GS_OK);
+                                 "load ohms=2",
+                                 &sink, &spec),
+                   GS_OK);
   GsChainConfig cfg = {.rate = RATE, .channels = 1, .seed = 1, .noise = false};
   GsChain *c;
   assert_int_equal(gs_chain_new(spec, &cfg, &sink, &c), GS_OK);
@@ -128,9 +131,10 @@ static void damping_factor_divider(void **state) {
 static void speaker_impedance(void **state) {
   (void)state;
   const double re = 6.4, le = 0.6e-3, fs = 75, qms = 5, qes = 0.45;
-  GsChain *c = h_chain("poweramp gain=0 watts=10000 rout=100 ! "
-                       "speaker re=6.4 le=0.6m fs=75 qms=5 qes=0.45",
-                       RATE, 1, false);
+  GsChain *c = h_chain(
+      "poweramp gain=0 watts=10000 rout=100 ! "
+      "speaker re=6.4 le=0.6m fs=75 qms=5 qes=0.45",
+      RATE, 1, false);
   const double freqs[] = {20, 50, 70, 75, 80, 120, 500, 2000};
   double worst = 0.0;
   for (size_t i = 0; i < sizeof freqs / sizeof freqs[0]; i++) {
@@ -157,7 +161,8 @@ static void adc_dac_round_trip(void **state) {
     GsChain *c = h_chain(text, RATE, 1, false);
     size_t n = 20000;
     float *in = malloc(n * sizeof(float)), *out = malloc(n * sizeof(float));
-    for (size_t i = 0; i < n; i++) in[i] = (float)(0.99 * vfs * sin(0.0137 * (double)i * (1 + i * 1e-5)));
+    for (size_t i = 0; i < n; i++)
+      in[i] = (float)(0.99 * vfs * sin(0.0137 * (double)i * (1 + i * 1e-5)));
     h_run(c, in, out, n, 333);
     double lsb = vfs * ldexp(1.0, 1 - bits[b]), worst = 0.0;
     for (size_t i = 0; i < n; i++) worst = fmax(worst, fabs(out[i] - in[i]));

@@ -37,8 +37,8 @@ static double complex yeh(const Tmb *k, double t, double m, double l, double hz)
               m * (C1 * C2 * C3 * R1 * R3 * R3 + C1 * C2 * C3 * R3 * R3 * R4) +
               t * C1 * C2 * C3 * R1 * R3 * R4 - t * m * C1 * C2 * C3 * R1 * R3 * R4 +
               t * l * C1 * C2 * C3 * R1 * R2 * R4;
-  double a1 = (C1 * R1 + C1 * R3 + C2 * R3 + C2 * R4 + C3 * R4) + m * C3 * R3 +
-              l * (C1 * R2 + C2 * R2);
+  double a1 =
+      (C1 * R1 + C1 * R3 + C2 * R3 + C2 * R4 + C3 * R4) + m * C3 * R3 + l * (C1 * R2 + C2 * R2);
   double a2 = m * (C1 * C3 * R1 * R3 - C2 * C3 * R3 * R4 + C1 * C3 * R3 * R3 + C2 * C3 * R3 * R3) +
               l * m * (C1 * C3 * R2 * R3 + C2 * C3 * R2 * R3) -
               m * m * (C1 * C3 * R3 * R3 + C2 * C3 * R3 * R3) +
@@ -62,8 +62,8 @@ static const double settings[5][3] = {
 /* Largest dB error over 20 Hz - 20 kHz, measured through the chain. */
 static double chain_error(const char *model, const Tmb *k, const double *set, double rate) {
   char text[160];
-  snprintf(text, sizeof text, "tonestack model=%s treble=%g mid=%g bass=%g", model, set[0],
-           set[1], set[2]);
+  snprintf(text, sizeof text, "tonestack model=%s treble=%g mid=%g bass=%g", model, set[0], set[1],
+           set[2]);
   GsChain *c = h_chain(text, rate, 1, false);
   size_t n = (size_t)(2 * rate);
   float *ir = h_impulse_response(c, n, 1.0);
@@ -85,7 +85,8 @@ static void five_settings(void **state) {
   for (int m = 0; m < 2; m++) {
     for (int r = 0; r < 2; r++) {
       double worst = 0.0;
-      for (int s = 0; s < 5; s++) worst = fmax(worst, chain_error(models[m], values[m], settings[s], rates[r]));
+      for (int s = 0; s < 5; s++)
+        worst = fmax(worst, chain_error(models[m], values[m], settings[s], rates[r]));
       char what[128];
       snprintf(what, sizeof what, "vs Yeh & Smith, five settings, 20 Hz-20 kHz at %.0f kHz",
                rates[r] / 1000);
@@ -119,7 +120,10 @@ static void whole_grid(void **state) {
   const struct {
     double rate, top, bound;
   } cases[] = {
-      {96000, 20000, 0.05}, {48000, 20000, 0.25}, {48000, 10000, 0.2}, {44100, 20000, 0.4},
+      {96000, 20000, 0.05},
+      {48000, 20000, 0.25},
+      {48000, 10000, 0.2},
+      {44100, 20000, 0.4},
   };
   const Tmb *values[] = {&bassman, &jcm800};
   const char *names[] = {"fender", "marshall"};
@@ -127,7 +131,8 @@ static void whole_grid(void **state) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
       double e = grid_error(m, values[m], cases[i].rate, cases[i].top);
       char what[128];
-      snprintf(what, sizeof what, "vs Yeh & Smith, all 216 grid positions, 20 Hz-%.0f kHz at %.1f kHz",
+      snprintf(what, sizeof what,
+               "vs Yeh & Smith, all 216 grid positions, 20 Hz-%.0f kHz at %.1f kHz",
                cases[i].top / 1000, cases[i].rate / 1000);
       h_accuracy(names[m], what, e, cases[i].bound, "dB");
       assert_true(e < cases[i].bound);

@@ -21,8 +21,7 @@ static double parse_ok(const char *stage, const char *name, const char *text) {
   return v;
 }
 
-static GsStatus parse_status(const char *stage, const char *name,
-                             const char *text, char *why) {
+static GsStatus parse_status(const char *stage, const char *name, const char *text, char *why) {
   double v;
   return gs_param_parse(param(stage, name), text, &v, why, 256);
 }
@@ -114,7 +113,8 @@ static void format_round_trip(void **state) {
         double back = NAN;
         char why[256];
         GsStatus r = gs_param_parse(p, compact, &back, why, sizeof why);
-        if (r != GS_OK) fail_msg("%s.%s: '%s' does not parse back: %s", st->name, p->name, compact, why);
+        if (r != GS_OK)
+          fail_msg("%s.%s: '%s' does not parse back: %s", st->name, p->name, compact, why);
         assert_true(fabs(back - vals[k]) <= 1e-5 * fmax(1.0, fabs(vals[k])));
       }
     }
@@ -148,10 +148,9 @@ static void levels(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(si_prefixes),  cmocka_unit_test(level_units),
-      cmocka_unit_test(choices_and_toggles),
-      cmocka_unit_test(errors_name_the_range),
-      cmocka_unit_test(format_round_trip), cmocka_unit_test(levels),
+      cmocka_unit_test(si_prefixes),         cmocka_unit_test(level_units),
+      cmocka_unit_test(choices_and_toggles), cmocka_unit_test(errors_name_the_range),
+      cmocka_unit_test(format_round_trip),   cmocka_unit_test(levels),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,9 +69,9 @@ typedef enum {
 
 typedef enum {
   GS_UNIT_NONE,
-  GS_UNIT_DB,        /* a ratio in decibels */
-  GS_UNIT_DBU,       /* rms level re 0.775 V */
-  GS_UNIT_DB_SPL,    /* sound pressure re 20 µPa (or dB SPL for 1 W / 1 m) */
+  GS_UNIT_DB,     /* a ratio in decibels */
+  GS_UNIT_DBU,    /* rms level re 0.775 V */
+  GS_UNIT_DB_SPL, /* sound pressure re 20 µPa (or dB SPL for 1 W / 1 m) */
   GS_UNIT_HZ,
   GS_UNIT_OHM,
   GS_UNIT_FARAD,
@@ -81,7 +81,7 @@ typedef enum {
   GS_UNIT_WATT,
   GS_UNIT_SECOND,
   GS_UNIT_BITS,
-  GS_UNIT_POSITION   /* a control's position, 0 (minimum) to 1 (maximum) */
+  GS_UNIT_POSITION /* a control's position, 0 (minimum) to 1 (maximum) */
 } GsUnit;
 
 /* Symbol of a unit as written in chain text and `list` ("dB", "Ω"). [any] */
@@ -140,13 +140,12 @@ int gs_param_find(const GsStageInfo *stage, const char *name);
 /* Parse text ("68k", "-10dBu", "on", "fender") as a value of this
  * parameter. On failure writes a reason (naming the allowed range or
  * choices) into why. [any] */
-GsStatus gs_param_parse(const GsParamInfo *param, const char *text,
-                        double *value, char *why, size_t why_size);
+GsStatus gs_param_parse(const GsParamInfo *param, const char *text, double *value, char *why,
+                        size_t why_size);
 
 /* Format a value with SI prefix and unit ("2.4 kΩ", "fender", "on").
  * Returns the length written (like snprintf). [any] */
-int gs_param_format(const GsParamInfo *param, double value, char *buf,
-                    size_t size);
+int gs_param_format(const GsParamInfo *param, double value, char *buf, size_t size);
 
 /* ------------------------------------------------------------ chain text */
 
@@ -191,8 +190,8 @@ typedef struct GsChain GsChain;
 /* Build a chain; every allocation happens here. Checks that neighbours
  * connect (volts vs full scale) and reports static warnings (phantom
  * power, loads) to log. [main] */
-GsStatus gs_chain_new(const GsSpec *spec, const GsChainConfig *config,
-                      const GsLog *log, GsChain **out);
+GsStatus gs_chain_new(const GsSpec *spec, const GsChainConfig *config, const GsLog *log,
+                      GsChain **out);
 void gs_chain_free(GsChain *chain);
 
 /* Channels the chain writes (1 when a preamp selects between inputs). [any]*/
@@ -206,8 +205,7 @@ GsDomain gs_chain_output_domain(const GsChain *chain);
 /* Process planar audio: in[c][0..n) for every input channel, out[c][0..n)
  * for every output channel. Any n. in and out may be the same buffers.
  * Non-finite input samples are replaced by silence. [audio] */
-void gs_chain_process(GsChain *chain, const float *const *in,
-                      float *const *out, uint32_t n_frames);
+void gs_chain_process(GsChain *chain, const float *const *in, float *const *out, uint32_t n_frames);
 
 /* Clear all state (filters, ramps jump to their targets). [audio] */
 void gs_chain_reset(GsChain *chain);
@@ -218,10 +216,8 @@ uint32_t gs_chain_latency(const GsChain *chain);
 /* Change a parameter while processing; the change is ramped over
  * GS_SMOOTH_SECONDS. GS_ERR_NOT_REALTIME for fixed parameters,
  * GS_ERR_RANGE outside the range. [audio] */
-GsStatus gs_chain_set_param(GsChain *chain, uint32_t stage, uint32_t param,
-                            double value);
-double gs_chain_get_param(const GsChain *chain, uint32_t stage,
-                          uint32_t param);
+GsStatus gs_chain_set_param(GsChain *chain, uint32_t stage, uint32_t param, double value);
+double gs_chain_get_param(const GsChain *chain, uint32_t stage, uint32_t param);
 
 /* Turn all modelled noise on or off. [audio] */
 void gs_chain_set_noise(GsChain *chain, bool on);
@@ -240,32 +236,32 @@ void gs_chain_poll(GsChain *chain, const GsLog *log);
 
 /* The level diagram of a chain for a 1 kHz sine at a nominal level. */
 typedef struct {
-  const char *stage;     /* stage name */
-  GsDomain domain;       /* volts or full scale at this node */
-  double level;          /* nominal rms: dBu (analog) or dBFS (digital) */
-  double vrms;           /* nominal rms volts (analog) or FS rms */
-  double clip;           /* level (dBu / dBFS) of the sine that reaches clip;
-                            INFINITY where nothing clips */
-  double headroom_db;    /* clip - level */
-  double noise;          /* noise floor, 20 Hz – 20 kHz, dBu / dBFS */
-  double snr_db;         /* level - noise */
-  double watts;          /* power into this node's input at nominal level,
-                            NaN where the node is not a load */
-  double watts_clip;     /* power at the clip level, NaN if not a load */
+  const char *stage;  /* stage name */
+  GsDomain domain;    /* volts or full scale at this node */
+  double level;       /* nominal rms: dBu (analog) or dBFS (digital) */
+  double vrms;        /* nominal rms volts (analog) or FS rms */
+  double clip;        /* level (dBu / dBFS) of the sine that reaches clip;
+                         INFINITY where nothing clips */
+  double headroom_db; /* clip - level */
+  double noise;       /* noise floor, 20 Hz – 20 kHz, dBu / dBFS */
+  double snr_db;      /* level - noise */
+  double watts;       /* power into this node's input at nominal level,
+                         NaN where the node is not a load */
+  double watts_clip;  /* power at the clip level, NaN if not a load */
 } GsPlanNode;
 
 typedef struct {
-  double rate;  /* Hz; 0 = 48 kHz */
-  double level; /* input level, dBu (analog) or dBFS (digital) */
+  double rate;      /* Hz; 0 = 48 kHz */
+  double level;     /* input level, dBu (analog) or dBFS (digital) */
   bool level_given; /* false: the first stage's nominal level */
 } GsPlanConfig;
 
 typedef struct GsPlan GsPlan;
 
-GsStatus gs_plan_new(const GsSpec *spec, const GsPlanConfig *config,
-                     const GsLog *log, GsPlan **out); /* [main] */
+GsStatus gs_plan_new(const GsSpec *spec, const GsPlanConfig *config, const GsLog *log,
+                     GsPlan **out); /* [main] */
 void gs_plan_free(GsPlan *plan);
-uint32_t gs_plan_length(const GsPlan *plan);             /* nodes */
+uint32_t gs_plan_length(const GsPlan *plan); /* nodes */
 const GsPlanNode *gs_plan_node(const GsPlan *plan, uint32_t index);
 double gs_plan_input_level(const GsPlan *plan);
 GsDomain gs_plan_input_domain(const GsPlan *plan);
@@ -274,13 +270,7 @@ const char *gs_plan_warnings(const GsPlan *plan);
 
 /* ---------------------------------------------------------------- levels */
 
-typedef enum {
-  GS_LEVEL_VPK,
-  GS_LEVEL_VRMS,
-  GS_LEVEL_DBU,
-  GS_LEVEL_DBV,
-  GS_LEVEL_DBFS
-} GsLevelUnit;
+typedef enum { GS_LEVEL_VPK, GS_LEVEL_VRMS, GS_LEVEL_DBU, GS_LEVEL_DBV, GS_LEVEL_DBFS } GsLevelUnit;
 
 /* Parse "1Vpk", "0.5Vrms", "-10dBu", "-20dBV", "-6dBFS" (a bare "V" is
  * rms). [any] */
@@ -297,8 +287,7 @@ double gs_level_to_vpk(double value, GsLevelUnit unit); /* dBFS: FS peak */
 /* A guitar DI phrase synthesized from plucked strings through a pickup:
  * seconds of audio at rate, as the pickup's EMF in volts (peaks of a few
  * hundred millivolts, like a single-coil). Deterministic per seed. [main] */
-GsStatus gs_synth_guitar(float *out, size_t n_frames, double rate,
-                         uint64_t seed);
+GsStatus gs_synth_guitar(float *out, size_t n_frames, double rate, uint64_t seed);
 
 #ifdef __cplusplus
 }

@@ -2,8 +2,7 @@
 
 #include <math.h>
 
-GsBiquad gs_biquad_design(GsBiquadKind kind, double f0, double gain_db,
-                          double q, double rate) {
+GsBiquad gs_biquad_design(GsBiquadKind kind, double f0, double gain_db, double q, double rate) {
   const double pi = 3.14159265358979323846;
   f0 = fmin(fmax(f0, 1e-3), 0.49 * rate);
   q = fmax(q, 1e-3);

@@ -15,7 +15,6 @@ typedef enum {
 } GsBiquadKind;
 
 /* f0 in Hz (clamped below 0.49 rate), gain in dB (shelves, peak), q > 0. */
-GsBiquad gs_biquad_design(GsBiquadKind kind, double f0, double gain_db,
-                          double q, double rate);
+GsBiquad gs_biquad_design(GsBiquadKind kind, double f0, double gain_db, double q, double rate);
 
 #endif

@@ -14,7 +14,9 @@ static inline GsFpMode gs_denormals_off(void) {
   _mm_setcsr(old | 0x8040u); /* FTZ (bit 15) | DAZ (bit 6) */
   return old;
 }
-static inline void gs_denormals_restore(GsFpMode old) { _mm_setcsr(old); }
+static inline void gs_denormals_restore(GsFpMode old) {
+  _mm_setcsr(old);
+}
 #elif defined(__aarch64__)
 typedef uint64_t GsFpMode;
 static inline GsFpMode gs_denormals_off(void) {
@@ -28,8 +30,12 @@ static inline void gs_denormals_restore(GsFpMode old) {
 }
 #else
 typedef int GsFpMode;
-static inline GsFpMode gs_denormals_off(void) { return 0; }
-static inline void gs_denormals_restore(GsFpMode old) { (void)old; }
+static inline GsFpMode gs_denormals_off(void) {
+  return 0;
+}
+static inline void gs_denormals_restore(GsFpMode old) {
+  (void)old;
+}
 #endif
 
 #endif

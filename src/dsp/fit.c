@@ -147,8 +147,8 @@ static int quads(const double *roots, int n, double (*q)[2]) {
   return k;
 }
 
-bool gs_fit_real_roots(const GsRational *target, double rate, int extra,
-                       GsSosCoefs *out, double *max_err_db) {
+bool gs_fit_real_roots(const GsRational *target, double rate, int extra, GsSosCoefs *out,
+                       double *max_err_db) {
   double pr[GS_POLY_MAX], zr[GS_POLY_MAX];
   int np = real_roots(&target->den, pr);
   int nz = real_roots(&target->num, zr);

@@ -17,7 +17,7 @@
 #include "dsp/rational.h"
 
 /* false if target has complex roots or the fit did not converge. */
-bool gs_fit_real_roots(const GsRational *target, double rate, int extra,
-                       GsSosCoefs *out, double *max_err_db);
+bool gs_fit_real_roots(const GsRational *target, double rate, int extra, GsSosCoefs *out,
+                       double *max_err_db);
 
 #endif

@@ -35,7 +35,9 @@ void gs_iir_from_sos(GsIirCoefs *out, const GsSosCoefs *sos) {
   out->gain = sos->gain;
 }
 
-void gs_iir_clear(GsIirState *st) { memset(st, 0, sizeof *st); }
+void gs_iir_clear(GsIirState *st) {
+  memset(st, 0, sizeof *st);
+}
 
 bool gs_iir_finite(const GsIirState *st) {
   double acc = 0.0;
@@ -59,8 +61,7 @@ void gs_iir_morph(GsIirState *st, const GsIirCoefs *old, uint32_t n) {
   st->morph_left = st->morph_len = n;
 }
 
-static void lerp_coefs(GsIirCoefs *out, const GsIirCoefs *a, const GsIirCoefs *b,
-                       double t) {
+static void lerp_coefs(GsIirCoefs *out, const GsIirCoefs *a, const GsIirCoefs *b, double t) {
   int order = a->order > b->order ? a->order : b->order;
   for (int k = 0; k <= order; k++) {
     out->b[k] = a->b[k] + t * (b->b[k] - a->b[k]);

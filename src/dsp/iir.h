@@ -36,8 +36,7 @@ void gs_iir_from_sos(GsIirCoefs *out, const GsSosCoefs *sos);
 void gs_iir_clear(GsIirState *st);
 bool gs_iir_finite(const GsIirState *st);
 
-static inline double gs_iir_tick(const GsIirCoefs *c, GsIirState *st,
-                                 double x) {
+static inline double gs_iir_tick(const GsIirCoefs *c, GsIirState *st, double x) {
   double in = x * c->gain;
   int n = c->order;
   double y = c->b[0] * in;
@@ -63,8 +62,7 @@ void gs_iir_run(const GsIirCoefs *c, GsIirState *st, float *buf, uint32_t n);
 void gs_iir_morph(GsIirState *st, const GsIirCoefs *old, uint32_t n);
 
 /* The next output is gs_iir_direct_gain(c) * x + gs_iir_free_response. */
-static inline double gs_iir_free_response(const GsIirCoefs *c,
-                                          const GsIirState *st) {
+static inline double gs_iir_free_response(const GsIirCoefs *c, const GsIirState *st) {
   double y = 0.0;
   for (int k = 0; k < c->order; k++) y += c->b[k + 1] * st->x[k] - c->a[k + 1] * st->y[k];
   return y;

@@ -52,8 +52,8 @@ static Cx elem_admittance(const GsMnaElem *e, Cx s) {
 
 /* Nodal matrix at s, with rhs for Vin = 1 (rhs_in) and for 1 A injected
  * at the output with the input grounded (rhs_out). */
-static void stamp(const GsMnaCircuit *c, const Map *m, Cx s,
-                  Cx A[][GS_MNA_MAX_NODES], Cx *rhs_in, Cx *rhs_out) {
+static void stamp(const GsMnaCircuit *c, const Map *m, Cx s, Cx A[][GS_MNA_MAX_NODES], Cx *rhs_in,
+                  Cx *rhs_out) {
   int n = m->n;
   for (int i = 0; i < n; i++) {
     rhs_in[i] = rhs_out[i] = 0.0;
@@ -139,8 +139,8 @@ static Cx lu_solve(Cx A[][GS_MNA_MAX_NODES], int n, Cx *b1, Cx *b2) {
 
 /* Coefficients of a polynomial of degree < NPTS from its values at
  * rho e^{i theta_k}; terms below rel of the largest are exact zeros. */
-static GsPoly interpolate(const Cx *vals, const double *theta, double rho,
-                          int max_deg, double rel) {
+static GsPoly interpolate(const Cx *vals, const double *theta, double rho, int max_deg,
+                          double rel) {
   GsPoly p;
   memset(&p, 0, sizeof p);
   double scaled[NPTS];
@@ -161,8 +161,7 @@ static GsPoly interpolate(const Cx *vals, const double *theta, double rho,
   return p;
 }
 
-static bool solve_at_radius(const GsMnaCircuit *c, const Map *m, double rho,
-                            GsMnaResult *out) {
+static bool solve_at_radius(const GsMnaCircuit *c, const Map *m, double rho, GsMnaResult *out) {
   Cx A[GS_MNA_MAX_NODES][GS_MNA_MAX_NODES];
   Cx b1[GS_MNA_MAX_NODES], b2[GS_MNA_MAX_NODES];
   Cx det[NPTS], hnum[NPTS], inum[NPTS], znum[NPTS];
@@ -202,8 +201,7 @@ static bool solve_at_radius(const GsMnaCircuit *c, const Map *m, double rho,
   for (int e = 0; e < c->n_elems; e++) caps += c->elems[e].kind == GS_MNA_C;
   GsPoly den = interpolate(det, theta, rho, caps, rel);
   if (den.deg < 0) return false;
-  double norm = den.c[den.deg] != 0.0 && den.c[0] == 0.0 ? den.c[den.deg]
-                                                           : den.c[0];
+  double norm = den.c[den.deg] != 0.0 && den.c[0] == 0.0 ? den.c[den.deg] : den.c[0];
   den = gs_poly_scale(&den, 1.0 / norm);
   GsPoly hn = interpolate(hnum, theta, rho, caps, rel);
   GsPoly in = interpolate(inum, theta, rho, caps + 1, rel);

@@ -2,7 +2,9 @@
 
 #include <math.h>
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 
 /* splitmix64 expands one seed into the generator's state. */
 static uint64_t splitmix(uint64_t *x) {

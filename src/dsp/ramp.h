@@ -43,6 +43,8 @@ static inline double gs_ramp_next(GsRamp *r) {
   return r->value;
 }
 
-static inline int gs_ramp_moving(const GsRamp *r) { return r->left != 0; }
+static inline int gs_ramp_moving(const GsRamp *r) {
+  return r->left != 0;
+}
 
 #endif

@@ -132,7 +132,9 @@ GsRational gs_rat_make(GsPoly num, GsPoly den) {
   return r;
 }
 
-bool gs_rat_is_zero(const GsRational *a) { return a->num.deg < 0; }
+bool gs_rat_is_zero(const GsRational *a) {
+  return a->num.deg < 0;
+}
 
 GsRational gs_rat_add(const GsRational *a, const GsRational *b) {
   if (gs_rat_is_zero(a)) return *b;
@@ -296,8 +298,7 @@ static int to_quads(const double complex *f, int nf, Quad *q) {
 /* Roots far above the audio band (beyond 10 MHz) act as constants there:
  * (s - r) ~ -r. Dropping them keeps rounding noise in a nearly vanishing
  * leading coefficient from becoming a spurious (even unstable) pole. */
-static int prune_far(double complex *roots, int n, double complex *gain,
-                     int sign) {
+static int prune_far(double complex *roots, int n, double complex *gain, int sign) {
   const double far = 2.0 * PI * 1e7;
   int k = 0;
   for (int i = 0; i < n; i++) {
@@ -316,8 +317,7 @@ static void sort_roots(double complex *r, int n) {
   for (int i = 1; i < n; i++) {
     double complex x = r[i];
     int j = i - 1;
-    while (j >= 0 && (cabs(r[j]) > cabs(x) ||
-                      (cabs(r[j]) == cabs(x) && cimag(r[j]) > cimag(x)))) {
+    while (j >= 0 && (cabs(r[j]) > cabs(x) || (cabs(r[j]) == cabs(x) && cimag(r[j]) > cimag(x)))) {
       r[j + 1] = r[j];
       j--;
     }
@@ -325,8 +325,7 @@ static void sort_roots(double complex *r, int n) {
   }
 }
 
-bool gs_rat_to_sos(const GsRational *r, double rate, double prewarp_hz,
-                   GsSosCoefs *out) {
+bool gs_rat_to_sos(const GsRational *r, double rate, double prewarp_hz, GsSosCoefs *out) {
   gs_sos_identity(out);
   int nd = r->den.deg, nn = r->num.deg;
   if (nd < 0) return false;
@@ -381,8 +380,7 @@ bool gs_rat_to_sos(const GsRational *r, double rate, double prewarp_hz,
 }
 
 /* Largest dB error of c against r on a log grid from 20 Hz to hi. */
-static double max_error_db(const GsRational *r, const GsSosCoefs *c,
-                           double rate, double hi) {
+static double max_error_db(const GsRational *r, const GsSosCoefs *c, double rate, double hi) {
   const int n = 48;
   double worst = 0.0, f = 20.0, step = pow(hi / 20.0, 1.0 / (n - 1));
   for (int i = 0; i < n; i++, f *= step) {
@@ -410,8 +408,8 @@ static bool crowded_zero(const GsBiquad *q, double *root, double *other) {
 
 /* c with that zero of section sec moved to -beta, the gain re-matched at
  * 1 kHz. */
-static GsSosCoefs with_beta(const GsRational *r, const GsSosCoefs *c,
-                            int sec, double beta, double rate) {
+static GsSosCoefs with_beta(const GsRational *r, const GsSosCoefs *c, int sec, double beta,
+                            double rate) {
   GsSosCoefs t = *c;
   GsBiquad *q = &t.s[sec];
   double root, other;

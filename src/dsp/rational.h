@@ -57,8 +57,7 @@ double gs_rat_feature_hz(const GsRational *r, double lo, double hi);
 /* Bilinear transform of r at sample rate `rate`, exact at prewarp_hz
  * (clamped below 0.45 rate), into a biquad cascade. Returns false when
  * r has more sections than GS_SOS_MAX or is unstable. */
-bool gs_rat_to_sos(const GsRational *r, double rate, double prewarp_hz,
-                   GsSosCoefs *out);
+bool gs_rat_to_sos(const GsRational *r, double rate, double prewarp_hz, GsSosCoefs *out);
 
 /* As gs_rat_to_sos, prewarped at r's feature frequency; then the zeros the
  * bilinear transform crowds towards Nyquist (those at infinity, or a real

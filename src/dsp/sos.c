@@ -8,10 +8,11 @@ void gs_sos_identity(GsSosCoefs *c) {
   c->gain = 1.0;
 }
 
-void gs_sos_clear(GsSosState *st) { memset(st, 0, sizeof *st); }
+void gs_sos_clear(GsSosState *st) {
+  memset(st, 0, sizeof *st);
+}
 
-void gs_sos_run(const GsSosCoefs *c, GsSosState *st, float *buf,
-                uint32_t n) {
+void gs_sos_run(const GsSosCoefs *c, GsSosState *st, float *buf, uint32_t n) {
   if (c->n == 0) {
     if (c->gain != 1.0) {
       for (uint32_t i = 0; i < n; i++) buf[i] = (float)(buf[i] * c->gain);

@@ -36,14 +36,12 @@ void gs_sos_clear(GsSosState *st);
 void gs_sos_run(const GsSosCoefs *c, GsSosState *st, float *buf, uint32_t n);
 
 /* One sample, double precision. */
-static inline double gs_sos_tick(const GsSosCoefs *c, GsSosState *st,
-                                 double x) {
+static inline double gs_sos_tick(const GsSosCoefs *c, GsSosState *st, double x) {
   double y = x * c->gain;
   for (int i = 0; i < c->n; i++) {
     const GsBiquad *q = &c->s[i];
     double *z = st->z[i];
-    double out = q->b0 * y + q->b1 * z[0] + q->b2 * z[1] - q->a1 * z[2] -
-                 q->a2 * z[3];
+    double out = q->b0 * y + q->b1 * z[0] + q->b2 * z[1] - q->a1 * z[2] - q->a2 * z[3];
     z[1] = z[0];
     z[0] = y;
     z[3] = z[2];
@@ -55,8 +53,7 @@ static inline double gs_sos_tick(const GsSosCoefs *c, GsSosState *st,
 
 /* What the cascade would output next for a zero input: the next output
  * is gs_sos_direct_gain(c) * x + this. */
-static inline double gs_sos_free_response(const GsSosCoefs *c,
-                                          const GsSosState *st) {
+static inline double gs_sos_free_response(const GsSosCoefs *c, const GsSosState *st) {
   double y = 0.0;
   for (int i = 0; i < c->n; i++) {
     const GsBiquad *q = &c->s[i];

@@ -19,16 +19,34 @@
 enum { P_REF, P_BITS, P_DITHER, P_IMPEDANCE, N_PARAMS };
 
 static const GsParamInfo params[] = {
-    [P_REF] = {.name = "ref", .help = "level of a full-scale sine (0 dBFS)",
-               .type = GS_PARAM_REAL, .unit = GS_UNIT_DBU, .min = -20,
-               .max = 30, .def = 18},
-    [P_BITS] = {.name = "bits", .help = "resolution", .type = GS_PARAM_INT,
-                .unit = GS_UNIT_BITS, .min = 8, .max = 24, .def = 24},
-    [P_DITHER] = {.name = "dither", .help = "TPDF dither of ±1 LSB",
-                  .type = GS_PARAM_TOGGLE, .min = 0, .max = 1, .def = 1},
-    [P_IMPEDANCE] = {.name = "impedance", .help = "input impedance",
-                     .type = GS_PARAM_REAL, .unit = GS_UNIT_OHM, .min = 600,
-                     .max = 10e6, .def = 10e3, .flags = GS_PARAM_LOG},
+    [P_REF] = {.name = "ref",
+               .help = "level of a full-scale sine (0 dBFS)",
+               .type = GS_PARAM_REAL,
+               .unit = GS_UNIT_DBU,
+               .min = -20,
+               .max = 30,
+               .def = 18},
+    [P_BITS] = {.name = "bits",
+                .help = "resolution",
+                .type = GS_PARAM_INT,
+                .unit = GS_UNIT_BITS,
+                .min = 8,
+                .max = 24,
+                .def = 24},
+    [P_DITHER] = {.name = "dither",
+                  .help = "TPDF dither of ±1 LSB",
+                  .type = GS_PARAM_TOGGLE,
+                  .min = 0,
+                  .max = 1,
+                  .def = 1},
+    [P_IMPEDANCE] = {.name = "impedance",
+                     .help = "input impedance",
+                     .type = GS_PARAM_REAL,
+                     .unit = GS_UNIT_OHM,
+                     .min = 600,
+                     .max = 10e6,
+                     .def = 10e3,
+                     .flags = GS_PARAM_LOG},
 };
 
 static double fs_peak(const double *v) {
@@ -57,8 +75,7 @@ static void update(Adc *a) {
   a->dither = a->values[P_DITHER] != 0.0;
 }
 
-static GsStatus adc_create(const GsStageEnv *env, const double *v,
-                           void **self) {
+static GsStatus adc_create(const GsStageEnv *env, const double *v, void **self) {
   Adc *a = calloc(1, sizeof *a);
   if (!a) return GS_ERR_NOMEM;
   memcpy(a->values, v, sizeof a->values);
@@ -70,7 +87,9 @@ static GsStatus adc_create(const GsStageEnv *env, const double *v,
   return GS_OK;
 }
 
-static void adc_destroy(void *self) { free(self); }
+static void adc_destroy(void *self) {
+  free(self);
+}
 
 static void adc_set_param(void *self, uint32_t index, double value) {
   Adc *a = self;
@@ -78,8 +97,7 @@ static void adc_set_param(void *self, uint32_t index, double value) {
   update(a);
 }
 
-static void adc_process(void *self, const float *const *in, float *out,
-                        uint32_t n) {
+static void adc_process(void *self, const float *const *in, float *out, uint32_t n) {
   Adc *a = self;
   const float *x = in[0];
   const double top = 1.0 - a->lsb;
@@ -103,8 +121,7 @@ static bool adc_poll(void *self, char *msg, size_t size) {
   if (c <= a->clipped_seen) return false;
   uint64_t d = c - a->clipped_seen;
   a->clipped_seen = c;
-  return gs_warn_format(msg, size,
-                        "clipped at 0 dBFS (%+.1f dBu) in %llu samples",
+  return gs_warn_format(msg, size, "clipped at 0 dBFS (%+.1f dBu) in %llu samples",
                         a->values[P_REF], (unsigned long long)d);
 }
 
@@ -113,7 +130,9 @@ static double adc_clip(const double *v) {
   return 1.0; /* full scale */
 }
 
-static double adc_nominal(const double *v) { return v[P_REF] - 18.0; }
+static double adc_nominal(const double *v) {
+  return v[P_REF] - 18.0;
+}
 
 const GsStageClass gs_stage_adc = {
     .info = {.name = "adc",

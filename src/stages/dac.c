@@ -12,12 +12,20 @@
 enum { P_REF, P_IMPEDANCE, N_PARAMS };
 
 static const GsParamInfo params[] = {
-    [P_REF] = {.name = "ref", .help = "level of a full-scale sine (0 dBFS)",
-               .type = GS_PARAM_REAL, .unit = GS_UNIT_DBU, .min = -20,
-               .max = 30, .def = 18},
-    [P_IMPEDANCE] = {.name = "impedance", .help = "output impedance",
-                     .type = GS_PARAM_REAL, .unit = GS_UNIT_OHM, .min = 0,
-                     .max = 10e3, .def = 100},
+    [P_REF] = {.name = "ref",
+               .help = "level of a full-scale sine (0 dBFS)",
+               .type = GS_PARAM_REAL,
+               .unit = GS_UNIT_DBU,
+               .min = -20,
+               .max = 30,
+               .def = 18},
+    [P_IMPEDANCE] = {.name = "impedance",
+                     .help = "output impedance",
+                     .type = GS_PARAM_REAL,
+                     .unit = GS_UNIT_OHM,
+                     .min = 0,
+                     .max = 10e3,
+                     .def = 100},
 };
 
 static double fs_peak(const double *v) {
@@ -35,8 +43,7 @@ typedef struct {
   uint32_t fade;
 } Dac;
 
-static GsStatus dac_create(const GsStageEnv *env, const double *v,
-                           void **self) {
+static GsStatus dac_create(const GsStageEnv *env, const double *v, void **self) {
   Dac *d = calloc(1, sizeof *d);
   if (!d) return GS_ERR_NOMEM;
   memcpy(d->values, v, sizeof d->values);
@@ -46,7 +53,9 @@ static GsStatus dac_create(const GsStageEnv *env, const double *v,
   return GS_OK;
 }
 
-static void dac_destroy(void *self) { free(self); }
+static void dac_destroy(void *self) {
+  free(self);
+}
 
 static void dac_set_param(void *self, uint32_t index, double value) {
   Dac *d = self;
@@ -54,8 +63,7 @@ static void dac_set_param(void *self, uint32_t index, double value) {
   gs_ramp_to(&d->scale, fs_peak(d->values), d->fade);
 }
 
-static void dac_process(void *self, const float *const *in, float *out,
-                        uint32_t n) {
+static void dac_process(void *self, const float *const *in, float *out, uint32_t n) {
   Dac *d = self;
   const float *x = in[0];
   for (uint32_t i = 0; i < n; i++) {
@@ -64,7 +72,9 @@ static void dac_process(void *self, const float *const *in, float *out,
   }
 }
 
-static double dac_clip(const double *v) { return fs_peak(v); }
+static double dac_clip(const double *v) {
+  return fs_peak(v);
+}
 
 static double dac_nominal(const double *v) {
   (void)v;

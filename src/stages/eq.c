@@ -13,38 +13,36 @@ _Static_assert(BANDS <= GS_SOS_MAX, "every band needs a section");
 enum { B_TYPE, B_FREQ, B_GAIN, B_Q, PER_BAND };
 enum { T_OFF, T_LOWSHELF, T_PEAK, T_HIGHSHELF, T_HPF, T_LPF };
 
-static const char *const type_names[] = {"off", "lowshelf", "peak",
-                                         "highshelf", "hpf", "lpf", NULL};
+static const char *const type_names[] = {"off", "lowshelf", "peak", "highshelf",
+                                         "hpf", "lpf",      NULL};
 
 /* One band's four rows of the table; only names and default frequency
  * differ between bands. */
-#define BAND(n, f)                                                          \
-  {.name = "type" #n, .help = "band " #n ": off, lowshelf, peak, "          \
-                               "highshelf, hpf (12 dB/oct) or lpf",         \
-   .type = GS_PARAM_CHOICE, .min = 0, .max = 5, .def = T_OFF,               \
-   .choices = type_names, .flags = GS_PARAM_FIXED},                         \
-  {.name = "freq" #n, .help = "band " #n ": corner or centre frequency",    \
-   .type = GS_PARAM_REAL, .unit = GS_UNIT_HZ, .min = 10, .max = 24000,      \
-   .def = f, .flags = GS_PARAM_LOG},                                        \
-  {.name = "gain" #n, .help = "band " #n ": gain (shelves and peak)",       \
-   .type = GS_PARAM_REAL, .unit = GS_UNIT_DB, .min = -24, .max = 24,        \
-   .def = 0},                                                               \
-  {.name = "q" #n, .help = "band " #n ": quality factor (0.707: Butterworth "\
-                            "for hpf/lpf, shelf slope 1)",                  \
-   .type = GS_PARAM_REAL, .min = 0.1, .max = 20, .def = 0.7071,             \
-   .flags = GS_PARAM_LOG}
+// clang-format off
+#define BAND(n, f)                                                                  \
+  {.name = "type" #n, .type = GS_PARAM_CHOICE, .min = 0, .max = 5, .def = T_OFF,    \
+   .choices = type_names, .flags = GS_PARAM_FIXED,                                  \
+   .help = "band " #n ": off, lowshelf, peak, highshelf, hpf (12 dB/oct) or lpf"},  \
+  {.name = "freq" #n, .type = GS_PARAM_REAL, .unit = GS_UNIT_HZ, .min = 10,         \
+   .max = 24000, .def = f, .flags = GS_PARAM_LOG,                                   \
+   .help = "band " #n ": corner or centre frequency"},                              \
+  {.name = "gain" #n, .type = GS_PARAM_REAL, .unit = GS_UNIT_DB, .min = -24,        \
+   .max = 24, .def = 0, .help = "band " #n ": gain (shelves and peak)"},            \
+  {.name = "q" #n, .type = GS_PARAM_REAL, .min = 0.1, .max = 20, .def = 0.7071,     \
+   .flags = GS_PARAM_LOG,                                                           \
+   .help = "band " #n ": quality factor (0.707: Butterworth for hpf/lpf, shelf slope 1)"}
+// clang-format on
 
 static const GsParamInfo params[] = {
-    BAND(1, 60),   BAND(2, 150),  BAND(3, 400),  BAND(4, 1000),
+    BAND(1, 60),   BAND(2, 150),  BAND(3, 400),   BAND(4, 1000),
     BAND(5, 2500), BAND(6, 5000), BAND(7, 10000), BAND(8, 16000),
 };
 
 #define N_PARAMS (BANDS * PER_BAND)
 
 static const GsBiquadKind kinds[] = {
-    [T_LOWSHELF] = GS_BQ_LOWSHELF, [T_PEAK] = GS_BQ_PEAK,
-    [T_HIGHSHELF] = GS_BQ_HIGHSHELF, [T_HPF] = GS_BQ_HIGHPASS,
-    [T_LPF] = GS_BQ_LOWPASS,
+    [T_LOWSHELF] = GS_BQ_LOWSHELF, [T_PEAK] = GS_BQ_PEAK,   [T_HIGHSHELF] = GS_BQ_HIGHSHELF,
+    [T_HPF] = GS_BQ_HIGHPASS,      [T_LPF] = GS_BQ_LOWPASS,
 };
 
 typedef struct {
@@ -61,8 +59,7 @@ static void design_band(Eq *e, int b) {
   int type = (int)v[B_TYPE];
   e->on[b] = type != T_OFF;
   if (e->on[b]) {
-    e->band[b] = gs_biquad_design(kinds[type], v[B_FREQ], v[B_GAIN], v[B_Q],
-                                  e->rate);
+    e->band[b] = gs_biquad_design(kinds[type], v[B_FREQ], v[B_GAIN], v[B_Q], e->rate);
   }
 }
 
@@ -75,8 +72,7 @@ static void assemble(Eq *e) {
   }
 }
 
-static GsStatus eq_create(const GsStageEnv *env, const double *v,
-                          void **self) {
+static GsStatus eq_create(const GsStageEnv *env, const double *v, void **self) {
   Eq *e = calloc(1, sizeof *e);
   if (!e) return GS_ERR_NOMEM;
   memcpy(e->values, v, sizeof e->values);
@@ -87,7 +83,9 @@ static GsStatus eq_create(const GsStageEnv *env, const double *v,
   return GS_OK;
 }
 
-static void eq_destroy(void *self) { free(self); }
+static void eq_destroy(void *self) {
+  free(self);
+}
 
 static void eq_set_param(void *self, uint32_t index, double value) {
   Eq *e = self;
@@ -96,14 +94,15 @@ static void eq_set_param(void *self, uint32_t index, double value) {
   assemble(e);
 }
 
-static void eq_process(void *self, const float *const *in, float *out,
-                       uint32_t n) {
+static void eq_process(void *self, const float *const *in, float *out, uint32_t n) {
   Eq *e = self;
   if (in[0] != out) memcpy(out, in[0], n * sizeof(float));
   gs_sos_run(&e->coefs, &e->st, out, n);
 }
 
-static void eq_reset(void *self) { gs_sos_clear(&((Eq *)self)->st); }
+static void eq_reset(void *self) {
+  gs_sos_clear(&((Eq *)self)->st);
+}
 
 const GsStageClass gs_stage_eq = {
     .info = {.name = "eq",

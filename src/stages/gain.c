@@ -5,8 +5,13 @@
 #include "stage.h"
 
 static const GsParamInfo params[] = {
-    {.name = "db", .help = "gain (negative: loss)", .type = GS_PARAM_REAL,
-     .unit = GS_UNIT_DB, .min = -120, .max = 60, .def = 0},
+    {.name = "db",
+     .help = "gain (negative: loss)",
+     .type = GS_PARAM_REAL,
+     .unit = GS_UNIT_DB,
+     .min = -120,
+     .max = 60,
+     .def = 0},
 };
 
 typedef struct {
@@ -14,8 +19,7 @@ typedef struct {
   uint32_t fade;
 } Gain;
 
-static GsStatus gain_create(const GsStageEnv *env, const double *v,
-                            void **self) {
+static GsStatus gain_create(const GsStageEnv *env, const double *v, void **self) {
   Gain *g = calloc(1, sizeof *g);
   if (!g) return GS_ERR_NOMEM;
   g->fade = gs_smooth_samples(env->rate);
@@ -24,7 +28,9 @@ static GsStatus gain_create(const GsStageEnv *env, const double *v,
   return GS_OK;
 }
 
-static void gain_destroy(void *self) { free(self); }
+static void gain_destroy(void *self) {
+  free(self);
+}
 
 static void gain_set_param(void *self, uint32_t index, double value) {
   (void)index;
@@ -32,8 +38,7 @@ static void gain_set_param(void *self, uint32_t index, double value) {
   gs_ramp_to(&g->g, gs_db_to_gain(value), g->fade);
 }
 
-static void gain_process(void *self, const float *const *in, float *out,
-                         uint32_t n) {
+static void gain_process(void *self, const float *const *in, float *out, uint32_t n) {
   Gain *g = self;
   const float *x = in[0];
   if (!gs_ramp_moving(&g->g)) {

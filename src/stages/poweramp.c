@@ -15,8 +15,8 @@
  * to its past), so the limiter solves for the largest v with |i| <= Imax
  * exactly instead of guessing. */
 #include <math.h>
-#include <stdio.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,51 +28,94 @@
 #include "units.h"
 
 enum {
-  P_TYPE, P_WATTS, P_LOAD, P_GAIN, P_SENSITIVITY, P_ROUT, P_NOISE, P_MINLOAD,
-  P_IMPEDANCE, N_PARAMS
+  P_TYPE,
+  P_WATTS,
+  P_LOAD,
+  P_GAIN,
+  P_SENSITIVITY,
+  P_ROUT,
+  P_NOISE,
+  P_MINLOAD,
+  P_IMPEDANCE,
+  N_PARAMS
 };
 enum { T_SOLID_STATE, T_CLASS_D, T_TUBE };
 
-static const char *const type_names[] = {"solid-state", "class-d", "tube",
-                                         NULL};
+static const char *const type_names[] = {"solid-state", "class-d", "tube", NULL};
 
 static const GsParamInfo params[] = {
     [P_TYPE] = {.name = "type",
                 .help = "solid-state (class AB), class-d, or tube (not "
                         "available yet)",
-                .type = GS_PARAM_CHOICE, .min = 0, .max = 2,
-                .def = T_SOLID_STATE, .choices = type_names,
+                .type = GS_PARAM_CHOICE,
+                .min = 0,
+                .max = 2,
+                .def = T_SOLID_STATE,
+                .choices = type_names,
                 .flags = GS_PARAM_FIXED},
-    [P_WATTS] = {.name = "watts", .help = "rated power into the rated load",
-                 .type = GS_PARAM_REAL, .unit = GS_UNIT_WATT, .min = 0.1,
-                 .max = 20000, .def = 100, .flags = GS_PARAM_LOG},
-    [P_LOAD] = {.name = "load", .help = "rated load",
-                .type = GS_PARAM_REAL, .unit = GS_UNIT_OHM, .min = 1,
-                .max = 600, .def = 8, .flags = GS_PARAM_LOG},
-    [P_GAIN] = {.name = "gain", .help = "voltage gain (if sensitivity is auto)",
-                .type = GS_PARAM_REAL, .unit = GS_UNIT_DB, .min = 0,
-                .max = 60, .def = 29},
+    [P_WATTS] = {.name = "watts",
+                 .help = "rated power into the rated load",
+                 .type = GS_PARAM_REAL,
+                 .unit = GS_UNIT_WATT,
+                 .min = 0.1,
+                 .max = 20000,
+                 .def = 100,
+                 .flags = GS_PARAM_LOG},
+    [P_LOAD] = {.name = "load",
+                .help = "rated load",
+                .type = GS_PARAM_REAL,
+                .unit = GS_UNIT_OHM,
+                .min = 1,
+                .max = 600,
+                .def = 8,
+                .flags = GS_PARAM_LOG},
+    [P_GAIN] = {.name = "gain",
+                .help = "voltage gain (if sensitivity is auto)",
+                .type = GS_PARAM_REAL,
+                .unit = GS_UNIT_DB,
+                .min = 0,
+                .max = 60,
+                .def = 29},
     [P_SENSITIVITY] = {.name = "sensitivity",
                        .help = "input rms for rated power; sets the gain "
                                "(auto: use gain)",
-                       .type = GS_PARAM_REAL, .unit = GS_UNIT_VOLT_RMS,
-                       .min = 0.01, .max = 100, .def = 0,
-                       .flags = GS_PARAM_LOG, .zero = "auto"},
+                       .type = GS_PARAM_REAL,
+                       .unit = GS_UNIT_VOLT_RMS,
+                       .min = 0.01,
+                       .max = 100,
+                       .def = 0,
+                       .flags = GS_PARAM_LOG,
+                       .zero = "auto"},
     [P_ROUT] = {.name = "rout",
                 .help = "output resistance (damping factor = load / rout)",
-                .type = GS_PARAM_REAL, .unit = GS_UNIT_OHM, .min = 0,
-                .max = 100, .def = 0.02},
+                .type = GS_PARAM_REAL,
+                .unit = GS_UNIT_OHM,
+                .min = 0,
+                .max = 100,
+                .def = 0.02},
     [P_NOISE] = {.name = "noise",
                  .help = "output noise, 20 Hz-20 kHz, re rated output",
-                 .type = GS_PARAM_REAL, .unit = GS_UNIT_DB, .min = -140,
-                 .max = -20, .def = -100},
+                 .type = GS_PARAM_REAL,
+                 .unit = GS_UNIT_DB,
+                 .min = -140,
+                 .max = -20,
+                 .def = -100},
     [P_MINLOAD] = {.name = "minload",
                    .help = "lowest load it drives before limiting current",
-                   .type = GS_PARAM_REAL, .unit = GS_UNIT_OHM, .min = 0.1,
-                   .max = 600, .def = 2, .flags = GS_PARAM_LOG},
-    [P_IMPEDANCE] = {.name = "impedance", .help = "input impedance",
-                     .type = GS_PARAM_REAL, .unit = GS_UNIT_OHM, .min = 600,
-                     .max = 1e6, .def = 20e3, .flags = GS_PARAM_LOG},
+                   .type = GS_PARAM_REAL,
+                   .unit = GS_UNIT_OHM,
+                   .min = 0.1,
+                   .max = 600,
+                   .def = 2,
+                   .flags = GS_PARAM_LOG},
+    [P_IMPEDANCE] = {.name = "impedance",
+                     .help = "input impedance",
+                     .type = GS_PARAM_REAL,
+                     .unit = GS_UNIT_OHM,
+                     .min = 600,
+                     .max = 1e6,
+                     .def = 20e3,
+                     .flags = GS_PARAM_LOG},
 };
 
 #define CLASS_D_L 22e-6
@@ -89,7 +132,9 @@ static GsStatus poweramp_check(const double *v, char *why, size_t size) {
   return GS_OK;
 }
 
-static double vclip(const double *v) { return sqrt(2.0 * v[P_WATTS] * v[P_LOAD]); }
+static double vclip(const double *v) {
+  return sqrt(2.0 * v[P_WATTS] * v[P_LOAD]);
+}
 
 static double gain_linear(const double *v) {
   if (v[P_SENSITIVITY] > 0.0) return sqrt(v[P_WATTS] * v[P_LOAD]) / v[P_SENSITIVITY];
@@ -100,8 +145,7 @@ static void poweramp_ports(const double *v, double rate, GsPorts *ports) {
   (void)rate;
   ports->yin = gs_rat_const(1.0 / v[P_IMPEDANCE]);
   if ((int)v[P_TYPE] == T_CLASS_D) {
-    ports->zs = gs_rat_make(gs_poly_linear(v[P_ROUT], CLASS_D_L),
-                            gs_poly_const(1.0));
+    ports->zs = gs_rat_make(gs_poly_linear(v[P_ROUT], CLASS_D_L), gs_poly_const(1.0));
     ports->ys = gs_rat_make(gs_poly_linear(0.0, CLASS_D_C), gs_poly_const(1.0));
   } else {
     ports->zs = gs_rat_const(v[P_ROUT]);
@@ -154,8 +198,7 @@ static void update_levels(Poweramp *p) {
   p->noise_rms = gs_white_scale(rated_rms * gs_db_to_gain(v[P_NOISE]), p->rate);
 }
 
-static GsStatus poweramp_create(const GsStageEnv *env, const double *v,
-                                void **self) {
+static GsStatus poweramp_create(const GsStageEnv *env, const double *v, void **self) {
   Poweramp *p = calloc(1, sizeof *p);
   if (!p) return GS_ERR_NOMEM;
   memcpy(p->values, v, sizeof p->values);
@@ -170,14 +213,15 @@ static GsStatus poweramp_create(const GsStageEnv *env, const double *v,
   return GS_OK;
 }
 
-static void poweramp_destroy(void *self) { free(self); }
+static void poweramp_destroy(void *self) {
+  free(self);
+}
 
 static void poweramp_set_param(void *self, uint32_t index, double value) {
   Poweramp *p = self;
   p->values[index] = value;
   update_levels(p);
-  if (index == P_GAIN || index == P_SENSITIVITY || index == P_WATTS ||
-      index == P_LOAD) {
+  if (index == P_GAIN || index == P_SENSITIVITY || index == P_WATTS || index == P_LOAD) {
     gs_ramp_to(&p->gain, gain_linear(p->values), gs_smooth_samples(p->rate));
   }
 }
@@ -198,8 +242,7 @@ static double limit_current(Poweramp *p, double v, uint64_t *limited) {
   return v;
 }
 
-static void poweramp_process(void *self, const float *const *in, float *out,
-                             uint32_t n) {
+static void poweramp_process(void *self, const float *const *in, float *out, uint32_t n) {
   Poweramp *p = self;
   const float *x = in[0];
   uint64_t clipped = 0, limited = 0;
@@ -216,7 +259,9 @@ static void poweramp_process(void *self, const float *const *in, float *out,
   if (limited) atomic_fetch_add_explicit(&p->limited, limited, memory_order_relaxed);
 }
 
-static void poweramp_reset(void *self) { gs_iir_clear(&((Poweramp *)self)->yst); }
+static void poweramp_reset(void *self) {
+  gs_iir_clear(&((Poweramp *)self)->yst);
+}
 
 static void poweramp_set_noise(void *self, bool on) {
   ((Poweramp *)self)->noise = on;
@@ -240,13 +285,14 @@ static bool poweramp_poll(void *self, char *msg, size_t size) {
     return gs_warn_format(msg, size,
                           "clipped at %.1f V peak (%.4g W into %.3g Ω) in %llu "
                           "samples",
-                          p->vmax, p->values[P_WATTS], p->values[P_LOAD],
-                          (unsigned long long)d);
+                          p->vmax, p->values[P_WATTS], p->values[P_LOAD], (unsigned long long)d);
   }
   return false;
 }
 
-static double poweramp_clip(const double *v) { return vclip(v); }
+static double poweramp_clip(const double *v) {
+  return vclip(v);
+}
 
 static double poweramp_nominal(const double *v) {
   /* 10 dB below the input that gives rated power */
@@ -254,7 +300,9 @@ static double poweramp_nominal(const double *v) {
   return gs_vrms_to_dbu(rated_in) - 10.0;
 }
 
-static double poweramp_min_load(const double *v) { return v[P_MINLOAD]; }
+static double poweramp_min_load(const double *v) {
+  return v[P_MINLOAD];
+}
 
 /* auto sensitivity: the input that gain needs for rated power */
 static double poweramp_resolve(const double *v, uint32_t index) {

@@ -7,8 +7,8 @@
  * The input impedance (and capacitance, for phono) loads the source through
  * the chain's junction; the output is an op-amp with a 100 Ω build-out. */
 #include <math.h>
-#include <stdio.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,70 +21,132 @@
 #include "units.h"
 
 enum {
-  P_INPUT, P_IMPEDANCE, P_CAPACITANCE, P_GAIN, P_PAD, P_PHANTOM, P_HPF,
-  P_POLARITY, P_EIN, P_MAXOUT, P_VOICING, P_SELECT, P_IEC, N_PARAMS
+  P_INPUT,
+  P_IMPEDANCE,
+  P_CAPACITANCE,
+  P_GAIN,
+  P_PAD,
+  P_PHANTOM,
+  P_HPF,
+  P_POLARITY,
+  P_EIN,
+  P_MAXOUT,
+  P_VOICING,
+  P_SELECT,
+  P_IEC,
+  N_PARAMS
 };
 enum { IN_MIC, IN_HIZ, IN_LINE, IN_PHONO };
 enum { V_TRANSPARENT, V_SOLID_STATE, V_TUBE, V_DIGITAL };
 
 static const char *const input_names[] = {"mic", "hiz", "line", "phono", NULL};
-static const char *const voicing_names[] = {"transparent", "solid-state",
-                                            "tube", "digital", NULL};
+static const char *const voicing_names[] = {"transparent", "solid-state", "tube", "digital", NULL};
 static const char *const polarity_names[] = {"normal", "invert", NULL};
 
 static const GsParamInfo params[] = {
-    [P_INPUT] = {.name = "input", .help = "which input jack",
-                 .type = GS_PARAM_CHOICE, .min = 0, .max = 3, .def = IN_HIZ,
-                 .choices = input_names, .flags = GS_PARAM_FIXED},
+    [P_INPUT] = {.name = "input",
+                 .help = "which input jack",
+                 .type = GS_PARAM_CHOICE,
+                 .min = 0,
+                 .max = 3,
+                 .def = IN_HIZ,
+                 .choices = input_names,
+                 .flags = GS_PARAM_FIXED},
     [P_IMPEDANCE] = {.name = "impedance",
                      .help = "input impedance (auto: mic 2.4 kΩ, hiz 1 MΩ, "
                              "line 10 kΩ, phono 47 kΩ)",
-                     .type = GS_PARAM_REAL, .unit = GS_UNIT_OHM, .min = 50,
-                     .max = 10e6, .def = 0,
-                     .flags = GS_PARAM_LOG, .zero = "auto"},
+                     .type = GS_PARAM_REAL,
+                     .unit = GS_UNIT_OHM,
+                     .min = 50,
+                     .max = 10e6,
+                     .def = 0,
+                     .flags = GS_PARAM_LOG,
+                     .zero = "auto"},
     [P_CAPACITANCE] = {.name = "capacitance",
                        .help = "input capacitance (auto: phono 150 pF, "
                                "others none)",
-                       .type = GS_PARAM_REAL, .unit = GS_UNIT_FARAD,
-                       .min = 1e-12, .max = 10e-9, .def = 0,
-                       .flags = GS_PARAM_LOG, .zero = "auto", .smooth = 0.1},
-    [P_GAIN] = {.name = "gain", .help = "gain (at 1 kHz for phono)",
-                .type = GS_PARAM_REAL, .unit = GS_UNIT_DB, .min = 0,
-                .max = 70, .def = 20},
-    [P_PAD] = {.name = "pad", .help = "attenuation before the amplifier",
-               .type = GS_PARAM_REAL, .unit = GS_UNIT_DB, .min = 0,
-               .max = 40, .def = 0},
-    [P_PHANTOM] = {.name = "phantom", .help = "+48 V phantom power",
-                   .type = GS_PARAM_TOGGLE, .min = 0, .max = 1, .def = 0},
+                       .type = GS_PARAM_REAL,
+                       .unit = GS_UNIT_FARAD,
+                       .min = 1e-12,
+                       .max = 10e-9,
+                       .def = 0,
+                       .flags = GS_PARAM_LOG,
+                       .zero = "auto",
+                       .smooth = 0.1},
+    [P_GAIN] = {.name = "gain",
+                .help = "gain (at 1 kHz for phono)",
+                .type = GS_PARAM_REAL,
+                .unit = GS_UNIT_DB,
+                .min = 0,
+                .max = 70,
+                .def = 20},
+    [P_PAD] = {.name = "pad",
+               .help = "attenuation before the amplifier",
+               .type = GS_PARAM_REAL,
+               .unit = GS_UNIT_DB,
+               .min = 0,
+               .max = 40,
+               .def = 0},
+    [P_PHANTOM] = {.name = "phantom",
+                   .help = "+48 V phantom power",
+                   .type = GS_PARAM_TOGGLE,
+                   .min = 0,
+                   .max = 1,
+                   .def = 0},
     [P_HPF] = {.name = "hpf",
                .help = "high-pass corner, 12 dB/octave",
-               .type = GS_PARAM_REAL, .unit = GS_UNIT_HZ, .min = 10,
-               .max = 500, .def = 0, .flags = GS_PARAM_LOG, .zero = "off"},
-    [P_POLARITY] = {.name = "polarity", .help = "polarity (phase) switch",
-                    .type = GS_PARAM_CHOICE, .min = 0, .max = 1, .def = 0,
+               .type = GS_PARAM_REAL,
+               .unit = GS_UNIT_HZ,
+               .min = 10,
+               .max = 500,
+               .def = 0,
+               .flags = GS_PARAM_LOG,
+               .zero = "off"},
+    [P_POLARITY] = {.name = "polarity",
+                    .help = "polarity (phase) switch",
+                    .type = GS_PARAM_CHOICE,
+                    .min = 0,
+                    .max = 1,
+                    .def = 0,
                     .choices = polarity_names},
     [P_EIN] = {.name = "ein",
                .help = "equivalent input noise as data sheets give it: 150 Ω "
                        "source, 20 Hz-20 kHz, unweighted",
-               .type = GS_PARAM_REAL, .unit = GS_UNIT_DBU, .min = -131,
-               .max = -80, .def = -128},
-    [P_MAXOUT] = {.name = "maxout", .help = "maximum output level (sine)",
-                  .type = GS_PARAM_REAL, .unit = GS_UNIT_DBU, .min = 0,
-                  .max = 30, .def = 24},
+               .type = GS_PARAM_REAL,
+               .unit = GS_UNIT_DBU,
+               .min = -131,
+               .max = -80,
+               .def = -128},
+    [P_MAXOUT] = {.name = "maxout",
+                  .help = "maximum output level (sine)",
+                  .type = GS_PARAM_REAL,
+                  .unit = GS_UNIT_DBU,
+                  .min = 0,
+                  .max = 30,
+                  .def = 24},
     [P_VOICING] = {.name = "voicing",
                    .help = "transparent: linear to the rails; solid-state: "
                            "op-amp soft clip; digital: 1 dB gain steps, hard "
                            "converter clip; tube: not available yet",
-                   .type = GS_PARAM_CHOICE, .min = 0, .max = 3,
-                   .def = V_SOLID_STATE, .choices = voicing_names,
+                   .type = GS_PARAM_CHOICE,
+                   .min = 0,
+                   .max = 3,
+                   .def = V_SOLID_STATE,
+                   .choices = voicing_names,
                    .flags = GS_PARAM_FIXED},
     [P_SELECT] = {.name = "select",
                   .help = "input channel to use (0: process every channel "
                           "apart; 1..N: select one, click-free)",
-                  .type = GS_PARAM_INT, .min = 0, .max = 64, .def = 0},
+                  .type = GS_PARAM_INT,
+                  .min = 0,
+                  .max = 64,
+                  .def = 0},
     [P_IEC] = {.name = "iec",
                .help = "phono: add the IEC 7950 µs bass roll-off",
-               .type = GS_PARAM_TOGGLE, .min = 0, .max = 1, .def = 0,
+               .type = GS_PARAM_TOGGLE,
+               .min = 0,
+               .max = 1,
+               .def = 0,
                .flags = GS_PARAM_FIXED},
 };
 
@@ -140,12 +202,14 @@ static double input_farads(const double *v) {
 
 static void preamp_ports(const double *v, double rate, GsPorts *ports) {
   (void)rate;
-  ports->yin = gs_rat_make(gs_poly_linear(1.0 / input_ohms(v), input_farads(v)),
-                           gs_poly_const(1.0));
+  ports->yin =
+      gs_rat_make(gs_poly_linear(1.0 / input_ohms(v), input_farads(v)), gs_poly_const(1.0));
   ports->zs = gs_rat_const(OUTPUT_OHMS);
 }
 
-static bool preamp_merges(const double *v) { return v[P_SELECT] >= 1.0; }
+static bool preamp_merges(const double *v) {
+  return v[P_SELECT] >= 1.0;
+}
 
 static double maxout_peak(const double *v) {
   return gs_dbu_to_vrms(v[P_MAXOUT]) * GS_SQRT2;
@@ -191,8 +255,7 @@ static GsStatus setup_inputs(Preamp *p, const GsStageEnv *env) {
   p->merges = preamp_merges(p->values);
   uint32_t sel = (uint32_t)p->values[P_SELECT];
   if (p->merges && (sel > p->n_inputs || p->n_inputs > 64)) {
-    snprintf(env->why, env->why_size,
-             "select=%u but there are only %u input channels", sel,
+    snprintf(env->why, env->why_size, "select=%u but there are only %u input channels", sel,
              p->n_inputs);
     return GS_ERR_RANGE;
   }
@@ -202,8 +265,7 @@ static GsStatus setup_inputs(Preamp *p, const GsStageEnv *env) {
   return GS_OK;
 }
 
-static GsStatus preamp_create(const GsStageEnv *env, const double *v,
-                              void **self) {
+static GsStatus preamp_create(const GsStageEnv *env, const double *v, void **self) {
   Preamp *p = calloc(1, sizeof *p);
   if (!p) return GS_ERR_NOMEM;
   memcpy(p->values, v, sizeof p->values);
@@ -212,8 +274,10 @@ static GsStatus preamp_create(const GsStageEnv *env, const double *v,
   GsStatus s = setup_inputs(p, env);
   p->phono = (int)v[P_INPUT] == IN_PHONO;
   if (s == GS_OK && p->phono && !gs_riaa_design(v[P_IEC] != 0.0, p->rate, &p->riaa)) {
-    snprintf(env->why, env->why_size, "the RIAA filter cannot be designed at "
-             "%.0f Hz (44.1 kHz or more is needed)", p->rate);
+    snprintf(env->why, env->why_size,
+             "the RIAA filter cannot be designed at "
+             "%.0f Hz (44.1 kHz or more is needed)",
+             p->rate);
     s = GS_ERR_RANGE;
   }
   if (s != GS_OK) {
@@ -236,7 +300,9 @@ static GsStatus preamp_create(const GsStageEnv *env, const double *v,
   return GS_OK;
 }
 
-static void preamp_destroy(void *self) { free(self); }
+static void preamp_destroy(void *self) {
+  free(self);
+}
 
 static void select_input(Preamp *p, uint32_t sel) {
   if (!p->merges) {
@@ -256,9 +322,7 @@ static void preamp_set_param(void *self, uint32_t index, double value) {
     case P_GAIN: gs_ramp_to(&p->gain, gain_linear(p), p->fade); break;
     case P_PAD: gs_ramp_to(&p->pad, gs_db_to_gain(-value), p->fade); break;
     case P_HPF: design_hpf(p); break;
-    case P_POLARITY:
-      gs_ramp_to(&p->polarity, (int)value ? -1.0 : 1.0, p->fade);
-      break;
+    case P_POLARITY: gs_ramp_to(&p->polarity, (int)value ? -1.0 : 1.0, p->fade); break;
     case P_PHANTOM:
       gs_ramp_to(&p->gate, powered(p) ? 1.0 : 0.0, p->fade);
       check_phantom(p);
@@ -290,8 +354,7 @@ static double output_stage(const Preamp *p, double y) {
   }
 }
 
-static void preamp_process(void *self, const float *const *in, float *out,
-                           uint32_t n) {
+static void preamp_process(void *self, const float *const *in, float *out, uint32_t n) {
   Preamp *p = self;
   uint64_t over = 0;
   for (uint32_t i = 0; i < n; i++) {
@@ -357,7 +420,9 @@ static bool preamp_poll(void *self, char *msg, size_t size) {
   return false;
 }
 
-static double preamp_clip(const double *v) { return maxout_peak(v); }
+static double preamp_clip(const double *v) {
+  return maxout_peak(v);
+}
 
 static double preamp_resolve(const double *v, uint32_t index) {
   if (index == P_IMPEDANCE) return input_ohms(v);

@@ -19,12 +19,18 @@
 enum { P_TYPE, P_FS_VOLTS, P_CABLE, P_IMPEDANCE, P_INDUCTANCE, P_SELFCAP };
 
 typedef enum {
-  T_GUITAR, T_BASS, T_DYNAMIC, T_CONDENSER, T_RIBBON, T_LINE, T_PHONO, T_CD
+  T_GUITAR,
+  T_BASS,
+  T_DYNAMIC,
+  T_CONDENSER,
+  T_RIBBON,
+  T_LINE,
+  T_PHONO,
+  T_CD
 } SourceType;
 
 static const char *const type_names[] = {
-    "guitar", "bass", "mic-dynamic", "mic-condenser", "mic-ribbon",
-    "line",   "phono", "cd",         NULL};
+    "guitar", "bass", "mic-dynamic", "mic-condenser", "mic-ribbon", "line", "phono", "cd", NULL};
 
 /* Defaults by type. Pickups: a Strat-like single coil (6.5 kΩ, 2.5 H,
  * 120 pF); a passive bass pickup, heavier. Mics: rated impedances of common
@@ -52,36 +58,60 @@ static const GsParamInfo params[] = {
     [P_TYPE] = {.name = "type",
                 .help = "what is plugged in",
                 .type = GS_PARAM_CHOICE,
-                .min = 0, .max = 7, .def = T_GUITAR,
+                .min = 0,
+                .max = 7,
+                .def = T_GUITAR,
                 .choices = type_names,
                 .flags = GS_PARAM_FIXED},
     [P_FS_VOLTS] = {.name = "fs_volts",
                     .help = "peak volts of a full-scale sample (auto: by type, "
                             "e.g. guitar 1 V, cd 2.83 V)",
-                    .type = GS_PARAM_REAL, .unit = GS_UNIT_VOLT_PEAK,
-                    .min = 1e-6, .max = 100, .def = 0,
-                    .flags = GS_PARAM_LOG, .zero = "auto"},
+                    .type = GS_PARAM_REAL,
+                    .unit = GS_UNIT_VOLT_PEAK,
+                    .min = 1e-6,
+                    .max = 100,
+                    .def = 0,
+                    .flags = GS_PARAM_LOG,
+                    .zero = "auto"},
     [P_CABLE] = {.name = "cable",
                  .help = "cable capacitance (about 100 pF per metre)",
-                 .type = GS_PARAM_REAL, .unit = GS_UNIT_FARAD,
-                 .min = 0, .max = 100e-9, .def = 300e-12, .smooth = 0.1},
+                 .type = GS_PARAM_REAL,
+                 .unit = GS_UNIT_FARAD,
+                 .min = 0,
+                 .max = 100e-9,
+                 .def = 300e-12,
+                 .smooth = 0.1},
     [P_IMPEDANCE] = {.name = "impedance",
                      .help = "source resistance: pickup DC resistance or mic "
                              "impedance (auto: by type)",
-                     .type = GS_PARAM_REAL, .unit = GS_UNIT_OHM,
-                     .min = 1, .max = 1e6, .def = 0,
-                     .flags = GS_PARAM_LOG, .zero = "auto"},
+                     .type = GS_PARAM_REAL,
+                     .unit = GS_UNIT_OHM,
+                     .min = 1,
+                     .max = 1e6,
+                     .def = 0,
+                     .flags = GS_PARAM_LOG,
+                     .zero = "auto"},
     [P_INDUCTANCE] = {.name = "inductance",
                       .help = "pickup or cartridge coil inductance (auto: by "
                               "type; 0 for mics and lines)",
-                      .type = GS_PARAM_REAL, .unit = GS_UNIT_HENRY,
-                      .min = 1e-3, .max = 20, .def = 0,
-                      .flags = GS_PARAM_LOG, .zero = "auto", .smooth = 0.1},
+                      .type = GS_PARAM_REAL,
+                      .unit = GS_UNIT_HENRY,
+                      .min = 1e-3,
+                      .max = 20,
+                      .def = 0,
+                      .flags = GS_PARAM_LOG,
+                      .zero = "auto",
+                      .smooth = 0.1},
     [P_SELFCAP] = {.name = "selfcap",
                    .help = "the coil's own capacitance (auto: by type)",
-                   .type = GS_PARAM_REAL, .unit = GS_UNIT_FARAD,
-                   .min = 1e-12, .max = 10e-9, .def = 0,
-                   .flags = GS_PARAM_LOG, .zero = "auto", .smooth = 0.1},
+                   .type = GS_PARAM_REAL,
+                   .unit = GS_UNIT_FARAD,
+                   .min = 1e-12,
+                   .max = 10e-9,
+                   .def = 0,
+                   .flags = GS_PARAM_LOG,
+                   .zero = "auto",
+                   .smooth = 0.1},
 };
 
 typedef struct {
@@ -122,8 +152,7 @@ static void update_noise(Source *s) {
   s->noise_rms = gs_thermal_vrms(r, 0.5 * s->rate);
 }
 
-static GsStatus source_create(const GsStageEnv *env, const double *v,
-                              void **self) {
+static GsStatus source_create(const GsStageEnv *env, const double *v, void **self) {
   Source *s = calloc(1, sizeof *s);
   if (!s) return GS_ERR_NOMEM;
   for (int i = 0; i < 6; i++) s->values[i] = v[i];
@@ -136,7 +165,9 @@ static GsStatus source_create(const GsStageEnv *env, const double *v,
   return GS_OK;
 }
 
-static void source_destroy(void *self) { free(self); }
+static void source_destroy(void *self) {
+  free(self);
+}
 
 static void source_set_param(void *self, uint32_t index, double value) {
   Source *s = self;
@@ -147,8 +178,7 @@ static void source_set_param(void *self, uint32_t index, double value) {
   if (index == P_IMPEDANCE) update_noise(s);
 }
 
-static void source_process(void *self, const float *const *in, float *out,
-                           uint32_t n) {
+static void source_process(void *self, const float *const *in, float *out, uint32_t n) {
   Source *s = self;
   const float *x = in[0];
   if (s->noise) {
@@ -167,7 +197,9 @@ static void source_set_noise(void *self, bool on) {
   ((Source *)self)->noise = on;
 }
 
-static double source_clip(const double *v) { return fs_volts(v); }
+static double source_clip(const double *v) {
+  return fs_volts(v);
+}
 
 static double source_resolve(const double *v, uint32_t index) {
   const TypeDefaults *t = type_of(v);

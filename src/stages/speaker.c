@@ -19,28 +19,58 @@ enum { P_RE, P_LE, P_FS, P_QMS, P_QES, P_SENSITIVITY, P_RATING, N_PARAMS };
 
 /* Defaults: of the order of a 12-inch, 8 Ω guitar driver. */
 static const GsParamInfo params[] = {
-    [P_RE] = {.name = "re", .help = "voice-coil DC resistance",
-              .type = GS_PARAM_REAL, .unit = GS_UNIT_OHM, .min = 0.5,
-              .max = 100, .def = 6.4, .flags = GS_PARAM_LOG},
-    [P_LE] = {.name = "le", .help = "voice-coil inductance",
-              .type = GS_PARAM_REAL, .unit = GS_UNIT_HENRY, .min = 0,
-              .max = 20e-3, .def = 0.6e-3},
-    [P_FS] = {.name = "fs", .help = "free-air resonance",
-              .type = GS_PARAM_REAL, .unit = GS_UNIT_HZ, .min = 10,
-              .max = 2000, .def = 75, .flags = GS_PARAM_LOG},
-    [P_QMS] = {.name = "qms", .help = "mechanical Q at fs",
-               .type = GS_PARAM_REAL, .min = 0.3, .max = 30, .def = 5,
+    [P_RE] = {.name = "re",
+              .help = "voice-coil DC resistance",
+              .type = GS_PARAM_REAL,
+              .unit = GS_UNIT_OHM,
+              .min = 0.5,
+              .max = 100,
+              .def = 6.4,
+              .flags = GS_PARAM_LOG},
+    [P_LE] = {.name = "le",
+              .help = "voice-coil inductance",
+              .type = GS_PARAM_REAL,
+              .unit = GS_UNIT_HENRY,
+              .min = 0,
+              .max = 20e-3,
+              .def = 0.6e-3},
+    [P_FS] = {.name = "fs",
+              .help = "free-air resonance",
+              .type = GS_PARAM_REAL,
+              .unit = GS_UNIT_HZ,
+              .min = 10,
+              .max = 2000,
+              .def = 75,
+              .flags = GS_PARAM_LOG},
+    [P_QMS] = {.name = "qms",
+               .help = "mechanical Q at fs",
+               .type = GS_PARAM_REAL,
+               .min = 0.3,
+               .max = 30,
+               .def = 5,
                .flags = GS_PARAM_LOG},
-    [P_QES] = {.name = "qes", .help = "electrical Q at fs",
-               .type = GS_PARAM_REAL, .min = 0.05, .max = 10, .def = 0.45,
+    [P_QES] = {.name = "qes",
+               .help = "electrical Q at fs",
+               .type = GS_PARAM_REAL,
+               .min = 0.05,
+               .max = 10,
+               .def = 0.45,
                .flags = GS_PARAM_LOG},
     [P_SENSITIVITY] = {.name = "sensitivity",
                        .help = "SPL at 1 m for 1 W (2.83 V into 8 Ω)",
-                       .type = GS_PARAM_REAL, .unit = GS_UNIT_DB_SPL,
-                       .min = 60, .max = 120, .def = 97},
-    [P_RATING] = {.name = "rating", .help = "power handling",
-                  .type = GS_PARAM_REAL, .unit = GS_UNIT_WATT, .min = 0.1,
-                  .max = 10000, .def = 100, .flags = GS_PARAM_LOG},
+                       .type = GS_PARAM_REAL,
+                       .unit = GS_UNIT_DB_SPL,
+                       .min = 60,
+                       .max = 120,
+                       .def = 97},
+    [P_RATING] = {.name = "rating",
+                  .help = "power handling",
+                  .type = GS_PARAM_REAL,
+                  .unit = GS_UNIT_WATT,
+                  .min = 0.1,
+                  .max = 10000,
+                  .def = 100,
+                  .flags = GS_PARAM_LOG},
 };
 
 /* The electrical impedance as a rational function of s. */
@@ -56,8 +86,7 @@ static GsRational impedance(const double *v) {
   md.c[2] = lces * cmes;
   md.deg = 2;
   GsRational mot = gs_rat_make(mn, md);
-  GsRational coil = gs_rat_make(gs_poly_linear(v[P_RE], v[P_LE]),
-                                gs_poly_const(1.0));
+  GsRational coil = gs_rat_make(gs_poly_linear(v[P_RE], v[P_LE]), gs_poly_const(1.0));
   return gs_rat_add(&coil, &mot);
 }
 
@@ -91,8 +120,7 @@ static void design(Speaker *s) {
   }
 }
 
-static GsStatus speaker_create(const GsStageEnv *env, const double *v,
-                               void **self) {
+static GsStatus speaker_create(const GsStageEnv *env, const double *v, void **self) {
   Speaker *s = calloc(1, sizeof *s);
   if (!s) return GS_ERR_NOMEM;
   memcpy(s->values, v, sizeof s->values);
@@ -103,7 +131,9 @@ static GsStatus speaker_create(const GsStageEnv *env, const double *v,
   return GS_OK;
 }
 
-static void speaker_destroy(void *self) { free(self); }
+static void speaker_destroy(void *self) {
+  free(self);
+}
 
 static void speaker_set_param(void *self, uint32_t index, double value) {
   Speaker *s = self;
@@ -111,8 +141,7 @@ static void speaker_set_param(void *self, uint32_t index, double value) {
   if (index != P_SENSITIVITY && index != P_RATING) design(s);
 }
 
-static void speaker_process(void *self, const float *const *in, float *out,
-                            uint32_t n) {
+static void speaker_process(void *self, const float *const *in, float *out, uint32_t n) {
   Speaker *s = self;
   const float *x = in[0];
   double avg = s->avg_power, worst = s->worst;
@@ -148,7 +177,9 @@ static bool speaker_poll(void *self, char *msg, size_t size) {
                         s->worst, s->values[P_RATING]);
 }
 
-static double speaker_rated(const double *v) { return v[P_RATING]; }
+static double speaker_rated(const double *v) {
+  return v[P_RATING];
+}
 
 const GsStageClass gs_stage_speaker = {
     .info = {.name = "speaker",

@@ -35,25 +35,39 @@
 enum { P_MODEL, P_BASS, P_MID, P_TREBLE, N_PARAMS };
 enum { M_FENDER, M_MARSHALL, M_VOX, M_BAXANDALL };
 
-static const char *const model_names[] = {"fender", "marshall", "vox",
-                                          "baxandall", NULL};
+static const char *const model_names[] = {"fender", "marshall", "vox", "baxandall", NULL};
 
 static const GsParamInfo params[] = {
     [P_MODEL] = {.name = "model",
                  .help = "circuit: fender (Bassman 5F6-A), marshall (JCM800), "
                          "vox (AC30 Top Boost), baxandall (active hi-fi)",
-                 .type = GS_PARAM_CHOICE, .min = 0, .max = 3, .def = M_FENDER,
-                 .choices = model_names, .flags = GS_PARAM_FIXED},
-    [P_BASS] = {.name = "bass", .help = "bass pot position",
-                .type = GS_PARAM_REAL, .unit = GS_UNIT_POSITION, .min = 0,
-                .max = 1, .def = 0.5},
+                 .type = GS_PARAM_CHOICE,
+                 .min = 0,
+                 .max = 3,
+                 .def = M_FENDER,
+                 .choices = model_names,
+                 .flags = GS_PARAM_FIXED},
+    [P_BASS] = {.name = "bass",
+                .help = "bass pot position",
+                .type = GS_PARAM_REAL,
+                .unit = GS_UNIT_POSITION,
+                .min = 0,
+                .max = 1,
+                .def = 0.5},
     [P_MID] = {.name = "mid",
                .help = "mid pot position (fender, marshall only)",
-               .type = GS_PARAM_REAL, .unit = GS_UNIT_POSITION, .min = 0,
-               .max = 1, .def = 0.5},
-    [P_TREBLE] = {.name = "treble", .help = "treble pot position",
-                  .type = GS_PARAM_REAL, .unit = GS_UNIT_POSITION, .min = 0,
-                  .max = 1, .def = 0.5},
+               .type = GS_PARAM_REAL,
+               .unit = GS_UNIT_POSITION,
+               .min = 0,
+               .max = 1,
+               .def = 0.5},
+    [P_TREBLE] = {.name = "treble",
+                  .help = "treble pot position",
+                  .type = GS_PARAM_REAL,
+                  .unit = GS_UNIT_POSITION,
+                  .min = 0,
+                  .max = 1,
+                  .def = 0.5},
 };
 
 typedef struct {
@@ -68,10 +82,11 @@ static const TmbValues tmb[] = {
 };
 
 /* A pot section of fraction x of track r, never quite 0 Ω. */
-static double pot(double x, double r) { return fmax(x, 1e-3) * r; }
+static double pot(double x, double r) {
+  return fmax(x, 1e-3) * r;
+}
 
-static void build_tmb(const TmbValues *k, double t, double m, double l,
-                      GsMnaCircuit *c) {
+static void build_tmb(const TmbValues *k, double t, double m, double l, GsMnaCircuit *c) {
   enum { IN = 1, TOP = 2, OUT = 3, TBOT = 4, MTOP = 5, MWIP = 6, R4N = 7 };
   if (k->fixed_mid) m = 1.0;
   gs_mna_init(c, 8, IN, OUT);
@@ -87,8 +102,7 @@ static void build_tmb(const TmbValues *k, double t, double m, double l,
 }
 
 static void build_baxandall(double b, double t, GsMnaCircuit *c) {
-  enum { IN = 1, BX = 2, BW = 3, BY = 4, OUT = 5, VG = 6, TX = 7, TW = 8,
-         TY = 9 };
+  enum { IN = 1, BX = 2, BW = 3, BY = 4, OUT = 5, VG = 6, TX = 7, TW = 8, TY = 9 };
   const double r = 10e3, pb = 100e3, cb = 33e-9, rb = 10e3;
   const double ct = 3.3e-9, pt = 100e3, rt = 1e3;
   gs_mna_init(c, 10, IN, OUT);
@@ -149,8 +163,7 @@ static void redesign(Tonestack *t) {
   }
 }
 
-static GsStatus tonestack_create(const GsStageEnv *env, const double *v,
-                                 void **self) {
+static GsStatus tonestack_create(const GsStageEnv *env, const double *v, void **self) {
   Tonestack *t = calloc(1, sizeof *t);
   if (!t) return GS_ERR_NOMEM;
   memcpy(t->values, v, sizeof t->values);
@@ -165,7 +178,9 @@ static GsStatus tonestack_create(const GsStageEnv *env, const double *v,
   return GS_OK;
 }
 
-static void tonestack_destroy(void *self) { free(self); }
+static void tonestack_destroy(void *self) {
+  free(self);
+}
 
 static void tonestack_set_param(void *self, uint32_t index, double value) {
   Tonestack *t = self;
@@ -173,14 +188,15 @@ static void tonestack_set_param(void *self, uint32_t index, double value) {
   redesign(t);
 }
 
-static void tonestack_process(void *self, const float *const *in, float *out,
-                              uint32_t n) {
+static void tonestack_process(void *self, const float *const *in, float *out, uint32_t n) {
   Tonestack *t = self;
   if (in[0] != out) memcpy(out, in[0], n * sizeof(float));
   gs_iir_run(&t->coefs, &t->st, out, n);
 }
 
-static void tonestack_reset(void *self) { gs_iir_clear(&((Tonestack *)self)->st); }
+static void tonestack_reset(void *self) {
+  gs_iir_clear(&((Tonestack *)self)->st);
+}
 
 const GsStageClass gs_stage_tonestack = {
     .info = {.name = "tonestack",

@@ -35,8 +35,8 @@ typedef struct {
 #define E4 329.63
 
 /* A strum: strings struck one after another, 12 ms apart. */
-static int strum(Pluck *out, double t, const double *hz, int n, double level,
-                 double decay, double bright, double stop) {
+static int strum(Pluck *out, double t, const double *hz, int n, double level, double decay,
+                 double bright, double stop) {
   for (int i = 0; i < n; i++) {
     out[i] = (Pluck){t + 0.012 * i, hz[i], level, decay, bright, stop};
   }
@@ -44,8 +44,8 @@ static int strum(Pluck *out, double t, const double *hz, int n, double level,
 }
 
 static int phrase(Pluck *p) {
-  static const double e5[] = {E2, B2, E3}, g5[] = {G2, D3, G3},
-                      a5[] = {A2, E3, A3}, em[] = {E2, B2, E3, G3, B3, E4};
+  static const double e5[] = {E2, B2, E3}, g5[] = {G2, D3, G3}, a5[] = {A2, E3, A3},
+                      em[] = {E2, B2, E3, G3, B3, E4};
   static const double lick[] = {E3, G3, A3, B3, D4, E4, D4, B3};
   int n = 0;
   n += strum(p + n, 0.00, e5, 3, 1.0, 3.0, 0.8, 1.15);
@@ -61,8 +61,7 @@ static int phrase(Pluck *p) {
 }
 
 /* One string, added into out. */
-static void pluck(const Pluck *pk, float *out, size_t n_frames, double rate,
-                  GsRng *rng) {
+static void pluck(const Pluck *pk, float *out, size_t n_frames, double rate, GsRng *rng) {
   double period = rate / pk->hz;
   size_t len = (size_t)period;
   double frac = period - (double)len;
@@ -100,8 +99,7 @@ static void pluck(const Pluck *pk, float *out, size_t n_frames, double rate,
   free(line);
 }
 
-GsStatus gs_synth_guitar(float *out, size_t n_frames, double rate,
-                         uint64_t seed) {
+GsStatus gs_synth_guitar(float *out, size_t n_frames, double rate, uint64_t seed) {
   if (!out || !(rate >= 8000.0 && rate <= 384000.0)) return GS_ERR_ARG;
   memset(out, 0, n_frames * sizeof(float));
   Pluck notes[64];

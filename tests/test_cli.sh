@@ -1,0 +1,125 @@
+#!/bin/sh
+# The command line: every error path exits with the documented code, says
+# what was wrong, and leaves no output file (nor a temporary one) behind;
+# the good paths write what they say. Arguments: the gainstage binary.
+set -u
+gs=$1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# expect CODE NEEDLE -- command...: exit code and a message fragment
+expect() {
+  code=$1 needle=$2
+  shift 3
+  "$@" >"$dir/stdout" 2>"$dir/stderr"
+  got=$?
+  if [ "$got" -ne "$code" ]; then
+    fail "exit $got (want $code): $*"; sed 's/^/    /' "$dir/stderr"; return
+  fi
+  if [ -n "$needle" ] && ! grep -qF -- "$needle" "$dir/stderr" "$dir/stdout"; then
+    fail "no '$needle' in the output of: $*"; sed 's/^/    /' "$dir/stderr"
+  fi
+}
+
+# nothing at OUT and no temporary file beside it
+nothing_written() {
+  if [ -e "$1" ] || ls -a "$(dirname "$1")" | grep -q "^\.$(basename "$1")\."; then
+    fail "something was left at $1"
+  fi
+}
+
+"$gs" synth guitar --seconds 2 "$dir/di.wav" || fail "synth"
+printf 'not audio\n' >"$dir/text.wav"
+out="$dir/out.wav"
+
+# usage
+expect 2 "Usage: gainstage" -- "$gs"
+expect 0 "gainstage 0." -- "$gs" --version
+expect 0 "Commands:" -- "$gs" --help
+for cmd in process plan list synth; do expect 0 "Usage: gainstage $cmd" -- "$gs" $cmd --help; done
+expect 2 "unknown command 'procss'" -- "$gs" procss
+expect 2 "unknown option '--bogus'" -- "$gs" process --bogus -c gain "$dir/di.wav" "$out"
+expect 2 "either -c CHAIN or -p PRESET" -- "$gs" process "$dir/di.wav" "$out"
+expect 2 "either -c CHAIN or -p PRESET" -- "$gs" process -c gain -p guitar-clean "$dir/di.wav" "$out"
+expect 2 "give an input and an output" -- "$gs" process -c gain "$dir/di.wav"
+nothing_written "$out"
+
+# chain errors name the stage, the key, the value and the range
+expect 2 "unknown stage 'preamq'" -- "$gs" process -c "preamq gain=3" "$dir/di.wav" "$out"
+expect 2 "has no parameter 'gian'" -- "$gs" process -c "source ! preamp gian=3" "$dir/di.wav" "$out"
+expect 2 "stage 2 (preamp): gain=90: out of range (0 dB to 70 dB)" -- \
+  "$gs" process -c "source ! preamp gain=90" "$dir/di.wav" "$out"
+expect 2 "gain=4o: '" -- "$gs" process -c "source ! preamp gain=4o" "$dir/di.wav" "$out"
+expect 2 "not available yet" -- "$gs" process -c "source ! preamp voicing=tube" "$dir/di.wav" "$out"
+expect 2 "put a dac between them" -- "$gs" process -c "source ! adc ! preamp" "$dir/di.wav" "$out"
+expect 2 "no preset 'nosuch'" -- "$gs" process -p nosuch "$dir/di.wav" "$out"
+nothing_written "$out"
+
+# files
+expect 2 "cannot read '$dir/missing.wav'" -- "$gs" process -c gain "$dir/missing.wav" "$out"
+expect 2 "as audio" -- "$gs" process -c gain "$dir/text.wav" "$out"
+expect 2 "cannot write in '$dir/no/such'" -- "$gs" process -c gain "$dir/di.wav" "$dir/no/such/out.wav"
+expect 2 "cannot tell the format" -- "$gs" process -c gain "$dir/di.wav" "$dir/out.xyz"
+cp "$dir/di.wav" "$dir/same.wav"
+sum=$(cksum <"$dir/same.wav")
+expect 2 "is the input file" -- "$gs" process -c gain "$dir/same.wav" "$dir/same.wav"
+[ "$(cksum <"$dir/same.wav")" = "$sum" ] || fail "the input was modified"
+expect 2 "--format pcm12" -- "$gs" process --format pcm12 -c gain "$dir/di.wav" "$out"
+nothing_written "$out"
+
+# good paths
+expect 0 "" -- "$gs" process -q -p guitar-clean "$dir/di.wav" "$out"
+[ -f "$out" ] || fail "no output written"
+info=$(sox --i "$out" 2>&1)
+echo "$info" | grep -q "Channels *: 1" || fail "mono in, mono out: $info"
+echo "$info" | grep -q "Sample Rate *: 48000" || fail "rate kept: $info"
+sox -M "$dir/di.wav" "$dir/di.wav" "$dir/stereo.wav"
+expect 0 "" -- "$gs" process -q -c "source ! preamp gain=10" "$dir/stereo.wav" "$dir/st.wav"
+sox --i "$dir/st.wav" | grep -q "Channels *: 2" || fail "every channel processed"
+sox --i "$dir/st.wav" | grep -q "32-bit Floating Point" || fail "volts are written as float"
+expect 0 "" -- "$gs" process -q -c "source ! preamp gain=10 select=2" "$dir/stereo.wav" "$dir/sel.wav"
+sox --i "$dir/sel.wav" | grep -q "Channels *: 1" || fail "select picks one input"
+expect 2 "select=3 but there are only 2 input channels" -- \
+  "$gs" process -c "source ! preamp select=3" "$dir/stereo.wav" "$dir/bad.wav"
+nothing_written "$dir/bad.wav"
+
+# warnings are named and printed once per stage at the end
+expect 0 "stage 2 (preamp): the mic-condenser needs phantom power" -- \
+  "$gs" process -c "source type=mic-condenser ! preamp input=mic" "$dir/di.wav" "$dir/w.wav"
+[ "$(grep -c 'needs phantom' "$dir/stderr")" -eq 1 ] || fail "the phantom warning is repeated"
+
+# SIGTERM stops cleanly: exit 1, nothing at the destination
+"$gs" synth guitar --seconds 900 "$dir/long.wav" || fail "synth long"
+"$gs" process -q -p guitar-clean "$dir/long.wav" "$dir/long-out.wav" 2>"$dir/stderr" &
+pid=$!
+sleep 0.3
+kill -TERM $pid
+wait $pid
+code=$?
+[ $code -eq 1 ] || fail "SIGTERM: exit $code (want 1)"
+grep -q "interrupted" "$dir/stderr" || fail "SIGTERM: no message"
+nothing_written "$dir/long-out.wav"
+
+# plan and list
+expect 0 "headroom" -- "$gs" plan -p guitar-clean
+"$gs" plan -p guitar-clean --json >"$dir/plan.json" || fail "plan --json"
+python3 -c "
+import json,sys
+p = json.load(open(sys.argv[1]))
+assert p['input']['unit'] == 'dBFS', p['input']
+for n in p['nodes']:
+    for k in ('stage','unit','level','vrms','clip','headroom_db','noise','snr_db','watts','watts_clip'):
+        assert k in n, (k, n)
+" "$dir/plan.json" || fail "plan --json keys"
+expect 2 "give dBFS" -- "$gs" plan -c "source ! preamp" --level -10dBu
+expect 2 "write e.g." -- "$gs" plan -c "preamp" --level loud
+expect 0 "impedance" -- "$gs" list preamp
+expect 2 "unknown stage 'amp'" -- "$gs" list amp
+
+if [ $failures -ne 0 ]; then
+  echo "$failures failures"
+  exit 1
+fi
+echo "all command-line checks passed"
