@@ -3,7 +3,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all deps setup build demo check clean docs
+.PHONY: all deps setup build demo check clean docs accuracy
 
 all: build
 
@@ -31,6 +31,10 @@ check: build
 # Regenerate the reference of every stage and parameter.
 docs: build
 	$(BUILD)/cli/gainstage list --markdown > docs/stages.md
+
+# Regenerate docs/accuracy.md from the figures the tests measure.
+accuracy: check
+	python3 tools/accuracy.py $(BUILD)/meson-logs/testlog.json docs/accuracy.md
 
 clean:
 	rm -rf $(BUILD)

@@ -7,7 +7,7 @@ set -eu
 gs=$1 interposer=$2 presets=$3
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-"$gs" synth guitar --seconds 30 "$dir/di.wav"
+"$gs" synth guitar --seconds 60 "$dir/di.wav"
 # the interposer must see a forbidden call, or its zeros prove nothing
 RT_INTERPOSE_REPORT="$dir/self.txt" RT_INTERPOSE_SELFTEST=1 LD_PRELOAD="$interposer" \
   "$gs" process -q -c "gain db=1" "$dir/di.wav" "$dir/self.wav"
