@@ -162,12 +162,16 @@ done:
   free(r.input);
 }
 
-/* Power into a load stage: V^2 Re{Y(j 2 pi 1 kHz)}. */
+/* Power into a load stage: V^2 Re{Y(j 2 pi 1 kHz)}, at the nominal level
+ * and at the level where the first analog stage before it clips (a
+ * source's full scale is the file's limit, not a circuit's). */
 static void loads(GsPlan *plan, const GsChain *chain) {
   double headroom = INFINITY;
   for (uint32_t k = 1; k < plan->n; k++) {
     GsPlanNode *pn = &plan->nodes[k];
-    headroom = fmin(headroom, pn->headroom_db);
+    if (chain->nodes[k - 1].in_domain == GS_DOMAIN_ANALOG) {
+      headroom = fmin(headroom, pn->headroom_db);
+    }
     const GsNode *n = &chain->nodes[k - 1];
     if (!n->cls->is_load) continue;
     double g = creal(gs_rat_at_hz(&n->ports.yin, FREQ));
