@@ -14,18 +14,13 @@
 #include "dsp/noise.h"
 #include "dsp/ramp.h"
 #include "stage.h"
+#include "stages/converter.h"
 #include "units.h"
 
 enum { P_REF, P_BITS, P_DITHER, P_IMPEDANCE, N_PARAMS };
 
 static const GsParamInfo params[] = {
-    [P_REF] = {.name = "ref",
-               .help = "level of a full-scale sine (0 dBFS)",
-               .type = GS_PARAM_REAL,
-               .unit = GS_UNIT_DBU,
-               .min = -20,
-               .max = 30,
-               .def = 18},
+    [P_REF] = GS_CONVERTER_REF_PARAM,
     [P_BITS] = {.name = "bits",
                 .help = "resolution",
                 .type = GS_PARAM_INT,
@@ -50,7 +45,7 @@ static const GsParamInfo params[] = {
 };
 
 static double fs_peak(const double *v) {
-  return gs_dbu_to_vrms(v[P_REF]) * GS_SQRT2;
+  return gs_converter_fs_peak(v[P_REF]);
 }
 
 static void adc_ports(const double *v, double rate, GsPorts *ports) {

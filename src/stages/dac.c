@@ -7,18 +7,13 @@
 
 #include "dsp/ramp.h"
 #include "stage.h"
+#include "stages/converter.h"
 #include "units.h"
 
 enum { P_REF, P_IMPEDANCE, N_PARAMS };
 
 static const GsParamInfo params[] = {
-    [P_REF] = {.name = "ref",
-               .help = "level of a full-scale sine (0 dBFS)",
-               .type = GS_PARAM_REAL,
-               .unit = GS_UNIT_DBU,
-               .min = -20,
-               .max = 30,
-               .def = 18},
+    [P_REF] = GS_CONVERTER_REF_PARAM,
     [P_IMPEDANCE] = {.name = "impedance",
                      .help = "output impedance",
                      .type = GS_PARAM_REAL,
@@ -29,7 +24,7 @@ static const GsParamInfo params[] = {
 };
 
 static double fs_peak(const double *v) {
-  return gs_dbu_to_vrms(v[P_REF]) * GS_SQRT2;
+  return gs_converter_fs_peak(v[P_REF]);
 }
 
 static void dac_ports(const double *v, double rate, GsPorts *ports) {
