@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "gs_config.h"
@@ -92,6 +93,13 @@ GsSpec *cli_load_spec(const char *cmd, const char *chain, const char *preset, in
   if (s != GS_OK) return NULL;
   *exit_code = EXIT_OK;
   return spec;
+}
+
+bool cli_plot_path_ok(const char *cmd, const char *path) {
+  const char *dot = strrchr(path, '.');
+  if (dot && (strcasecmp(dot, ".png") == 0 || strcasecmp(dot, ".svg") == 0)) return true;
+  cli_usage_error(cmd, "--plot '%s': the file must end in .png or .svg", path);
+  return false;
 }
 
 bool cli_parse_double(const char *text, double *out) {

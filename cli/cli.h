@@ -23,6 +23,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  * $GAINSTAGE_PRESETS, the source tree and the installed presets. */
 GsSpec *cli_load_spec(const char *cmd, const char *chain, const char *preset, int *exit_code);
 
+/* A plot path must end in .png or .svg; prints why not. */
+bool cli_plot_path_ok(const char *cmd, const char *path);
+
 /* Strict number parsing; false on anything but a whole finite number. */
 bool cli_parse_double(const char *text, double *out);
 bool cli_parse_u64(const char *text, unsigned long long *out);
@@ -32,5 +35,6 @@ int cmd_process(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
 
 #endif

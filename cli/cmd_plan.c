@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "gainstage/analyze.h"
 #include "json.h"
 
 static const char help[] =
@@ -24,6 +25,7 @@ static const char help[] =
     "                      the first stage's nominal level)\n"
     "  -r, --rate HZ       sample rate (default 48000)\n"
     "      --json          one JSON object instead of a table\n"
+    "      --plot FILE     draw the level diagram (.png or .svg)\n"
     "  -h, --help          this help\n";
 
 static const char *unit_of(GsDomain d) {
@@ -115,14 +117,12 @@ static void print_json(const GsPlan *plan, double rate) {
 }
 
 int cmd_plan(int argc, char **argv) {
-  static const struct option longopts[] = {{"chain", required_argument, NULL, 'c'},
-                                           {"preset", required_argument, NULL, 'p'},
-                                           {"level", required_argument, NULL, 'l'},
-                                           {"rate", required_argument, NULL, 'r'},
-                                           {"json", no_argument, NULL, 'j'},
-                                           {"help", no_argument, NULL, 'h'},
-                                           {NULL, 0, NULL, 0}};
-  const char *chain = NULL, *preset = NULL, *level = NULL;
+  static const struct option longopts[] = {
+      {"chain", required_argument, NULL, 'c'}, {"preset", required_argument, NULL, 'p'},
+      {"level", required_argument, NULL, 'l'}, {"rate", required_argument, NULL, 'r'},
+      {"json", no_argument, NULL, 'j'},        {"plot", required_argument, NULL, 'P'},
+      {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+  const char *chain = NULL, *preset = NULL, *level = NULL, *plot = NULL;
   double rate = 48000.0;
   bool json = false;
   optind = 1;
@@ -139,6 +139,10 @@ int cmd_plan(int argc, char **argv) {
         }
         break;
       case 'j': json = true; break;
+      case 'P':
+        plot = optarg;
+        if (!cli_plot_path_ok("plan", plot)) return EXIT_USAGE;
+        break;
       case 'h': fputs(help, stdout); return EXIT_OK;
       case ':': return cli_usage_error("plan", "%s needs a value", argv[optind - 1]);
       default: return cli_usage_error("plan", "unknown option '%s'", argv[optind - 1]);
@@ -180,6 +184,12 @@ int cmd_plan(int argc, char **argv) {
   } else {
     print_table(plan, rate);
   }
+  int status = EXIT_OK;
+  if (plot) {
+    char title[256];
+    snprintf(title, sizeof title, "gainstage plan: %s", preset ? preset : chain);
+    if (gs_plot_plan(plan, title, plot, &cli_log) != GS_OK) status = EXIT_RUNTIME;
+  }
   gs_plan_free(plan);
-  return EXIT_OK;
+  return status;
 }

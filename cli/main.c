@@ -13,6 +13,7 @@ static const char usage[] =
     "Commands:\n"
     "  process  run an audio file through a chain\n"
     "  plan     the level diagram of a chain: level, headroom, noise, watts\n"
+    "  measure  a bench analyzer for a chain: gain, THD, noise, response...\n"
     "  list     the stages and every parameter (unit, range, default)\n"
     "  synth    write a built-in test signal (a guitar DI phrase)\n"
     "\n"
@@ -44,10 +45,8 @@ int main(int argc, char **argv) {
     const char *name;
     int (*run)(int, char **);
   } commands[] = {
-      {"process", cmd_process},
-      {"plan", cmd_plan},
-      {"list", cmd_list},
-      {"synth", cmd_synth},
+      {"process", cmd_process}, {"plan", cmd_plan},       {"list", cmd_list},
+      {"synth", cmd_synth},     {"measure", cmd_measure},
   };
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
     if (!strcmp(cmd, commands[i].name)) return commands[i].run(argc - 1, argv + 1);

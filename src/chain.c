@@ -269,6 +269,12 @@ GsDomain gs_chain_output_domain(const GsChain *c) {
   return c->nodes[c->n_nodes - 1].out_domain;
 }
 
+double gs_chain_nominal_level(const GsChain *chain) {
+  const GsNode *first = &chain->nodes[0];
+  if (first->cls->nominal_level) return first->cls->nominal_level(first->values);
+  return first->in_domain == GS_DOMAIN_ANALOG ? 0.0 : -18.0;
+}
+
 uint32_t gs_chain_latency(const GsChain *chain) {
   uint32_t total = 0;
   for (uint32_t i = 0; i < chain->n_nodes; i++) {

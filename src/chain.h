@@ -51,6 +51,10 @@ struct GsChain {
   uint64_t nonfinite_reported;
 };
 
+/* The nominal input level: the first stage's, else 0 dBu for volts and
+ * -18 dBFS (EBU R68 alignment) for full scale. [any] */
+double gs_chain_nominal_level(const GsChain *chain);
+
 /* Recompute node i's ports and the junctions on both sides. [audio] */
 void gs_chain_update_ports(GsChain *chain, uint32_t node);
 

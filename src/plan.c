@@ -260,10 +260,7 @@ GsStatus gs_plan_new(const GsSpec *spec, const GsPlanConfig *config, const GsLog
     return GS_ERR_NOMEM;
   }
   plan->input_domain = chain->nodes[0].in_domain;
-  const GsNode *first = &chain->nodes[0];
-  double nominal = first->cls->nominal_level
-                       ? first->cls->nominal_level(first->values)
-                       : (plan->input_domain == GS_DOMAIN_ANALOG ? 0.0 : -18.0);
+  double nominal = gs_chain_nominal_level(chain);
   plan->input_level = config && config->level_given ? config->level : nominal;
   measure_levels(plan, chain, rate, from_level(plan->input_domain, plan->input_level));
   measure_noise(plan, chain, rate);

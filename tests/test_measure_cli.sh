@@ -1,0 +1,117 @@
+#!/bin/sh
+# gainstage measure from the command line: the JSON contract of
+# PRODUCT.md with every key present, the default measurement's time, the
+# file analysis against sox, plots, level sweeps and the error paths.
+# Arguments: the gainstage binary.
+set -u
+gs=$1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# the default measurement of the default rig, timed: under 2 s
+python3 - "$gs" "$dir/m.json" <<'PY' || fail "the default measure: exit status or time"
+import subprocess, sys, time
+start = time.monotonic()
+with open(sys.argv[2], "w") as out:
+    rc = subprocess.call([sys.argv[1], "measure", "-p", "guitar-clean", "--json"], stdout=out)
+elapsed = time.monotonic() - start
+print("default measure of guitar-clean: %.3f s" % elapsed)
+assert rc == 0 and elapsed < 2.0, (rc, elapsed)
+PY
+
+python3 - "$dir/m.json" <<'PY' || fail "JSON contract"
+import json, sys
+m = json.load(open(sys.argv[1]))
+need = ["rate", "freq_hz", "gain_db", "output", "harmonics", "thd_pct", "thd_n_pct", "noise",
+        "ein_dbu", "snr_db", "dc_v", "latency_samples", "response", "max_output", "alias_dbc"]
+missing = [k for k in need if k not in m]
+assert not missing, missing
+for k in ("vpk", "vrms", "dbu"): assert k in m["output"], k
+for k in ("vrms", "dbu", "dbu_a"): assert k in m["noise"], k
+for k in ("vpk", "watts"): assert k in m["max_output"], k
+assert [h["n"] for h in m["harmonics"]] == list(range(1, 11))
+for h in m["harmonics"]:
+    for k in ("n", "dbv", "dbc"): assert k in h, k
+r = m["response"]
+assert r[0][0] == 10.0 and abs(r[-1][0] - 20000) < 1, (r[0], r[-1])
+near1k = min(r, key=lambda p: abs(p[0] - 1000))
+assert abs(near1k[1]) < 0.01, near1k
+assert m["rate"] == 48000 and abs(m["freq_hz"] - 1000) < 1
+assert m["output"]["dbu"] is None  # the rig ends in an adc: dBFS, not dBu
+print("JSON contract: %d keys, %d response points" % (len(m), len(r)))
+PY
+
+# a chain that ends in a load: watts, and dBu levels
+"$gs" measure -c "poweramp watts=100 load=8 ! load ohms=8" --level 0dBu --json >"$dir/p.json" ||
+  fail "measure poweramp"
+python3 - "$dir/p.json" <<'PY' || fail "poweramp JSON"
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert abs(m["max_output"]["watts"] - 100) < 3, m["max_output"]
+assert m["output"]["dbu"] is not None and m["ein_dbu"] is not None
+PY
+
+# the analyzer's file levels agree with sox's stats to 0.01 dB
+"$gs" synth guitar --seconds 3 "$dir/di.wav"
+"$gs" process -q -p guitar-clean "$dir/di.wav" "$dir/out.wav"
+"$gs" measure --file "$dir/out.wav" --json >"$dir/f.json" || fail "measure --file"
+sox "$dir/out.wav" -n stats 2>"$dir/stats.txt"
+python3 - "$dir/f.json" "$dir/stats.txt" <<'PY' || fail "sox cross-check"
+import json, sys
+m = json.load(open(sys.argv[1]))["channels"][0]
+stats = {}
+for line in open(sys.argv[2]):
+    parts = line.rsplit(None, 1)
+    if len(parts) == 2:
+        stats[parts[0].strip()] = parts[1]
+pk, rms = float(stats["Pk lev dB"]), float(stats["RMS lev dB"])
+print("sox: peak %.2f rms %.2f; gainstage: peak %.4f rms %.4f" % (pk, rms, m["peak_db"], m["rms_db"]))
+# sox prints two decimals: agreement within its rounding plus 0.01 dB
+assert abs(m["peak_db"] - pk) <= 0.015, (m["peak_db"], pk)
+assert abs(m["rms_db"] - rms) <= 0.015, (m["rms_db"], rms)
+assert abs(m["rms_dbfs"] - m["rms_db"] - 3.0103) < 1e-3
+PY
+
+# plots: PNG and SVG, for measure and plan
+"$gs" measure -c "preamp gain=40 ! poweramp ! load" --sweep-level=-60dBu:-20dBu:10 \
+  --plot "$dir/m.png" >/dev/null || fail "measure --plot png"
+"$gs" measure -c "tonestack" --plot "$dir/m.svg" >/dev/null || fail "measure --plot svg"
+"$gs" plan -p guitar-clean --plot "$dir/plan.svg" >/dev/null || fail "plan --plot"
+[ "$(head -c 8 "$dir/m.png" | od -An -tx1 | tr -d ' ')" = "89504e470d0a1a0a" ] || fail "not a PNG"
+grep -q "<svg" "$dir/m.svg" || fail "not an SVG"
+grep -q "<svg" "$dir/plan.svg" || fail "plan: not an SVG"
+
+# the level sweep: seven points, THD rising into clipping
+"$gs" measure -c "preamp input=mic gain=50 ! poweramp watts=100 ! load ohms=8" \
+  --sweep-level=-70dBu:-40dBu:5 --json >"$dir/s.json" || fail "sweep"
+python3 - "$dir/s.json" <<'PY' || fail "sweep JSON"
+import json, sys
+s = json.load(open(sys.argv[1]))["sweep"]
+assert len(s) == 7, len(s)
+assert s[0]["thd_pct"] < 0.01 and s[-1]["thd_pct"] > 5, (s[0], s[-1])
+PY
+
+# error paths: exit 2, a message, nothing half done
+err() {
+  code=$1 needle=$2
+  shift 2
+  "$@" >"$dir/out" 2>"$dir/err"
+  got=$?
+  [ $got -eq "$code" ] || fail "exit $got (want $code): $*"
+  grep -qF -- "$needle" "$dir/err" || fail "no '$needle' for: $*"
+}
+err 2 "give dBFS" "$gs" measure -c "source ! preamp" --level -10dBu
+err 2 "give dBu, dBV or volts" "$gs" measure -c "preamp" --level -10dBFS
+err 2 "--rate takes 44100 to 192000" "$gs" measure -c preamp --rate 8000
+err 2 "too close to Nyquist" "$gs" measure -c preamp --freq 22000
+err 2 "must end in .png or .svg" "$gs" measure -c preamp --plot "$dir/x.jpg"
+err 2 "FROM:TO:STEP" "$gs" measure -c preamp --sweep-level=-10dBu
+[ -e "$dir/x.jpg" ] && fail "a refused plot was written"
+
+if [ $failures -ne 0 ]; then
+  echo "$failures failures"
+  exit 1
+fi
+echo "all measure checks passed"
