@@ -10,6 +10,7 @@
 
 #include "gainstage/analyze.h"
 #include "harness.h"
+#include "yeh.h"
 
 #define RATE 48000.0
 
@@ -239,59 +240,32 @@ static void mic_into_preamp(void **state) {
   gs_measurement_clear(&m);
 }
 
-/* Yeh & Smith's Bassman stack at mid settings (see test_tonestack.c). */
-static double yeh_mid(double f) {
-  const double C1 = 250e-12, C2 = 20e-9, C3 = 20e-9, R1 = 250e3, R2 = 1e6, R3 = 25e3, R4 = 56e3;
-  const double t = 0.5, m = 0.5, l = 0.5;
-  double b1 = t * C1 * R1 + m * C3 * R3 + l * (C1 * R2 + C2 * R2) + (C1 * R3 + C2 * R3);
-  double b2 = t * (C1 * C2 * R1 * R4 + C1 * C3 * R1 * R4) -
-              m * m * (C1 * C3 * R3 * R3 + C2 * C3 * R3 * R3) +
-              m * (C1 * C3 * R1 * R3 + C1 * C3 * R3 * R3 + C2 * C3 * R3 * R3) +
-              l * (C1 * C2 * R1 * R2 + C1 * C2 * R2 * R4 + C1 * C3 * R2 * R4) +
-              l * m * (C1 * C3 * R2 * R3 + C2 * C3 * R2 * R3) +
-              (C1 * C2 * R1 * R3 + C1 * C2 * R3 * R4 + C1 * C3 * R3 * R4);
-  double b3 = l * m * (C1 * C2 * C3 * R1 * R2 * R3 + C1 * C2 * C3 * R2 * R3 * R4) -
-              m * m * (C1 * C2 * C3 * R1 * R3 * R3 + C1 * C2 * C3 * R3 * R3 * R4) +
-              m * (C1 * C2 * C3 * R1 * R3 * R3 + C1 * C2 * C3 * R3 * R3 * R4) +
-              t * C1 * C2 * C3 * R1 * R3 * R4 - t * m * C1 * C2 * C3 * R1 * R3 * R4 +
-              t * l * C1 * C2 * C3 * R1 * R2 * R4;
-  double a1 =
-      (C1 * R1 + C1 * R3 + C2 * R3 + C2 * R4 + C3 * R4) + m * C3 * R3 + l * (C1 * R2 + C2 * R2);
-  double a2 = m * (C1 * C3 * R1 * R3 - C2 * C3 * R3 * R4 + C1 * C3 * R3 * R3 + C2 * C3 * R3 * R3) +
-              l * m * (C1 * C3 * R2 * R3 + C2 * C3 * R2 * R3) -
-              m * m * (C1 * C3 * R3 * R3 + C2 * C3 * R3 * R3) +
-              l * (C1 * C2 * R2 * R4 + C1 * C2 * R1 * R2 + C1 * C3 * R2 * R4 + C2 * C3 * R2 * R4) +
-              (C1 * C2 * R1 * R4 + C1 * C3 * R1 * R4 + C1 * C2 * R3 * R4 + C1 * C2 * R1 * R3 +
-               C1 * C3 * R3 * R4 + C2 * C3 * R3 * R4);
-  double a3 = l * m * (C1 * C2 * C3 * R1 * R2 * R3 + C1 * C2 * C3 * R2 * R3 * R4) -
-              m * m * (C1 * C2 * C3 * R1 * R3 * R3 + C1 * C2 * C3 * R3 * R3 * R4) +
-              m * (C1 * C2 * C3 * R3 * R3 * R4 + C1 * C2 * C3 * R1 * R3 * R3 -
-                   C1 * C2 * C3 * R1 * R3 * R4) +
-              l * C1 * C2 * C3 * R1 * R2 * R4 + C1 * C2 * C3 * R1 * R3 * R4;
-  double complex s = I * 2 * PI * f;
-  return cabs((b1 * s + b2 * s * s + b3 * s * s * s) / (1 + a1 * s + a2 * s * s + a3 * s * s * s));
-}
-
 static void tonestack_response(void **state) {
   (void)state;
   GsMeasureConfig c;
   gs_measure_defaults(&c);
   c.noise = c.max_output = false;
   const double rates[] = {48000, 96000};
-  for (int r = 0; r < 2; r++) {
-    GsMeasurement m = measure_chain("tonestack model=fender", rates[r], &c);
-    double worst = 0.0;
-    for (size_t i = 0; i < m.n_response; i++) {
-      if (m.response[i].hz < 20.0) continue;
-      double expect = h_db(yeh_mid(m.response[i].hz) / yeh_mid(1000.0));
-      worst = fmax(worst, fabs(m.response[i].db - expect));
+  const char *models[] = {"fender", "marshall"};
+  const Tmb *values[] = {&bassman, &jcm800};
+  for (int k = 0; k < 2; k++) {
+    for (int r = 0; r < 2; r++) {
+      char text[64];
+      snprintf(text, sizeof text, "tonestack model=%s", models[k]);
+      GsMeasurement m = measure_chain(text, rates[r], &c);
+      double worst = 0.0, ref = cabs(yeh(values[k], 0.5, 0.5, 0.5, 1000.0));
+      for (size_t i = 0; i < m.n_response; i++) {
+        if (m.response[i].hz < 20.0) continue;
+        double expect = h_db(cabs(yeh(values[k], 0.5, 0.5, 0.5, m.response[i].hz)) / ref);
+        worst = fmax(worst, fabs(m.response[i].db - expect));
+      }
+      char what[96];
+      snprintf(what, sizeof what, "%s stack response vs Yeh, 20 Hz-20 kHz at %.0f kHz", models[k],
+               rates[r] / 1000);
+      h_accuracy("analyzer on chains", what, worst, 0.1, "dB");
+      assert_true(worst < 0.1);
+      gs_measurement_clear(&m);
     }
-    char what[96];
-    snprintf(what, sizeof what, "fender stack response vs Yeh, 20 Hz-20 kHz at %.0f kHz",
-             rates[r] / 1000);
-    h_accuracy("analyzer on chains", what, worst, 0.1, "dB");
-    assert_true(worst < 0.1);
-    gs_measurement_clear(&m);
   }
 }
 
