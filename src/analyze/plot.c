@@ -59,7 +59,54 @@ static void hz_label(double hz, char *buf, size_t n) {
   }
 }
 
-/* Grid, ticks and labels. Log axes tick at 1, 2, 5 per decade. */
+/* One grid line with its tick label, across (vertical) or along. */
+static void grid_line(cairo_t *cr, const Axes *a, double v, bool vertical, const char *label) {
+  cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
+  if (vertical) {
+    double x = ax_x(a, v);
+    cairo_move_to(cr, x, a->y0);
+    cairo_line_to(cr, x, a->y0 + a->h);
+    cairo_stroke(cr);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    text(cr, x, a->y0 + a->h + 15, label, 0.5);
+  } else {
+    double y = ax_y(a, v);
+    cairo_move_to(cr, a->x0, y);
+    cairo_line_to(cr, a->x0 + a->w, y);
+    cairo_stroke(cr);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    text(cr, a->x0 - 6, y + 4, label, 1.0);
+  }
+}
+
+/* Ticks of one axis: 1, 2, 5 per decade on a log axis, nice steps else. */
+static void ticks(cairo_t *cr, const Axes *a, bool vertical) {
+  double lo = vertical ? a->xmin : a->ymin, hi = vertical ? a->xmax : a->ymax;
+  bool lg = vertical ? a->xlog : a->ylog;
+  char buf[32];
+  if (lg) {
+    for (double dec = pow(10, floor(log10(lo))); dec <= hi; dec *= 10) {
+      for (int m = 1; m <= 5; m += (m == 1 ? 1 : 3)) {
+        double v = dec * m;
+        if (v < lo || v > hi || (!vertical && m != 1)) continue;
+        if (vertical) {
+          hz_label(v, buf, sizeof buf);
+        } else {
+          snprintf(buf, sizeof buf, "%g", v);
+        }
+        grid_line(cr, a, v, vertical, buf);
+      }
+    }
+    return;
+  }
+  double step = nice_step(hi - lo);
+  for (double v = ceil(lo / step) * step; v <= hi; v += step) {
+    snprintf(buf, sizeof buf, "%g", fabs(v) < 1e-9 ? 0.0 : v);
+    grid_line(cr, a, v, vertical, buf);
+  }
+}
+
+/* Grid, ticks, frame and labels. */
 static void draw_axes(cairo_t *cr, const Axes *a, const char *title, const char *xlabel,
                       const char *ylabel) {
   cairo_set_source_rgb(cr, 1, 1, 1);
@@ -67,59 +114,8 @@ static void draw_axes(cairo_t *cr, const Axes *a, const char *title, const char 
   cairo_fill(cr);
   cairo_set_line_width(cr, 0.5);
   cairo_set_font_size(cr, 11);
-  char buf[32];
-  if (a->xlog) {
-    for (double dec = pow(10, floor(log10(a->xmin))); dec <= a->xmax; dec *= 10) {
-      for (int m = 1; m <= 5; m += (m == 1 ? 1 : 3)) {
-        double v = dec * m;
-        if (v < a->xmin || v > a->xmax) continue;
-        double x = ax_x(a, v);
-        cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
-        cairo_move_to(cr, x, a->y0);
-        cairo_line_to(cr, x, a->y0 + a->h);
-        cairo_stroke(cr);
-        cairo_set_source_rgb(cr, 0, 0, 0);
-        hz_label(v, buf, sizeof buf);
-        text(cr, x, a->y0 + a->h + 15, buf, 0.5);
-      }
-    }
-  } else {
-    double step = nice_step(a->xmax - a->xmin);
-    for (double v = ceil(a->xmin / step) * step; v <= a->xmax; v += step) {
-      double x = ax_x(a, v);
-      cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
-      cairo_move_to(cr, x, a->y0);
-      cairo_line_to(cr, x, a->y0 + a->h);
-      cairo_stroke(cr);
-      cairo_set_source_rgb(cr, 0, 0, 0);
-      snprintf(buf, sizeof buf, "%g", fabs(v) < 1e-9 ? 0.0 : v);
-      text(cr, x, a->y0 + a->h + 15, buf, 0.5);
-    }
-  }
-  if (a->ylog) {
-    for (double dec = pow(10, floor(log10(a->ymin))); dec <= a->ymax; dec *= 10) {
-      double y = ax_y(a, dec);
-      cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
-      cairo_move_to(cr, a->x0, y);
-      cairo_line_to(cr, a->x0 + a->w, y);
-      cairo_stroke(cr);
-      cairo_set_source_rgb(cr, 0, 0, 0);
-      snprintf(buf, sizeof buf, "%g", dec);
-      text(cr, a->x0 - 6, y + 4, buf, 1.0);
-    }
-  } else {
-    double step = nice_step(a->ymax - a->ymin);
-    for (double v = ceil(a->ymin / step) * step; v <= a->ymax; v += step) {
-      double y = ax_y(a, v);
-      cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
-      cairo_move_to(cr, a->x0, y);
-      cairo_line_to(cr, a->x0 + a->w, y);
-      cairo_stroke(cr);
-      cairo_set_source_rgb(cr, 0, 0, 0);
-      snprintf(buf, sizeof buf, "%g", fabs(v) < 1e-9 ? 0.0 : v);
-      text(cr, a->x0 - 6, y + 4, buf, 1.0);
-    }
-  }
+  ticks(cr, a, true);
+  ticks(cr, a, false);
   cairo_set_source_rgb(cr, 0, 0, 0);
   cairo_set_line_width(cr, 1.0);
   cairo_rectangle(cr, a->x0, a->y0, a->w, a->h);
