@@ -84,6 +84,15 @@ static void junction_design(GsNode *a, const GsNode *b, double rate) {
   }
 }
 
+/* Every stage's terminals, then every junction between them. */
+static void design_junctions(GsChain *chain) {
+  for (uint32_t i = 0; i < chain->n_nodes; i++) node_ports(&chain->nodes[i], chain->cfg.rate);
+  for (uint32_t i = 0; i < chain->n_nodes; i++) {
+    junction_design(&chain->nodes[i], i + 1 < chain->n_nodes ? &chain->nodes[i + 1] : NULL,
+                    chain->cfg.rate);
+  }
+}
+
 void gs_chain_update_ports(GsChain *chain, uint32_t i) {
   double rate = chain->cfg.rate;
   node_ports(&chain->nodes[i], rate);
@@ -222,8 +231,7 @@ GsStatus gs_chain_new(const GsSpec *spec, const GsChainConfig *config, const GsL
     for (uint32_t c = 0; c < config->channels; c++) {
       chain->lane[c] = chain->lane_mem + (size_t)c * GS_MAX_BLOCK;
     }
-    for (uint32_t i = 0; i < spec->n; i++) node_ports(&chain->nodes[i], config->rate);
-    for (uint32_t i = 0; i < spec->n; i++) gs_chain_update_ports(chain, i);
+    design_junctions(chain);
     uint32_t ticks = gs_smooth_samples(config->rate) / GS_TICK;
     chain->ramp_ticks = ticks ? ticks : 1;
   }
@@ -461,6 +469,7 @@ void gs_chain_process(GsChain *chain, const float *const *in, float *const *out,
 }
 
 void gs_chain_reset(GsChain *chain) {
+  design_junctions(chain);
   for (uint32_t i = 0; i < chain->n_nodes; i++) {
     GsNode *n = &chain->nodes[i];
     for (uint32_t p = 0; p < n->cls->info.n_params; p++) {
@@ -479,7 +488,6 @@ void gs_chain_reset(GsChain *chain) {
     }
     for (uint32_t k = 0; k < n->lanes_out; k++) gs_iir_clear(&n->jstate[k]);
   }
-  for (uint32_t i = 0; i < chain->n_nodes; i++) gs_chain_update_ports(chain, i);
   chain->ramping = false;
   chain->frames = 0;
 }

@@ -57,9 +57,7 @@ static bool starts_number(const char *s) {
   return isdigit((unsigned char)*s);
 }
 
-bool gs_split_number(const char *text, double *value, char *unit, size_t unit_size,
-                     bool *had_prefix) {
-  (void)had_prefix;
+bool gs_split_number(const char *text, double *value, char *unit, size_t unit_size) {
   while (isspace((unsigned char)*text)) text++;
   if (!starts_number(text)) return false;
   /* strtod would also take "0x1p3", "inf", "nan": refuse hex outright. */
@@ -296,7 +294,7 @@ GsStatus gs_param_parse(const GsParamInfo *p, const char *text, double *value, c
   }
   double v;
   char suffix[32];
-  if (!gs_split_number(text, &v, suffix, sizeof suffix, NULL)) {
+  if (!gs_split_number(text, &v, suffix, sizeof suffix)) {
     snprintf(why, why_size, "not a number");
     return GS_ERR_BAD_VALUE;
   }
@@ -403,7 +401,7 @@ int gs_param_find(const GsStageInfo *stage, const char *name) {
 GsStatus gs_level_parse(const char *text, double *value, GsLevelUnit *unit) {
   double v;
   char suffix[32];
-  if (!text || !gs_split_number(text, &v, suffix, sizeof suffix, NULL)) {
+  if (!text || !gs_split_number(text, &v, suffix, sizeof suffix)) {
     return GS_ERR_BAD_VALUE;
   }
   static const struct {

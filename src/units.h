@@ -11,11 +11,10 @@
 #define GS_SQRT2 1.41421356237309504880
 #define GS_DBU_REF 0.77459666924148337704 /* sqrt(0.6) V: 1 mW into 600 Ω */
 
-/* Split "68k", "-10dBu", "4k7" into a value and its unit text; the SI
- * prefix is applied (a prefix letter inside digits, RKM style, too).
- * Returns false if text does not start with a finite number. */
-bool gs_split_number(const char *text, double *value, char *unit, size_t unit_size,
-                     bool *had_prefix);
+/* Split "68k", "-10dBu", "4k7" into the leading number and the text after
+ * it ("k", "dBu", "k7"). Returns false if text does not start with a
+ * finite decimal number. */
+bool gs_split_number(const char *text, double *value, char *unit, size_t unit_size);
 
 /* Format a value for chain text (compact, ASCII, re-parseable) or for
  * people (with a space, SI prefix and unit symbol). */

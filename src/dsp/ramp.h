@@ -47,4 +47,9 @@ static inline int gs_ramp_moving(const GsRamp *r) {
   return r->left != 0;
 }
 
+/* Jump to the target (a reset). */
+static inline void gs_ramp_finish(GsRamp *r) {
+  gs_ramp_init(r, r->target);
+}
+
 #endif

@@ -110,6 +110,10 @@ static void adc_process(void *self, const float *const *in, float *out, uint32_t
   if (clipped) atomic_fetch_add_explicit(&a->clipped, clipped, memory_order_relaxed);
 }
 
+static void adc_reset(void *self) {
+  gs_ramp_finish(&((Adc *)self)->inv_fs);
+}
+
 static bool adc_poll(void *self, char *msg, size_t size) {
   Adc *a = self;
   uint64_t c = atomic_load(&a->clipped);
@@ -142,6 +146,7 @@ const GsStageClass gs_stage_adc = {
     .destroy = adc_destroy,
     .set_param = adc_set_param,
     .process = adc_process,
+    .reset = adc_reset,
     .poll = adc_poll,
     .clip_peak = adc_clip,
     .nominal_level = adc_nominal,

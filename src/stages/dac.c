@@ -67,6 +67,10 @@ static void dac_process(void *self, const float *const *in, float *out, uint32_t
   }
 }
 
+static void dac_reset(void *self) {
+  gs_ramp_finish(&((Dac *)self)->scale);
+}
+
 static double dac_clip(const double *v) {
   return fs_peak(v);
 }
@@ -88,6 +92,7 @@ const GsStageClass gs_stage_dac = {
     .destroy = dac_destroy,
     .set_param = dac_set_param,
     .process = dac_process,
+    .reset = dac_reset,
     .clip_peak = dac_clip,
     .nominal_level = dac_nominal,
 };

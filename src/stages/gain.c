@@ -49,6 +49,10 @@ static void gain_process(void *self, const float *const *in, float *out, uint32_
   for (uint32_t i = 0; i < n; i++) out[i] = (float)(x[i] * gs_ramp_next(&g->g));
 }
 
+static void gain_reset(void *self) {
+  gs_ramp_finish(&((Gain *)self)->g);
+}
+
 const GsStageClass gs_stage_gain = {
     .info = {.name = "gain",
              .help = "ideal gain or loss",
@@ -60,4 +64,5 @@ const GsStageClass gs_stage_gain = {
     .destroy = gain_destroy,
     .set_param = gain_set_param,
     .process = gain_process,
+    .reset = gain_reset,
 };

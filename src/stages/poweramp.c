@@ -260,7 +260,9 @@ static void poweramp_process(void *self, const float *const *in, float *out, uin
 }
 
 static void poweramp_reset(void *self) {
-  gs_iir_clear(&((Poweramp *)self)->yst);
+  Poweramp *p = self;
+  gs_iir_clear(&p->yst);
+  gs_ramp_finish(&p->gain);
 }
 
 static void poweramp_set_noise(void *self, bool on) {

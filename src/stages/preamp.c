@@ -379,6 +379,9 @@ static void preamp_reset(void *self) {
   Preamp *p = self;
   gs_sos_clear(&p->riaa_st);
   gs_sos_clear(&p->hpf_st);
+  GsRamp *ramps[] = {&p->gate, &p->pad, &p->gain, &p->polarity};
+  for (size_t i = 0; i < sizeof ramps / sizeof ramps[0]; i++) gs_ramp_finish(ramps[i]);
+  for (uint32_t k = 0; k < 64; k++) gs_ramp_finish(&p->select_gain[k]);
 }
 
 static void preamp_set_noise(void *self, bool on) {

@@ -10,13 +10,14 @@
  * The source's resistance adds Johnson noise, sqrt(4 k T R B) at 290 K. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dsp/noise.h"
 #include "dsp/ramp.h"
 #include "stage.h"
 #include "units.h"
 
-enum { P_TYPE, P_FS_VOLTS, P_CABLE, P_IMPEDANCE, P_INDUCTANCE, P_SELFCAP };
+enum { P_TYPE, P_FS_VOLTS, P_CABLE, P_IMPEDANCE, P_INDUCTANCE, P_SELFCAP, N_PARAMS };
 
 typedef enum {
   T_GUITAR,
@@ -120,7 +121,7 @@ typedef struct {
   double noise_rms; /* per sample */
   bool noise;
   double rate;
-  double values[6];
+  double values[N_PARAMS];
 } Source;
 
 static const TypeDefaults *type_of(const double *v) {
@@ -155,7 +156,7 @@ static void update_noise(Source *s) {
 static GsStatus source_create(const GsStageEnv *env, const double *v, void **self) {
   Source *s = calloc(1, sizeof *s);
   if (!s) return GS_ERR_NOMEM;
-  for (int i = 0; i < 6; i++) s->values[i] = v[i];
+  memcpy(s->values, v, sizeof s->values);
   s->rate = env->rate;
   s->noise = env->noise;
   gs_rng_seed(&s->rng, env->seed);
@@ -193,6 +194,10 @@ static void source_process(void *self, const float *const *in, float *out, uint3
   }
 }
 
+static void source_reset(void *self) {
+  gs_ramp_finish(&((Source *)self)->scale);
+}
+
 static void source_set_noise(void *self, bool on) {
   ((Source *)self)->noise = on;
 }
@@ -222,7 +227,7 @@ const GsStageClass gs_stage_source = {
              .help = "a file enters as a guitar, bass, mic, line, phono or CD "
                      "source with its own impedance and noise",
              .params = params,
-             .n_params = sizeof params / sizeof params[0],
+             .n_params = N_PARAMS,
              .input = GS_DOMAIN_DIGITAL,
              .output = GS_DOMAIN_ANALOG},
     .ports = source_ports,
@@ -230,6 +235,7 @@ const GsStageClass gs_stage_source = {
     .destroy = source_destroy,
     .set_param = source_set_param,
     .process = source_process,
+    .reset = source_reset,
     .set_noise = source_set_noise,
     .clip_peak = source_clip,
     .nominal_level = source_nominal,
