@@ -38,6 +38,10 @@ static void range_text(const GsParamInfo *p, char *buf, size_t size) {
     snprintf(buf, size, "on|off");
     return;
   }
+  if (p->type == GS_PARAM_PATH) {
+    snprintf(buf, size, "a file name");
+    return;
+  }
   char lo[48], hi[48];
   gs_param_format(p, p->min, lo, sizeof lo);
   gs_param_format(p, p->max, hi, sizeof hi);

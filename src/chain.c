@@ -140,7 +140,11 @@ static GsStatus alloc_node(GsNode *node, const GsSpecStage *st, uint32_t lanes) 
   uint32_t np = info->n_params ? info->n_params : 1;
   node->values = calloc(np, sizeof(double));
   node->ramps = calloc(np, sizeof(GsParamRamp));
-  if (!node->values || !node->ramps) return GS_ERR_NOMEM;
+  node->paths = calloc(np, sizeof(char *));
+  if (!node->values || !node->ramps || !node->paths) return GS_ERR_NOMEM;
+  for (uint32_t p = 0; p < info->n_params; p++) {
+    if (st->paths[p] && !(node->paths[p] = strdup(st->paths[p]))) return GS_ERR_NOMEM;
+  }
   for (uint32_t p = 0; p < info->n_params; p++) {
     node->values[p] = st->values[p];
     node->ramps[p].current = node->ramps[p].target = st->values[p];
@@ -182,6 +186,7 @@ static GsStatus create_instances(GsChain *chain, uint32_t i, const GsLog *log) {
         .downstream = down,
         .why = why,
         .why_size = sizeof why,
+        .paths = (const char *const *)n->paths,
     };
     GsStatus s = n->cls->create(&env, n->values, &n->inst[k]);
     if (s != GS_OK) {
@@ -256,6 +261,8 @@ void gs_chain_free(GsChain *chain) {
     }
     free(n->inst);
     free(n->jstate);
+    for (uint32_t p = 0; n->paths && p < n->cls->info.n_params; p++) free(n->paths[p]);
+    free(n->paths);
     free(n->values);
     free(n->ramps);
   }

@@ -19,6 +19,7 @@ typedef struct {
 typedef struct {
   const GsStageClass *cls;
   double *values;     /* what the instances currently have */
+  char **paths;       /* file-name parameters, copied from the spec */
   GsParamRamp *ramps; /* one per parameter */
   bool ramping;
   void **inst;

@@ -26,7 +26,8 @@ static GsStatus spec_append(GsSpec *spec, const GsStageClass *cls) {
   GsSpecStage *st = &spec->stages[spec->n];
   st->cls = cls;
   st->values = calloc(cls->info.n_params ? cls->info.n_params : 1, sizeof(double));
-  if (!st->values) return GS_ERR_NOMEM;
+  st->paths = calloc(cls->info.n_params ? cls->info.n_params : 1, sizeof(char *));
+  if (!st->values || !st->paths) return GS_ERR_NOMEM;
   for (uint32_t i = 0; i < cls->info.n_params; i++) {
     st->values[i] = cls->info.params[i].def;
   }
@@ -36,7 +37,12 @@ static GsStatus spec_append(GsSpec *spec, const GsStageClass *cls) {
 
 void gs_spec_free(GsSpec *spec) {
   if (!spec) return;
-  for (uint32_t i = 0; i < spec->n; i++) free(spec->stages[i].values);
+  for (uint32_t i = 0; i < spec->n; i++) {
+    const GsSpecStage *st = &spec->stages[i];
+    for (uint32_t k = 0; st->paths && k < st->cls->info.n_params; k++) free(st->paths[k]);
+    free(st->paths);
+    free(st->values);
+  }
   free(spec);
 }
 
@@ -46,6 +52,11 @@ uint32_t gs_spec_length(const GsSpec *spec) {
 
 const GsStageInfo *gs_spec_stage(const GsSpec *spec, uint32_t index) {
   return index < spec->n ? &spec->stages[index].cls->info : NULL;
+}
+
+const char *gs_spec_path(const GsSpec *spec, uint32_t index, uint32_t param) {
+  if (index >= spec->n || param >= spec->stages[index].cls->info.n_params) return NULL;
+  return spec->stages[index].paths[param];
 }
 
 double gs_spec_value(const GsSpec *spec, uint32_t index, uint32_t param) {
@@ -157,6 +168,16 @@ static bool read_token(Cursor *c, char *out, size_t size) {
   return !quoted;
 }
 
+/* A relative file name in a preset file is relative to the preset. */
+static char *resolve_path(const char *value, const char *preset) {
+  const char *slash = preset ? strrchr(preset, '/') : NULL;
+  if (value[0] == '/' || !slash) return strdup(value);
+  size_t dir = (size_t)(slash - preset) + 1, len = dir + strlen(value) + 1;
+  char *out = malloc(len);
+  if (out) snprintf(out, len, "%.*s%s", (int)dir, preset, value);
+  return out;
+}
+
 static GsStatus parse_assignment(GsSpec *spec, const char *token, const Where *w, bool *given) {
   GsSpecStage *st = &spec->stages[spec->n - 1];
   const GsStageInfo *info = &st->cls->info;
@@ -194,6 +215,12 @@ static GsStatus parse_assignment(GsSpec *spec, const char *token, const Where *w
   if (*value == '\0') {
     fail(w, "%s: %s= has no value", where, key);
     return GS_ERR_SYNTAX;
+  }
+  if (info->params[idx].type == GS_PARAM_PATH) {
+    st->paths[idx] = resolve_path(value, w->file);
+    if (!st->paths[idx]) return GS_ERR_NOMEM;
+    st->values[idx] = 1.0;
+    return GS_OK;
   }
   char why[256];
   double v;
@@ -357,8 +384,12 @@ char *gs_spec_to_text(const GsSpec *spec) {
     for (uint32_t k = 0; k < info->n_params; k++) {
       double v = spec->stages[i].values[k];
       if (v == info->params[k].def) continue;
-      char val[64];
-      gs_value_format(&info->params[k], v, val, sizeof val, true);
+      char val[512];
+      if (info->params[k].type == GS_PARAM_PATH) {
+        snprintf(val, sizeof val, "\"%s\"", spec->stages[i].paths[k]);
+      } else {
+        gs_value_format(&info->params[k], v, val, sizeof val, true);
+      }
       int wr = snprintf(line + len, sizeof line - len, " %s=%s", info->params[k].name, val);
       if (wr > 0 && (size_t)wr < sizeof line - len) len += (size_t)wr;
     }

@@ -12,6 +12,7 @@ struct GsStageClass;
 typedef struct {
   const struct GsStageClass *cls;
   double *values; /* one per parameter, defaults filled in */
+  char **paths;   /* one per parameter: file names given, else NULL */
 } GsSpecStage;
 
 struct GsSpec {

@@ -49,6 +49,7 @@ typedef struct {
   const GsPorts *downstream; /* the next stage's ports, NULL if unloaded */
   char *why;                 /* create may explain a failure here */
   size_t why_size;
+  const char *const *paths; /* per parameter: file names, or NULL */
 } GsStageEnv;
 
 /* Fixed size of a stage's pending-warning text. */

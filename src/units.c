@@ -288,6 +288,10 @@ GsStatus gs_param_parse(const GsParamInfo *p, const char *text, double *value, c
     return parse_choice(p, text, value, why, why_size);
   }
   if (p->type == GS_PARAM_TOGGLE) return parse_toggle(text, value, why, why_size);
+  if (p->type == GS_PARAM_PATH) {
+    *value = text[0] ? 1.0 : 0.0; /* the text itself lives in the spec */
+    return GS_OK;
+  }
   if (p->zero && strcasecmp(text, p->zero) == 0) {
     *value = 0.0;
     return GS_OK;
@@ -363,6 +367,7 @@ int gs_value_format(const GsParamInfo *p, double value, char *buf, size_t size, 
   if (p->type == GS_PARAM_TOGGLE) {
     return snprintf(buf, size, "%s", value != 0.0 ? "on" : "off");
   }
+  if (p->type == GS_PARAM_PATH) return snprintf(buf, size, "%s", value != 0.0 ? "(file)" : "none");
   if (p->zero && value == 0.0) return snprintf(buf, size, "%s", p->zero);
   const char *unit = compact ? ascii_unit(p->unit) : gs_unit_symbol(p->unit);
   const char *sep = (compact || unit[0] == '\0') ? "" : " ";

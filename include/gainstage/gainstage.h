@@ -64,7 +64,8 @@ typedef enum {
   GS_PARAM_REAL,   /* a real number in [min, max] */
   GS_PARAM_INT,    /* an integer in [min, max] */
   GS_PARAM_CHOICE, /* an index into choices[] */
-  GS_PARAM_TOGGLE  /* 0 = off, 1 = on */
+  GS_PARAM_TOGGLE, /* 0 = off, 1 = on */
+  GS_PARAM_PATH    /* a file name (set at build); the value is 1 if given */
 } GsParamType;
 
 typedef enum {
@@ -164,6 +165,8 @@ void gs_spec_free(GsSpec *spec);
 uint32_t gs_spec_length(const GsSpec *spec);
 const GsStageInfo *gs_spec_stage(const GsSpec *spec, uint32_t index);
 double gs_spec_value(const GsSpec *spec, uint32_t index, uint32_t param);
+/* A file-name parameter's text, or NULL if not given. */
+const char *gs_spec_path(const GsSpec *spec, uint32_t index, uint32_t param);
 
 /* The spec written back as chain text, one stage per line, listing only
  * values that differ from their defaults. Caller frees. [main] */

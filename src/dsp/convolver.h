@@ -1,0 +1,33 @@
+/* Zero-latency partitioned convolution (FFTW3 single precision).
+ *
+ * The first 64 taps are a direct FIR; the rest go to levels of uniformly
+ * partitioned overlap-save convolution whose partition sizes grow by 8
+ * (64, 512, 4096, ...). A level with partitions of P samples covers taps
+ * P .. 8P, so its contribution to the next P output samples depends only on
+ * input that has already arrived: each level runs when its input block is
+ * complete and nothing is delayed (W. G. Gardner, "Efficient convolution
+ * without input-output delay", JAES 1995, with levels computed in line).
+ *
+ * Every buffer and FFTW plan is made by gs_convolver_new; processing any
+ * number of frames allocates nothing. A level's work is done at its block
+ * boundary, so the largest levels (IRs beyond ~8192 taps) make occasional
+ * longer calls. */
+#ifndef GS_DSP_CONVOLVER_H
+#define GS_DSP_CONVOLVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct GsConvolver GsConvolver;
+
+/* [main] NULL if out of memory or len is 0. */
+GsConvolver *gs_convolver_new(const float *ir, size_t len);
+void gs_convolver_free(GsConvolver *c);
+
+/* [audio] out may alias in. */
+void gs_convolver_process(GsConvolver *c, const float *in, float *out, uint32_t n);
+
+/* [audio] Forget all input. */
+void gs_convolver_reset(GsConvolver *c);
+
+#endif
