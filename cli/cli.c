@@ -95,6 +95,26 @@ GsSpec *cli_load_spec(const char *cmd, const char *chain, const char *preset, in
   return spec;
 }
 
+bool cli_level_for(const char *cmd, const char *text, GsDomain domain, double *level) {
+  double v;
+  GsLevelUnit unit;
+  if (gs_level_parse(text, &v, &unit) != GS_OK) {
+    cli_usage_error(cmd, "level '%s': write e.g. -10dBu, 0.5Vrms, 1Vpk, -20dBV, -18dBFS or 94dBSPL",
+                    text);
+    return false;
+  }
+  if (gs_level_in_domain(v, unit, domain, level) != GS_OK) {
+    static const char *want[] = {[GS_DOMAIN_ANALOG] = "dBu, dBV or volts",
+                                 [GS_DOMAIN_DIGITAL] = "dBFS",
+                                 [GS_DOMAIN_ANY] = "dBFS",
+                                 [GS_DOMAIN_ACOUSTIC] = "dB SPL or Pa"};
+    cli_usage_error(cmd, "level '%s': the chain's input is %s, so give %s", text,
+                    gs_domain_info(domain)->words, want[domain]);
+    return false;
+  }
+  return true;
+}
+
 bool cli_plot_path_ok(const char *cmd, const char *path) {
   const char *dot = strrchr(path, '.');
   if (dot && (strcasecmp(dot, ".png") == 0 || strcasecmp(dot, ".svg") == 0)) return true;

@@ -23,6 +23,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  * $GAINSTAGE_PRESETS, the source tree and the installed presets. */
 GsSpec *cli_load_spec(const char *cmd, const char *chain, const char *preset, int *exit_code);
 
+/* A level for a chain whose input is `domain`, in that domain's unit
+ * (dBu, dBFS, dB SPL); prints why not. */
+bool cli_level_for(const char *cmd, const char *text, GsDomain domain, double *level);
+
 /* A plot path must end in .png or .svg; prints why not. */
 bool cli_plot_path_ok(const char *cmd, const char *path);
 

@@ -96,27 +96,8 @@ static int parse(int argc, char **argv, Options *o) {
   return EXIT_OK;
 }
 
-/* A level in the unit the chain's input needs (dBu or dBFS). */
-static bool level_for(const char *text, bool digital, double *out) {
-  double v;
-  GsLevelUnit unit;
-  if (gs_level_parse(text, &v, &unit) != GS_OK) {
-    cli_usage_error("measure", "level '%s': write e.g. -10dBu, 0.5Vrms, 1Vpk, -20dBV or -6dBFS",
-                    text);
-    return false;
-  }
-  if (digital != (unit == GS_LEVEL_DBFS)) {
-    cli_usage_error("measure", "level '%s': the chain's input is %s, so give %s", text,
-                    digital ? "digital" : "volts", digital ? "dBFS" : "dBu, dBV or volts");
-    return false;
-  }
-  double vpk = gs_level_to_vpk(v, unit);
-  *out = digital ? 20.0 * log10(vpk) : gs_vrms_to_dbu(vpk / sqrt(2.0));
-  return true;
-}
-
 /* "A:B:S", A and B levels, S in dB. */
-static bool sweep_for(const char *text, bool digital, GsMeasureConfig *c) {
+static bool sweep_for(const char *text, GsDomain domain, GsMeasureConfig *c) {
   char a[64], b[64], s[64];
   if (sscanf(text, "%63[^:]:%63[^:]:%63s", a, b, s) != 3) {
     cli_usage_error("measure", "--sweep-level '%s': write FROM:TO:STEP, e.g. -40dBu:10dBu:2", text);
@@ -124,7 +105,10 @@ static bool sweep_for(const char *text, bool digital, GsMeasureConfig *c) {
   }
   size_t len = strlen(s);
   if (len > 2 && strcmp(s + len - 2, "dB") == 0) s[len - 2] = '\0';
-  if (!level_for(a, digital, &c->sweep_from) || !level_for(b, digital, &c->sweep_to)) return false;
+  if (!cli_level_for("measure", a, domain, &c->sweep_from) ||
+      !cli_level_for("measure", b, domain, &c->sweep_to)) {
+    return false;
+  }
   if (!cli_parse_double(s, &c->sweep_step) || c->sweep_step < 0.1 ||
       fabs(c->sweep_to - c->sweep_from) / c->sweep_step > 500) {
     cli_usage_error("measure", "--sweep-level step '%s': 0.1 dB or more, at most 500 steps", s);
@@ -334,13 +318,12 @@ static int run_chain(const Options *o, GsSpec *spec) {
   GsMeasureConfig mc;
   gs_measure_defaults(&mc);
   mc.freq_hz = o->freq;
-  bool digital = sys.input != GS_DOMAIN_ANALOG;
   int rc = EXIT_OK;
   if (o->level) {
-    if (!level_for(o->level, digital, &mc.level)) rc = EXIT_USAGE;
+    if (!cli_level_for("measure", o->level, sys.input, &mc.level)) rc = EXIT_USAGE;
     mc.level_given = true;
   }
-  if (rc == EXIT_OK && o->sweep && !sweep_for(o->sweep, digital, &mc)) rc = EXIT_USAGE;
+  if (rc == EXIT_OK && o->sweep && !sweep_for(o->sweep, sys.input, &mc)) rc = EXIT_USAGE;
   GsMeasurement m;
   if (rc == EXIT_OK && gs_measure(&sys, &mc, &cli_log, &m) != GS_OK) rc = EXIT_RUNTIME;
   if (rc == EXIT_OK) {

@@ -29,7 +29,7 @@ static const char help[] =
     "  -h, --help          this help\n";
 
 static const char *unit_of(GsDomain d) {
-  return d == GS_DOMAIN_ANALOG ? "dBu" : "dBFS";
+  return gs_domain_info(d)->level_unit;
 }
 
 static void cell(char *buf, size_t n, double v, const char *fmt) {
@@ -154,25 +154,10 @@ int cmd_plan(int argc, char **argv) {
   if (!spec) return rc;
   GsPlanConfig pc = {.rate = rate};
   if (level) {
-    GsLevelUnit unit;
-    double v;
-    if (gs_level_parse(level, &v, &unit) != GS_OK) {
+    if (!cli_level_for("plan", level, gs_spec_stage(spec, 0)->input, &pc.level)) {
       gs_spec_free(spec);
-      return cli_usage_error("plan",
-                             "--level '%s': write e.g. -10dBu, 0.5Vrms, "
-                             "1Vpk, -20dBV or -18dBFS",
-                             level);
+      return EXIT_USAGE;
     }
-    const GsStageInfo *first = gs_spec_stage(spec, 0);
-    bool digital = first->input != GS_DOMAIN_ANALOG;
-    if (digital != (unit == GS_LEVEL_DBFS)) {
-      rc = cli_usage_error("plan", "--level '%s': the chain starts with %s, so give %s", level,
-                           first->name, digital ? "dBFS" : "dBu, dBV or volts");
-      gs_spec_free(spec);
-      return rc;
-    }
-    double vpk = gs_level_to_vpk(v, unit);
-    pc.level = digital ? 20.0 * log10(vpk) : gs_vrms_to_dbu(vpk / sqrt(2.0));
     pc.level_given = true;
   }
   GsPlan *plan = NULL;

@@ -102,32 +102,41 @@ void gs_chain_update_ports(GsChain *chain, uint32_t i) {
 
 /* ---------------------------------------------------------- building */
 
-static const char *domain_words(GsDomain d) {
-  return d == GS_DOMAIN_ANALOG ? "volts" : "full-scale samples";
+/* The stage that turns `from` into `to`, to suggest where one is missing. */
+static const char *bridge(GsDomain from, GsDomain to) {
+  if (to == GS_DOMAIN_ACOUSTIC) return "a speaker or cab";
+  if (from == GS_DOMAIN_ACOUSTIC) return to == GS_DOMAIN_ANALOG ? "a mic" : "a mic and an adc";
+  return to == GS_DOMAIN_ANALOG ? "a dac" : "an adc";
+}
+
+static void node_domains(const GsNode *n, GsDomain *in, GsDomain *out) {
+  *in = n->cls->info.input;
+  *out = n->cls->info.output;
+  if (n->cls->domains) n->cls->domains(n->values, in, out);
 }
 
 /* Resolve each stage's domains and refuse impossible neighbours. */
 static GsStatus resolve_domains(GsChain *chain, const GsLog *log) {
-  GsDomain cur = chain->nodes[0].cls->info.input;
+  GsDomain cur, out;
+  node_domains(&chain->nodes[0], &cur, &out);
   if (cur == GS_DOMAIN_ANY) cur = GS_DOMAIN_DIGITAL;
   for (uint32_t i = 0; i < chain->n_nodes; i++) {
     GsNode *n = &chain->nodes[i];
-    GsDomain want = n->cls->info.input;
+    GsDomain want;
+    node_domains(n, &want, &out);
     if (want != GS_DOMAIN_ANY && want != cur) {
-      const char *fix = want == GS_DOMAIN_ANALOG ? "dac" : "adc";
+      const char *takes = gs_domain_info(want)->words;
       if (i == 0) {
-        gs_log(log, GS_LOG_ERROR, "stage 1 (%s) takes %s", n->cls->info.name, domain_words(want));
+        gs_log(log, GS_LOG_ERROR, "stage 1 (%s) takes %s", n->cls->info.name, takes);
       } else {
         gs_log(log, GS_LOG_ERROR,
-               "stage %u (%s) takes %s, but stage %u (%s) gives %s: put %s "
-               "%s between them",
-               i + 1, n->cls->info.name, domain_words(want), i, chain->nodes[i - 1].cls->info.name,
-               domain_words(cur), want == GS_DOMAIN_ANALOG ? "a" : "an", fix);
+               "stage %u (%s) takes %s, but stage %u (%s) gives %s: put %s between them", i + 1,
+               n->cls->info.name, takes, i, chain->nodes[i - 1].cls->info.name,
+               gs_domain_info(cur)->words, bridge(cur, want));
       }
       return GS_ERR_CHAIN;
     }
     n->in_domain = cur;
-    GsDomain out = n->cls->info.output;
     n->out_domain = out == GS_DOMAIN_ANY ? cur : out;
     cur = n->out_domain;
   }

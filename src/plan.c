@@ -100,13 +100,11 @@ static double band_rms(const float *x, uint32_t n, uint32_t skip, double rate) {
 }
 
 static double to_level(GsDomain d, double vrms) {
-  if (vrms <= 0.0) return -INFINITY;
-  /* dBFS: re the rms of a full-scale sine */
-  return d == GS_DOMAIN_ANALOG ? gs_vrms_to_dbu(vrms) : 20.0 * log10(vrms * GS_SQRT2);
+  return gs_domain_level(d, vrms);
 }
 
 static double from_level(GsDomain d, double level) {
-  return d == GS_DOMAIN_ANALOG ? gs_dbu_to_vrms(level) : pow(10.0, level / 20.0) / GS_SQRT2;
+  return gs_domain_rms(d, level);
 }
 
 /* The clip point of node k (stage k-1's output), as a sine level at the

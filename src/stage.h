@@ -62,6 +62,10 @@ typedef struct GsStageClass {
    * Write a reason into why. May be NULL. */
   GsStatus (*check)(const double *values, char *why, size_t why_size);
 
+  /* Domains for these values when they depend on them (a speaker heard
+   * through the air or at its terminals). May be NULL: info's. */
+  void (*domains)(const double *values, GsDomain *in, GsDomain *out);
+
   /* Terminals for these values at rate. May be NULL: ideal terminals
    * (zero output impedance, infinite input impedance). Must be real-time
    * safe: called again when a parameter flagged as changing them moves. */

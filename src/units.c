@@ -18,6 +18,37 @@ double gs_vrms_to_dbv(double vrms) {
   return 20.0 * log10(vrms);
 }
 
+const GsDomainInfo *gs_domain_info(GsDomain d) {
+  static const GsDomainInfo analog = {"dBu", "V", "volts", GS_DBU_REF};
+  static const GsDomainInfo digital = {"dBFS", "FS", "full-scale samples", 1.0 / GS_SQRT2};
+  static const GsDomainInfo acoustic = {"dB SPL", "Pa", "sound pressure", 20e-6};
+  return d == GS_DOMAIN_ANALOG ? &analog : d == GS_DOMAIN_ACOUSTIC ? &acoustic : &digital;
+}
+
+double gs_domain_level(GsDomain d, double rms) {
+  return rms > 0.0 ? 20.0 * log10(rms / gs_domain_info(d)->rms_ref) : -INFINITY;
+}
+
+double gs_domain_rms(GsDomain d, double level) {
+  return gs_domain_info(d)->rms_ref * pow(10.0, level / 20.0);
+}
+
+GsStatus gs_level_in_domain(double value, GsLevelUnit unit, GsDomain domain, double *level) {
+  bool volts =
+      unit == GS_LEVEL_VPK || unit == GS_LEVEL_VRMS || unit == GS_LEVEL_DBU || unit == GS_LEVEL_DBV;
+  bool air = unit == GS_LEVEL_DBSPL || unit == GS_LEVEL_PA;
+  if (domain == GS_DOMAIN_ANALOG && volts) {
+    *level = gs_vrms_to_dbu(gs_level_to_vpk(value, unit) / GS_SQRT2);
+  } else if (domain == GS_DOMAIN_ACOUSTIC && air) {
+    *level = unit == GS_LEVEL_DBSPL ? value : gs_domain_level(domain, value);
+  } else if ((domain == GS_DOMAIN_DIGITAL || domain == GS_DOMAIN_ANY) && unit == GS_LEVEL_DBFS) {
+    *level = value;
+  } else {
+    return GS_ERR_BAD_VALUE;
+  }
+  return GS_OK;
+}
+
 double gs_level_to_vpk(double value, GsLevelUnit unit) {
   switch (unit) {
     case GS_LEVEL_VPK: return value;
@@ -25,6 +56,8 @@ double gs_level_to_vpk(double value, GsLevelUnit unit) {
     case GS_LEVEL_DBU: return gs_dbu_to_vrms(value) * GS_SQRT2;
     case GS_LEVEL_DBV: return pow(10.0, value / 20.0) * GS_SQRT2;
     case GS_LEVEL_DBFS: return pow(10.0, value / 20.0); /* FS sine: peak 1 */
+    case GS_LEVEL_DBSPL: return 20e-6 * pow(10.0, value / 20.0) * GS_SQRT2;
+    case GS_LEVEL_PA: return value * GS_SQRT2;
   }
   return value;
 }
@@ -412,14 +445,14 @@ GsStatus gs_level_parse(const char *text, double *value, GsLevelUnit *unit) {
   static const struct {
     const char *name;
     GsLevelUnit unit;
-  } units[] = {{"dBu", GS_LEVEL_DBU}, {"dBV", GS_LEVEL_DBV}, {"dBFS", GS_LEVEL_DBFS},
-               {"Vpk", GS_LEVEL_VPK}, {"Vp", GS_LEVEL_VPK},  {"Vrms", GS_LEVEL_VRMS},
-               {"V", GS_LEVEL_VRMS}};
+  } units[] = {{"dBSPL", GS_LEVEL_DBSPL}, {"Pa", GS_LEVEL_PA},     {"dBu", GS_LEVEL_DBU},
+               {"dBV", GS_LEVEL_DBV},     {"dBFS", GS_LEVEL_DBFS}, {"Vpk", GS_LEVEL_VPK},
+               {"Vp", GS_LEVEL_VPK},      {"Vrms", GS_LEVEL_VRMS}, {"V", GS_LEVEL_VRMS}};
   for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
     const char *name = units[i].name;
     double mult = 1.0;
     const char *s = suffix;
-    bool volts = name[0] == 'V';
+    bool volts = name[0] == 'V' || name[0] == 'P'; /* take mV, mPa... */
     if (volts && s[0] == 'm' && s[1] == 'V') {
       mult = 1e-3;
       s++;

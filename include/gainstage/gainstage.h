@@ -118,8 +118,23 @@ typedef struct {
 typedef enum {
   GS_DOMAIN_ANALOG,  /* volts */
   GS_DOMAIN_DIGITAL, /* full scale: ±1.0 is a full-scale peak */
-  GS_DOMAIN_ANY      /* whatever its input is (gain, eq) */
+  GS_DOMAIN_ANY,     /* whatever its input is (gain, eq) */
+  GS_DOMAIN_ACOUSTIC /* sound pressure in pascals */
 } GsDomain;
+
+/* How levels are written in a domain: volts in dBu (re 0.7746 V rms),
+ * full scale in dBFS (re the rms of a full-scale sine), pressure in dB SPL
+ * (re 20 µPa rms). [any] */
+typedef struct {
+  const char *level_unit; /* "dBu", "dBFS", "dB SPL" */
+  const char *unit;       /* "V", "FS", "Pa" */
+  const char *words;      /* "volts", "full-scale samples", "sound pressure" */
+  double rms_ref;         /* rms of 0 dB in this domain */
+} GsDomainInfo;
+
+const GsDomainInfo *gs_domain_info(GsDomain domain);
+double gs_domain_level(GsDomain domain, double rms); /* -INFINITY for 0 */
+double gs_domain_rms(GsDomain domain, double level);
 
 typedef struct {
   const char *name;
@@ -273,11 +288,23 @@ const char *gs_plan_warnings(const GsPlan *plan);
 
 /* ---------------------------------------------------------------- levels */
 
-typedef enum { GS_LEVEL_VPK, GS_LEVEL_VRMS, GS_LEVEL_DBU, GS_LEVEL_DBV, GS_LEVEL_DBFS } GsLevelUnit;
+typedef enum {
+  GS_LEVEL_VPK,
+  GS_LEVEL_VRMS,
+  GS_LEVEL_DBU,
+  GS_LEVEL_DBV,
+  GS_LEVEL_DBFS,
+  GS_LEVEL_DBSPL,
+  GS_LEVEL_PA /* rms pascals */
+} GsLevelUnit;
 
-/* Parse "1Vpk", "0.5Vrms", "-10dBu", "-20dBV", "-6dBFS" (a bare "V" is
- * rms). [any] */
+/* Parse "1Vpk", "0.5Vrms", "-10dBu", "-20dBV", "-6dBFS", "94dBSPL", "1Pa"
+ * (a bare "V" is rms). [any] */
 GsStatus gs_level_parse(const char *text, double *value, GsLevelUnit *unit);
+
+/* A parsed level as a level in the domain's own unit (dBu, dBFS or dB
+ * SPL); GS_ERR_BAD_VALUE if the unit does not belong to the domain. [any] */
+GsStatus gs_level_in_domain(double value, GsLevelUnit unit, GsDomain domain, double *level);
 
 /* Sine conversions; a level in dBFS is the rms of a sine re the rms of a
  * full-scale sine (AES17), so a full-scale sine is 0 dBFS. [any] */

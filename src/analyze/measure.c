@@ -29,7 +29,7 @@ void gs_measure_defaults(GsMeasureConfig *c) {
 
 /* Peak amplitude of the stimulus for a level in the input's unit. */
 static double amplitude_for(const GsSystem *s, double level) {
-  return s->input == GS_DOMAIN_ANALOG ? gs_dbu_to_vrms(level) * GS_SQRT2 : pow(10.0, level / 20.0);
+  return gs_domain_rms(s->input, level) * GS_SQRT2;
 }
 
 static void set_noise(const GsSystem *s, bool on) {
@@ -84,7 +84,8 @@ static void keep_spectrum(GsMeasurement *m, const float *x, size_t n) {
       sum += w[i];
     }
     const double complex *X = gs_fft_forward(f);
-    double ref = m->output == GS_DOMAIN_ANALOG ? 1.0 : 1.0 / GS_SQRT2;
+    /* volts in dBV for a spectrum; the domain's own reference otherwise */
+    double ref = m->output == GS_DOMAIN_ANALOG ? 1.0 : gs_domain_info(m->output)->rms_ref;
     for (size_t k = 0; k <= n / 2; k++) {
       double rms = 2.0 * cabs(X[k]) / sum / GS_SQRT2;
       m->spectrum[k] = (float)gs_db20(fmax(rms / ref, 1e-15));

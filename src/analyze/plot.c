@@ -262,11 +262,13 @@ static void plot_spectrum(cairo_t *cr, const GsMeasurement *m, int at) {
   }
   char title[128];
   snprintf(title, sizeof title, "Spectrum at %.4g Hz, %.1f %s in", m->freq_hz, m->level,
-           m->input == GS_DOMAIN_ANALOG ? "dBu" : "dBFS");
+           gs_domain_info(m->input)->level_unit);
   Axes a =
       panel(at, 20, m->rate / 2, true, ceil(top / 20) * 20 - 180, ceil(top / 20) * 20 + 10, false);
   draw_axes(cr, &a, title, "frequency (Hz)",
-            m->output == GS_DOMAIN_ANALOG ? "level (dBV)" : "level (dBFS)");
+            m->output == GS_DOMAIN_ANALOG     ? "level (dBV)"
+            : m->output == GS_DOMAIN_ACOUSTIC ? "level (dB SPL)"
+                                              : "level (dBFS)");
   polyline(cr, &a, xs + 1, ys + 1, n - 1, 0.7, 0.2, 0.1);
 done:
   free(xs);
@@ -286,7 +288,10 @@ static void plot_thd(cairo_t *cr, const GsMeasurement *m, int at) {
   if (hi <= lo) hi = lo + 1;
   Axes a = panel(at, lo, hi, false, 1e-4, 100, true);
   draw_axes(cr, &a, "THD (blue) and THD+N (red) vs input level",
-            m->input == GS_DOMAIN_ANALOG ? "input level (dBu)" : "input level (dBFS)", "%");
+            m->input == GS_DOMAIN_ANALOG     ? "input level (dBu)"
+            : m->input == GS_DOMAIN_ACOUSTIC ? "input level (dB SPL)"
+                                             : "input level (dBFS)",
+            "%");
   polyline(cr, &a, xs, ys, n, 0.1, 0.3, 0.8);
   polyline(cr, &a, xs, yn, n, 0.8, 0.2, 0.1);
 }
