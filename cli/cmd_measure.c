@@ -132,8 +132,14 @@ static void json_pairs(Json *j, const char *key, const GsResponsePoint *p, size_
   json_close(j);
 }
 
+/* Level in dB in the output's domain, or NaN if the output is another. */
+static double level_if(const GsMeasurement *m, GsDomain d, double rms) {
+  return m->output == d ? gs_domain_level(d, rms) : NAN;
+}
+
 static void print_json(const GsMeasurement *m) {
   bool analog = m->output == GS_DOMAIN_ANALOG;
+  bool digital = m->output == GS_DOMAIN_DIGITAL || m->output == GS_DOMAIN_ANY;
   double fs = sqrt(2.0); /* a full-scale sine's peak / rms */
   Json j;
   json_begin(&j, stdout);
@@ -141,21 +147,23 @@ static void print_json(const GsMeasurement *m) {
   json_num(&j, "freq_hz", m->freq_hz);
   json_object(&j, "level");
   json_num(&j, "value", m->level);
-  json_str(&j, "unit", m->input == GS_DOMAIN_ANALOG ? "dBu" : "dBFS");
+  json_str(&j, "unit",
+           m->input == GS_DOMAIN_ACOUSTIC ? "dBSPL" : gs_domain_info(m->input)->level_unit);
   json_close(&j);
   json_num(&j, "gain_db", m->gain_db);
   json_object(&j, "output");
   json_num(&j, "vpk", m->out_vpk);
   json_num(&j, "vrms", m->out_vrms);
   json_num(&j, "dbu", analog ? gs_vrms_to_dbu(m->out_vrms) : NAN);
-  json_num(&j, "dbfs", analog ? NAN : db(m->out_vrms * fs));
+  json_num(&j, "dbfs", digital ? db(m->out_vrms * fs) : NAN);
+  json_num(&j, "dbspl", level_if(m, GS_DOMAIN_ACOUSTIC, m->out_vrms));
   json_close(&j);
   json_array(&j, "harmonics");
   for (int h = 0; h < GS_HARMONICS; h++) {
     json_object(&j, NULL);
     json_num(&j, "n", h + 1);
     json_num(&j, "dbv", analog ? db(m->harm_rms[h]) : NAN);
-    json_num(&j, "dbfs", analog ? NAN : db(m->harm_rms[h] * fs));
+    json_num(&j, "dbfs", digital ? db(m->harm_rms[h] * fs) : NAN);
     json_num(&j, "dbc", db(m->harm_rms[h] / m->harm_rms[0]));
     json_close(&j);
   }
@@ -167,9 +175,11 @@ static void print_json(const GsMeasurement *m) {
   json_num(&j, "dbu", analog ? gs_vrms_to_dbu(m->noise_rms) : NAN);
   json_num(&j, "dbu_a", analog ? gs_vrms_to_dbu(m->noise_rms_a) : NAN);
   json_num(&j, "vrms_full", m->noise_rms_full);
-  json_num(&j, "dbfs", analog ? NAN : db(m->noise_rms * fs));
-  json_num(&j, "dbfs_a", analog ? NAN : db(m->noise_rms_a * fs));
-  json_num(&j, "dbfs_full", analog ? NAN : db(m->noise_rms_full * fs));
+  json_num(&j, "dbfs", digital ? db(m->noise_rms * fs) : NAN);
+  json_num(&j, "dbfs_a", digital ? db(m->noise_rms_a * fs) : NAN);
+  json_num(&j, "dbfs_full", digital ? db(m->noise_rms_full * fs) : NAN);
+  json_num(&j, "dbspl", level_if(m, GS_DOMAIN_ACOUSTIC, m->noise_rms));
+  json_num(&j, "dbspl_a", level_if(m, GS_DOMAIN_ACOUSTIC, m->noise_rms_a));
   json_close(&j);
   json_num(&j, "ein_dbu", m->ein_dbu);
   json_num(&j, "snr_db", m->snr_db);
@@ -206,26 +216,30 @@ static void print_json(const GsMeasurement *m) {
 }
 
 static void print_table(const GsMeasurement *m) {
-  bool analog = m->output == GS_DOMAIN_ANALOG;
-  const char *u = analog ? "dBu" : "dBFS";
-  double ref = analog ? 0.7745967 : 1.0 / sqrt(2.0);
+  const GsDomainInfo *out = gs_domain_info(m->output);
+  const char *u = out->level_unit;
+  double ref = out->rms_ref;
   printf("measured at %.0f Hz: %.4g Hz sine at %.2f %s\n\n", m->rate, m->freq_hz, m->level,
-         m->input == GS_DOMAIN_ANALOG ? "dBu" : "dBFS");
+         gs_domain_info(m->input)->level_unit);
   printf("  gain               %8.3f dB\n", m->gain_db);
   printf("  output             %8.2f %s  (%.4g %s rms, %.4g peak)\n", db(m->out_vrms / ref), u,
-         m->out_vrms, analog ? "V" : "FS", m->out_vpk);
+         m->out_vrms, out->unit, m->out_vpk);
   printf("  THD                %8.4f %%\n", 100.0 * m->thd);
   printf("  THD+N              %8.4f %%  (20 Hz-20 kHz, with noise)\n", 100.0 * m->thd_n);
   printf("  harmonics (dBc)   ");
   for (int h = 1; h < GS_HARMONICS; h++)
     printf(" H%d %.1f", h + 1, db(m->harm_rms[h] / m->harm_rms[0]));
   printf("\n  alias/spur         %8.1f dBc\n", m->alias_dbc);
-  printf("  DC                 %8.3g %s\n", m->dc, analog ? "V" : "FS");
-  printf("  noise              %8.2f %s  (A-weighted %.2f %s)\n", db(m->noise_rms / ref), u,
-         db(m->noise_rms_a / ref), u);
+  printf("  DC                 %8.3g %s\n", m->dc, out->unit);
+  if (m->noise_rms > 0.0) {
+    printf("  noise              %8.2f %s  (A-weighted %.2f %s)\n", db(m->noise_rms / ref), u,
+           db(m->noise_rms_a / ref), u);
+  } else {
+    printf("  noise                  none  (the chain adds none)\n");
+  }
   if (isfinite(m->ein_dbu)) printf("  EIN                %8.2f dBu\n", m->ein_dbu);
   if (isfinite(m->max_vpk)) {
-    printf("  max output (1%% THD) %7.3g %s peak", m->max_vpk, analog ? "V" : "FS");
+    printf("  max output (1%% THD) %7.3g %s peak", m->max_vpk, out->unit);
     if (isfinite(m->max_watts)) printf(" = %.4g W", m->max_watts);
     printf("\n");
   }

@@ -169,14 +169,20 @@ static GsStatus alloc_node(GsNode *node, const GsSpecStage *st, uint32_t lanes) 
   return GS_OK;
 }
 
+/* The ports a stage sees upstream: an analog source's terminals, or an
+ * acoustic source's distance; NULL for the first stage or a digital feed. */
+static const GsPorts *upstream_of(const GsChain *chain, uint32_t i) {
+  if (i == 0) return NULL;
+  GsDomain d = chain->nodes[i - 1].out_domain;
+  return d == GS_DOMAIN_ANALOG || d == GS_DOMAIN_ACOUSTIC ? &chain->nodes[i - 1].ports : NULL;
+}
+
 static GsStatus create_instances(GsChain *chain, uint32_t i, const GsLog *log) {
   GsNode *n = &chain->nodes[i];
   GsPorts up[GS_MAX_LANES];
   const GsPorts *upstream = NULL;
-  if (i > 0 && chain->nodes[i - 1].out_domain == GS_DOMAIN_ANALOG) {
-    for (uint32_t k = 0; k < n->lanes_in && k < GS_MAX_LANES; k++) {
-      up[k] = chain->nodes[i - 1].ports;
-    }
+  if (upstream_of(chain, i)) {
+    for (uint32_t k = 0; k < n->lanes_in && k < GS_MAX_LANES; k++) up[k] = *upstream_of(chain, i);
     upstream = up;
   }
   const GsPorts *down = NULL;
@@ -330,11 +336,11 @@ GsStatus gs_chain_set_param(GsChain *chain, uint32_t stage, uint32_t param, doub
     double saved = n->values[param];
     if (r->current == 0.0) {
       n->values[param] = 0.0;
-      r->current = n->cls->resolve(n->values, param);
+      r->current = n->cls->resolve(n->values, upstream_of(chain, stage), param);
     }
     if (value == 0.0) {
       n->values[param] = 0.0;
-      r->goal = n->cls->resolve(n->values, param);
+      r->goal = n->cls->resolve(n->values, upstream_of(chain, stage), param);
     }
     n->values[param] = saved;
   }

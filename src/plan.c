@@ -173,6 +173,7 @@ static void loads(GsPlan *plan, const GsChain *chain) {
     const GsNode *n = &chain->nodes[k - 1];
     if (!n->cls->is_load) continue;
     double g = creal(gs_rat_at_hz(&n->ports.yin, FREQ));
+    if (!(g > 0.0)) continue;              /* no electrical load (a cab playing an IR file) */
     double v_in = plan->nodes[k - 1].vrms; /* after the junction feeding it */
     pn->watts = v_in * v_in * g;
     pn->watts_clip = isfinite(headroom) ? pn->watts * pow(10.0, headroom / 10.0) : NAN;
@@ -231,6 +232,11 @@ static void fill_nodes(GsPlan *plan, const GsChain *chain) {
     pn->snr_db = pn->level - pn->noise;
     pn->watts = NAN;
     pn->watts_clip = NAN;
+    pn->spl_1m = NAN;
+    const GsNode *n = k ? &chain->nodes[k - 1] : NULL;
+    if (n && d == GS_DOMAIN_ACOUSTIC && n->cls->distance) {
+      pn->spl_1m = pn->level + 20.0 * log10(n->cls->distance(n->values));
+    }
   }
 }
 

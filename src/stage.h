@@ -37,6 +37,7 @@ typedef struct {
   GsRational yin;
   GsPhantomNeed phantom;
   const char *source_name; /* for messages: "mic-condenser" */
+  double distance;         /* metres from an acoustic source to its listener */
 } GsPorts;
 
 /* What a stage is told when it is created. */
@@ -104,14 +105,25 @@ typedef struct GsStageClass {
    * the plan reports watts into it. */
   bool is_load;
 
+  /* Its response is not minimum phase by nature (a crossover, paths of
+   * different lengths, a recorded impulse response), so the analyzer's
+   * latency (the excess phase's peak) is part of the sound, not a delay
+   * the stage should report. */
+  bool excess_phase;
+
   /* What an "auto" parameter (value 0) currently stands for, so the chain
-   * can ramp into and out of auto without a jump. May be NULL. */
-  double (*resolve)(const double *values, uint32_t index);
+   * can ramp into and out of auto without a jump; upstream is what the
+   * stage's create saw (may be NULL). May be NULL. */
+  double (*resolve)(const double *values, const GsPorts *upstream, uint32_t index);
 
   /* For the plan's warnings: the power a load is rated for, and the
    * lowest load impedance an amplifier drives. May be NULL. */
   double (*rated_watts)(const double *values);
   double (*min_load_ohms)(const double *values);
+
+  /* An acoustic source's listening distance in metres (NaN if it has
+   * none), so the plan can give dB SPL at 1 m too. May be NULL. */
+  double (*distance)(const double *values);
 } GsStageClass;
 
 /* Parameters ramp in ticks of this many samples (fixed from the start of
@@ -133,6 +145,8 @@ extern const GsStageClass gs_stage_load;
 extern const GsStageClass gs_stage_gain;
 extern const GsStageClass gs_stage_adc;
 extern const GsStageClass gs_stage_dac;
+extern const GsStageClass gs_stage_mic;
+extern const GsStageClass gs_stage_cab;
 
 /* Helpers for stage implementations. */
 void gs_ports_ideal(GsPorts *ports);

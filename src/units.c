@@ -78,6 +78,10 @@ const char *gs_unit_symbol(GsUnit unit) {
     case GS_UNIT_SECOND: return "s";
     case GS_UNIT_BITS: return "bits";
     case GS_UNIT_POSITION: return "";
+    case GS_UNIT_METRE: return "m";
+    case GS_UNIT_DEGREE: return "°";
+    case GS_UNIT_MV_PER_PA: return "mV/Pa";
+    case GS_UNIT_LITRE: return "L";
   }
   return "";
 }
@@ -114,8 +118,8 @@ typedef struct {
 } Prefix;
 
 static const Prefix prefixes[] = {
-    {"meg", 1e6}, {"p", 1e-12}, {"n", 1e-9}, {"u", 1e-6}, {"\xc2\xb5", 1e-6},
-    {"m", 1e-3},  {"k", 1e3},   {"K", 1e3},  {"M", 1e6},  {"G", 1e9},
+    {"meg", 1e6}, {"p", 1e-12}, {"n", 1e-9}, {"u", 1e-6}, {"\xc2\xb5", 1e-6}, {"m", 1e-3},
+    {"c", 1e-2},  {"k", 1e3},   {"K", 1e3},  {"M", 1e6},  {"G", 1e9},
 };
 
 /* Match an SI prefix at the start of s; returns its length or 0. */
@@ -198,6 +202,20 @@ static const Suffix *suffixes_for(GsUnit unit) {
                                 {NULL, 0, 0, 0}};
   static const Suffix pos[] = {
       {"", false, CONV_SCALE, 1}, {"%", false, CONV_SCALE, 0.01}, {NULL, 0, 0, 0}};
+  static const Suffix metre[] = {
+      {"", true, CONV_SCALE, 1}, {"m", true, CONV_SCALE, 1}, {NULL, 0, 0, 0}};
+  static const Suffix degree[] = {{"", false, CONV_SCALE, 1},
+                                  {"deg", false, CONV_SCALE, 1},
+                                  {"\xc2\xb0", false, CONV_SCALE, 1},
+                                  {NULL, 0, 0, 0}};
+  static const Suffix mvpa[] = {{"", false, CONV_SCALE, 1},
+                                {"mV/Pa", false, CONV_SCALE, 1},
+                                {"V/Pa", false, CONV_SCALE, 1000},
+                                {NULL, 0, 0, 0}};
+  static const Suffix litre[] = {{"", false, CONV_SCALE, 1},
+                                 {"L", false, CONV_SCALE, 1},
+                                 {"m3", false, CONV_SCALE, 1000},
+                                 {NULL, 0, 0, 0}};
   switch (unit) {
     case GS_UNIT_NONE: return none;
     case GS_UNIT_DB: return db;
@@ -213,6 +231,10 @@ static const Suffix *suffixes_for(GsUnit unit) {
     case GS_UNIT_SECOND: return second;
     case GS_UNIT_BITS: return bits;
     case GS_UNIT_POSITION: return pos;
+    case GS_UNIT_METRE: return metre;
+    case GS_UNIT_DEGREE: return degree;
+    case GS_UNIT_MV_PER_PA: return mvpa;
+    case GS_UNIT_LITRE: return litre;
   }
   return none;
 }

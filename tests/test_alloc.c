@@ -133,11 +133,12 @@ static void presets_allocate_nothing(void **state) {
 static void every_stage_allocates_nothing(void **state) {
   (void)state;
   GsSpec *spec = NULL;
-  assert_int_equal(gs_spec_parse("source type=guitar ! preamp select=1 hpf=80 ! tonestack ! "
-                                 "eq type1=peak type2=hpf ! poweramp type=class-d ! speaker ! "
-                                 "load ohms=100 ! gain db=-30 ! adc bits=16 ! dac ! load ohms=10k",
-                                 NULL, &spec),
-                   GS_OK);
+  assert_int_equal(
+      gs_spec_parse("source type=guitar ! preamp select=1 hpf=80 ! tonestack ! "
+                    "eq type1=peak type2=hpf ! poweramp type=class-d ! speaker output=terminals ! "
+                    "load ohms=100 ! gain db=-30 ! adc bits=16 ! dac ! load ohms=10k",
+                    NULL, &spec),
+      GS_OK);
   long made = process_minute(spec, 5);
   printf("every stage: %ld allocations in 60 s of processing\n", made);
   assert_int_equal(made, 0);

@@ -139,7 +139,7 @@ static void to_text_round_trip(void **state) {
   const char *text =
       "source type=guitar cable=470p ! preamp gain=33.5 hpf=80 "
       "impedance=2.2M ! tonestack model=marshall bass=0.3 ! "
-      "poweramp rout=20m watts=1.2k ! speaker le=0.55m ! adc bits=16";
+      "poweramp rout=20m watts=1.2k ! speaker le=0.55m output=terminals ! adc bits=16";
   assert_int_equal(parse(text, &log, &spec), GS_OK);
   char *out = gs_spec_to_text(spec);
   assert_non_null(out);

@@ -138,7 +138,7 @@ static void speaker_impedance(void **state) {
   const double re = 6.4, le = 0.6e-3, fs = 75, qms = 5, qes = 0.45;
   GsChain *c = h_chain(
       "poweramp gain=0 watts=10000 rout=100 ! "
-      "speaker re=6.4 le=0.6m fs=75 qms=5 qes=0.45",
+      "speaker re=6.4 le=0.6m fs=75 qms=5 qes=0.45 output=terminals",
       RATE, 1, false);
   const double freqs[] = {20, 50, 70, 75, 80, 120, 500, 2000};
   double worst = 0.0;
@@ -313,7 +313,9 @@ static void nonfinite_input_is_silenced(void **state) {
   GsLog sink = h_log_sink(&log);
   GsSpec *spec;
   assert_int_equal(
-      gs_spec_parse("source ! preamp gain=30 ! tonestack ! poweramp ! speaker ! adc", &sink, &spec),
+      gs_spec_parse(
+          "source ! preamp gain=30 ! tonestack ! poweramp ! speaker output=terminals ! adc", &sink,
+          &spec),
       GS_OK);
   GsChainConfig cfg = {.rate = RATE, .channels = 1, .seed = 1, .noise = true};
   GsChain *c;

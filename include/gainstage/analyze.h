@@ -30,6 +30,8 @@ typedef struct {
   double (*load_siemens)(void *ctx, double hz);
   double nominal_level;      /* dBu or dBFS at the input */
   uint32_t reported_latency; /* samples, as the system reports it */
+  bool excess_phase;         /* its response is not minimum phase by nature: the
+                                measured latency may exceed the reported */
 } GsSystem;
 
 /* A built chain (1 input channel, 1 output channel) as a system. The chain

@@ -82,7 +82,11 @@ typedef enum {
   GS_UNIT_WATT,
   GS_UNIT_SECOND,
   GS_UNIT_BITS,
-  GS_UNIT_POSITION /* a control's position, 0 (minimum) to 1 (maximum) */
+  GS_UNIT_POSITION, /* a control's position, 0 (minimum) to 1 (maximum) */
+  GS_UNIT_METRE,
+  GS_UNIT_DEGREE,
+  GS_UNIT_MV_PER_PA, /* a microphone's sensitivity */
+  GS_UNIT_LITRE
 } GsUnit;
 
 /* Symbol of a unit as written in chain text and `list` ("dB", "Ω"). [any] */
@@ -266,6 +270,7 @@ typedef struct {
   double watts;       /* power into this node's input at nominal level,
                          NaN where the node is not a load */
   double watts_clip;  /* power at the clip level, NaN if not a load */
+  double spl_1m;      /* an acoustic node's level at 1 m in dB SPL, else NaN */
 } GsPlanNode;
 
 typedef struct {

@@ -315,7 +315,7 @@ GsStatus gs_measure(const GsSystem *s, const GsMeasureConfig *c, const GsLog *lo
     return st;
   }
   derive(s, m);
-  if (c->latency && isfinite(m->latency_samples) &&
+  if (c->latency && isfinite(m->latency_samples) && !s->excess_phase &&
       fabs(m->latency_samples - m->latency_reported) > 0.5) {
     gs_log(log, GS_LOG_WARNING, "measured latency %.0f samples, but the stages report %u",
            m->latency_samples, m->latency_reported);

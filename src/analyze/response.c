@@ -6,8 +6,9 @@
  * inside the capture.
  *
  * Latency is the system's pure delay: the peak of the impulse response of
- * its excess phase — the response divided by the minimum-phase response of
- * the same magnitude (computed through the real cepstrum). A filter's own
+ * its excess phase — the response against the minimum-phase response of
+ * the same magnitude (computed through the real cepstrum), weighted by
+ * the power so that bands the system all but stops do not decide it. A filter's own
  * dispersion (a tone stack's impulse response peaks a few samples late)
  * is minimum phase and does not count; a delay line does. */
 #include "analyze/response.h"
@@ -40,8 +41,9 @@ static void make_sweep(float *x, size_t len, double rate, double f1, double f2, 
   }
 }
 
-/* The peak of the excess-phase impulse response. f is a scratch FFT of
- * the capture's size. */
+/* The peak of the excess-phase impulse response (the cross-correlation of
+ * the impulse response with its minimum-phase twin). f is a scratch FFT
+ * of the capture's size. */
 static double excess_delay(const GsSweepResult *r, GsFft *f, double lo, double hi) {
   size_t n = r->n, bins = r->bins;
   size_t klo = (size_t)ceil(lo * (double)n / r->rate),
@@ -59,10 +61,12 @@ static double excess_delay(const GsSweepResult *r, GsFft *f, double lo, double h
     fold[i] = (i == 0 || i == n / 2) ? v : (i < n / 2 ? 2.0 * v : 0.0);
   }
   const double complex *lmin = gs_fft_forward(f);
-  /* excess = H / Hmin in the band, 0 outside; kept in the same buffer */
+  /* the excess phase weighted by the power, H conj(Hmin), in the band:
+   * bins where the system passes little (and the capture is mostly
+   * rounding) count for little; kept in the same buffer */
   double complex *e = gs_fft_bins(f);
   for (size_t k = 0; k < bins; k++) {
-    e[k] = (k >= klo && k <= khi) ? r->h[k] / cexp(lmin[k]) : 0.0;
+    e[k] = (k >= klo && k <= khi) ? r->h[k] * conj(cexp(lmin[k])) : 0.0;
   }
   const double *x = gs_fft_inverse(f);
   size_t best = 0;

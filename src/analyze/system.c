@@ -26,6 +26,13 @@ static double chain_load(void *ctx, double hz) {
   return creal(gs_rat_at_hz(&last->ports.yin, hz));
 }
 
+static bool any_excess_phase(const GsChain *chain) {
+  for (uint32_t i = 0; i < chain->n_nodes; i++) {
+    if (chain->nodes[i].cls->excess_phase) return true;
+  }
+  return false;
+}
+
 GsStatus gs_system_for_chain(GsChain *chain, GsSystem *out) {
   if (!chain || chain->lanes_in != 1 || chain->lanes_out != 1) return GS_ERR_ARG;
   const GsNode *first = &chain->nodes[0], *last = &chain->nodes[chain->n_nodes - 1];
@@ -40,6 +47,7 @@ GsStatus gs_system_for_chain(GsChain *chain, GsSystem *out) {
       .load_siemens = last->cls->is_load ? chain_load : NULL,
       .nominal_level = gs_chain_nominal_level(chain),
       .reported_latency = gs_chain_latency(chain),
+      .excess_phase = any_excess_phase(chain),
   };
   return GS_OK;
 }

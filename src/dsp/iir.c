@@ -71,14 +71,18 @@ static void lerp_coefs(GsIirCoefs *out, const GsIirCoefs *a, const GsIirCoefs *b
   out->order = order;
 }
 
+double gs_iir_step(const GsIirCoefs *c, GsIirState *st, double x) {
+  if (!st->morph_left) return gs_iir_tick(c, st, x);
+  GsIirCoefs now;
+  double t = 1.0 - (double)(st->morph_left - 1) / st->morph_len;
+  lerp_coefs(&now, &st->from, c, t);
+  st->morph_left--;
+  return gs_iir_tick(&now, st, x);
+}
+
 void gs_iir_run(const GsIirCoefs *c, GsIirState *st, float *buf, uint32_t n) {
   uint32_t i = 0;
-  for (; i < n && st->morph_left; i++, st->morph_left--) {
-    GsIirCoefs now;
-    double t = 1.0 - (double)(st->morph_left - 1) / st->morph_len;
-    lerp_coefs(&now, &st->from, c, t);
-    buf[i] = (float)gs_iir_tick(&now, st, buf[i]);
-  }
+  for (; i < n && st->morph_left; i++) buf[i] = (float)gs_iir_step(c, st, buf[i]);
   for (; i < n; i++) buf[i] = (float)gs_iir_tick(c, st, buf[i]);
   if (!gs_iir_finite(st)) gs_iir_clear(st);
 }

@@ -52,6 +52,9 @@ static inline double gs_iir_tick(const GsIirCoefs *c, GsIirState *st, double x) 
   return y;
 }
 
+/* One sample, morphing if a morph is under way (see gs_iir_morph). */
+double gs_iir_step(const GsIirCoefs *c, GsIirState *st, double x);
+
 /* Filter n samples in place (morphing if a morph is under way); a state
  * gone non-finite is cleared. */
 void gs_iir_run(const GsIirCoefs *c, GsIirState *st, float *buf, uint32_t n);

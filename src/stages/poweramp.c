@@ -307,7 +307,8 @@ static double poweramp_min_load(const double *v) {
 }
 
 /* auto sensitivity: the input that gain needs for rated power */
-static double poweramp_resolve(const double *v, uint32_t index) {
+static double poweramp_resolve(const double *v, const GsPorts *upstream, uint32_t index) {
+  (void)upstream;
   if (index != P_SENSITIVITY) return v[index];
   return sqrt(v[P_WATTS] * v[P_LOAD]) / gs_db_to_gain(v[P_GAIN]);
 }

@@ -14,6 +14,7 @@
 
 #include "dsp/biquad.h"
 #include "dsp/clip.h"
+#include "dsp/iir.h"
 #include "dsp/noise.h"
 #include "dsp/ramp.h"
 #include "dsp/riaa.h"
@@ -165,8 +166,10 @@ typedef struct {
   GsRamp gate;            /* phantom: condenser powered or not */
   GsRamp pad, gain, polarity;
   bool phono;
-  GsSosCoefs riaa, hpf;
-  GsSosState riaa_st, hpf_st;
+  GsSosCoefs riaa;
+  GsSosState riaa_st;
+  GsIirCoefs hpf; /* 2nd order always (off: a pass-through), so it morphs */
+  GsIirState hpf_st;
   GsRng rng;
   double noise_rms;
   bool noise;
@@ -230,13 +233,22 @@ static double gain_linear(const Preamp *p) {
   return gs_db_to_gain(db);
 }
 
-static void design_hpf(Preamp *p) {
-  gs_sos_identity(&p->hpf);
+/* Off stands for a corner this far down when the filter is switched in or
+ * out while audio runs: the chain ramps the corner from or to it. */
+#define HPF_OFF_HZ 0.1
+
+/* The high-pass as one 2nd-order section; a live change morphs to it over
+ * a tick. */
+static void design_hpf(Preamp *p, bool live) {
+  GsIirCoefs old = p->hpf;
   double f = p->values[P_HPF];
-  if (f >= 1.0) {
-    p->hpf.n = 1;
-    p->hpf.s[0] = gs_biquad_design(GS_BQ_HIGHPASS, f, 0.0, M_SQRT1_2, p->rate);
+  GsIirCoefs *h = &p->hpf;
+  *h = (GsIirCoefs){.b = {1.0}, .a = {1.0}, .order = 2, .gain = 1.0};
+  if (f > 0.0) {
+    GsBiquad q = gs_biquad_design(GS_BQ_HIGHPASS, f, 0.0, M_SQRT1_2, p->rate);
+    *h = (GsIirCoefs){.b = {q.b0, q.b1, q.b2}, .a = {1.0, q.a1, q.a2}, .order = 2, .gain = 1.0};
   }
+  if (live) gs_iir_morph(&p->hpf_st, &old, GS_TICK);
 }
 
 static bool powered(const Preamp *p) {
@@ -294,7 +306,7 @@ static GsStatus preamp_create(const GsStageEnv *env, const double *v, void **sel
   p->noise = env->noise;
   p->noise_rms = amp_noise_rms(p);
   p->vmax = maxout_peak(v);
-  design_hpf(p);
+  design_hpf(p, false);
   check_phantom(p);
   *self = p;
   return GS_OK;
@@ -321,7 +333,7 @@ static void preamp_set_param(void *self, uint32_t index, double value) {
   switch (index) {
     case P_GAIN: gs_ramp_to(&p->gain, gain_linear(p), p->fade); break;
     case P_PAD: gs_ramp_to(&p->pad, gs_db_to_gain(-value), p->fade); break;
-    case P_HPF: design_hpf(p); break;
+    case P_HPF: design_hpf(p, true); break;
     case P_POLARITY: gs_ramp_to(&p->polarity, (int)value ? -1.0 : 1.0, p->fade); break;
     case P_PHANTOM:
       gs_ramp_to(&p->gate, powered(p) ? 1.0 : 0.0, p->fade);
@@ -363,22 +375,22 @@ static void preamp_process(void *self, const float *const *in, float *out, uint3
     if (p->noise) x += p->noise_rms * gs_rng_gauss(&p->rng);
     if (p->phono) x = gs_sos_tick(&p->riaa, &p->riaa_st, x);
     double y = x * gs_ramp_next(&p->gain);
-    if (p->hpf.n) y = gs_sos_tick(&p->hpf, &p->hpf_st, y);
+    y = gs_iir_step(&p->hpf, &p->hpf_st, y);
     y *= gs_ramp_next(&p->polarity);
     if (fabs(y) > p->vmax) over++;
     out[i] = (float)output_stage(p, y);
   }
   if (over) atomic_fetch_add_explicit(&p->clipped, over, memory_order_relaxed);
-  if (!gs_sos_finite(&p->riaa_st) || !gs_sos_finite(&p->hpf_st)) {
+  if (!gs_sos_finite(&p->riaa_st) || !gs_iir_finite(&p->hpf_st)) {
     gs_sos_clear(&p->riaa_st);
-    gs_sos_clear(&p->hpf_st);
+    gs_iir_clear(&p->hpf_st);
   }
 }
 
 static void preamp_reset(void *self) {
   Preamp *p = self;
   gs_sos_clear(&p->riaa_st);
-  gs_sos_clear(&p->hpf_st);
+  gs_iir_clear(&p->hpf_st);
   GsRamp *ramps[] = {&p->gate, &p->pad, &p->gain, &p->polarity};
   for (size_t i = 0; i < sizeof ramps / sizeof ramps[0]; i++) gs_ramp_finish(ramps[i]);
   for (uint32_t k = 0; k < 64; k++) gs_ramp_finish(&p->select_gain[k]);
@@ -427,9 +439,12 @@ static double preamp_clip(const double *v) {
   return maxout_peak(v);
 }
 
-static double preamp_resolve(const double *v, uint32_t index) {
+static double preamp_resolve(const double *v, const GsPorts *upstream, uint32_t index) {
+  (void)upstream;
   if (index == P_IMPEDANCE) return input_ohms(v);
-  if (index == P_CAPACITANCE) return input_farads(v);
+  /* none ramps as 1 pF, which loads nothing audible */
+  if (index == P_CAPACITANCE) return fmax(input_farads(v), 1e-12);
+  if (index == P_HPF) return HPF_OFF_HZ;
   return v[index];
 }
 

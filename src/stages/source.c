@@ -206,7 +206,8 @@ static double source_clip(const double *v) {
   return fs_volts(v);
 }
 
-static double source_resolve(const double *v, uint32_t index) {
+static double source_resolve(const double *v, const GsPorts *upstream, uint32_t index) {
+  (void)upstream;
   const TypeDefaults *t = type_of(v);
   switch (index) {
     case P_FS_VOLTS: return t->fs_volts;

@@ -1,21 +1,46 @@
-/* speaker: a moving-coil loudspeaker's electrical side from its
- * Thiele–Small parameters (A. N. Thiele 1961; R. H. Small 1972):
- *   Z(s) = Re + s Le + (Res || s Lces || 1/(s Cmes)),
- *   Cmes = Qes / (2π fs Re), Lces = 1 / ((2π fs)^2 Cmes), Res = Re Qms / Qes,
- * so |Z| peaks at Re + Res at fs and rises with Le above. The amplifier
- * sees that impedance (the chain's junction); the stage passes the terminal
- * voltage on and watches the power it absorbs, P = v i with i = Y(z) v,
- * against its rating. */
+/* speaker: a moving-coil loudspeaker, electrical and acoustic.
+ *
+ * Electrical: the impedance the amplifier sees, from Thiele–Small
+ * parameters (src/dsp/loudspeaker.c), shifted by a sealed box.
+ * Acoustic (output=air): sound pressure at `distance` on axis. The level
+ * follows the sensitivity — dB SPL at 1 m for 1 W, i.e. sqrt(1 W x nominal
+ * ohms) volts (2.83 V for 8 Ω), referred to 1 kHz — and falls as 1/r
+ * (inverse square in power); the shape is Small's sealed or vented
+ * high-pass (or the free-air one in an infinite baffle) times the voice
+ * coil's inductive roll-off. With output=terminals it passes its terminal
+ * voltage on, like a load box.
+ * It watches the power it absorbs (100 ms average) against its rating, and
+ * cone excursion against xmax (sealed or infinite-baffle mounting). */
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dsp/iir.h"
-#include "dsp/rational.h"
+#include "dsp/loudspeaker.h"
 #include "stage.h"
 
-enum { P_RE, P_LE, P_FS, P_QMS, P_QES, P_SENSITIVITY, P_RATING, N_PARAMS };
+enum {
+  P_RE,
+  P_LE,
+  P_FS,
+  P_QMS,
+  P_QES,
+  P_SENSITIVITY,
+  P_RATING,
+  P_NOMINAL,
+  P_VAS,
+  P_SD,
+  P_XMAX,
+  P_BOX,
+  P_PORT,
+  P_DISTANCE,
+  P_OUTPUT,
+  N_PARAMS
+};
+enum { OUT_AIR, OUT_TERMINALS };
+
+static const char *const output_names[] = {"air", "terminals", NULL};
 
 /* Defaults: of the order of a 12-inch, 8 Ω guitar driver. */
 static const GsParamInfo params[] = {
@@ -57,7 +82,7 @@ static const GsParamInfo params[] = {
                .def = 0.45,
                .flags = GS_PARAM_LOG},
     [P_SENSITIVITY] = {.name = "sensitivity",
-                       .help = "SPL at 1 m for 1 W (2.83 V into 8 Ω)",
+                       .help = "SPL at 1 m for 1 W into the nominal impedance, at 1 kHz",
                        .type = GS_PARAM_REAL,
                        .unit = GS_UNIT_DB_SPL,
                        .min = 60,
@@ -71,29 +96,109 @@ static const GsParamInfo params[] = {
                   .max = 10000,
                   .def = 100,
                   .flags = GS_PARAM_LOG},
+    [P_NOMINAL] = {.name = "nominal",
+                   .help = "rated impedance (1 W = sqrt(nominal) volts)",
+                   .type = GS_PARAM_REAL,
+                   .unit = GS_UNIT_OHM,
+                   .min = 1,
+                   .max = 100,
+                   .def = 8,
+                   .flags = GS_PARAM_LOG},
+    [P_VAS] = {.name = "vas",
+               .help = "equivalent compliance volume",
+               .type = GS_PARAM_REAL,
+               .unit = GS_UNIT_LITRE,
+               .min = 0.1,
+               .max = 2000,
+               .def = 90,
+               .flags = GS_PARAM_LOG},
+    [P_SD] = {.name = "sd",
+              .help = "cone area in cm² (for excursion)",
+              .type = GS_PARAM_REAL,
+              .min = 1,
+              .max = 5000,
+              .def = 530,
+              .flags = GS_PARAM_LOG,
+              .zero = "off"},
+    [P_XMAX] = {.name = "xmax",
+                .help = "linear excursion limit in mm",
+                .type = GS_PARAM_REAL,
+                .min = 0.1,
+                .max = 50,
+                .def = 2,
+                .flags = GS_PARAM_LOG,
+                .zero = "off"},
+    [P_BOX] = {.name = "box",
+               .help = "box volume (off: infinite baffle or open back)",
+               .type = GS_PARAM_REAL,
+               .unit = GS_UNIT_LITRE,
+               .min = 0.5,
+               .max = 2000,
+               .def = 0,
+               .flags = GS_PARAM_LOG,
+               .zero = "off"},
+    [P_PORT] = {.name = "port",
+                .help = "vented-box tuning (off: sealed)",
+                .type = GS_PARAM_REAL,
+                .unit = GS_UNIT_HZ,
+                .min = 5,
+                .max = 500,
+                .def = 0,
+                .flags = GS_PARAM_LOG,
+                .zero = "off"},
+    [P_DISTANCE] = {.name = "distance",
+                    .help = "listening distance (output=air)",
+                    .type = GS_PARAM_REAL,
+                    .unit = GS_UNIT_METRE,
+                    .min = 0.01,
+                    .max = 1000,
+                    .def = 1,
+                    .flags = GS_PARAM_LOG},
+    [P_OUTPUT] = {.name = "output",
+                  .help = "air: sound pressure at the distance; terminals: its voltage",
+                  .type = GS_PARAM_CHOICE,
+                  .min = 0,
+                  .max = 1,
+                  .def = OUT_AIR,
+                  .choices = output_names,
+                  .flags = GS_PARAM_FIXED},
 };
 
-/* The electrical impedance as a rational function of s. */
-static GsRational impedance(const double *v) {
-  const double pi = 3.14159265358979323846;
-  double ws = 2.0 * pi * v[P_FS];
-  double cmes = v[P_QES] / (ws * v[P_RE]);
-  double lces = 1.0 / (ws * ws * cmes);
-  double res = v[P_RE] * v[P_QMS] / v[P_QES];
-  /* motional: s Lces / (1 + s Lces / Res + s^2 Lces Cmes) */
-  GsPoly mn = gs_poly_linear(0.0, lces);
-  GsPoly md = gs_poly_linear(1.0, lces / res);
-  md.c[2] = lces * cmes;
-  md.deg = 2;
-  GsRational mot = gs_rat_make(mn, md);
-  GsRational coil = gs_rat_make(gs_poly_linear(v[P_RE], v[P_LE]), gs_poly_const(1.0));
-  return gs_rat_add(&coil, &mot);
+static GsDriver driver_of(const double *v) {
+  GsDriver d = {.re = v[P_RE],
+                .le = v[P_LE],
+                .fs = v[P_FS],
+                .qms = v[P_QMS],
+                .qes = v[P_QES],
+                .vas = v[P_VAS],
+                .sd = v[P_SD],
+                .box = v[P_BOX],
+                .port = v[P_PORT]};
+  return d;
+}
+
+static void speaker_domains(const double *v, GsDomain *in, GsDomain *out) {
+  *in = GS_DOMAIN_ANALOG;
+  *out = (int)v[P_OUTPUT] == OUT_AIR ? GS_DOMAIN_ACOUSTIC : GS_DOMAIN_ANALOG;
 }
 
 static void speaker_ports(const double *v, double rate, GsPorts *ports) {
   (void)rate;
-  GsRational z = impedance(v);
+  GsDriver d = driver_of(v);
+  GsRational z = gs_driver_impedance(&d);
   ports->yin = gs_rat_inv(&z);
+  ports->distance = v[P_DISTANCE];
+}
+
+/* Pascals at the distance per volt at the terminals. */
+static GsRational pressure_per_volt(const double *v) {
+  GsDriver d = driver_of(v);
+  GsRational shape = gs_driver_pressure(&d);
+  double at_1k = cabs(gs_rat_at_hz(&shape, 1000.0));
+  double pa_1m = 20e-6 * pow(10.0, v[P_SENSITIVITY] / 20.0); /* rms, for 1 W */
+  double k = pa_1m / sqrt(v[P_NOMINAL]) / v[P_DISTANCE] / at_1k;
+  shape.num = gs_poly_scale(&shape.num, k);
+  return shape;
 }
 
 typedef struct {
@@ -101,23 +206,48 @@ typedef struct {
   double rate;
   GsIirCoefs y; /* admittance: current per volt */
   GsIirState st;
-  double avg_power, avg_coef; /* 100 ms average */
-  double worst;               /* highest average power seen (audio thread) */
-  atomic_bool over;
-  bool reported;
+  bool air;
+  GsIirCoefs p; /* pressure per volt */
+  GsIirState pst;
+  bool excursion;
+  GsIirCoefs x; /* metres per volt */
+  GsIirState xst;
+  double avg_power, avg_coef;
+  double worst_power, worst_x; /* audio thread */
+  atomic_bool over_power, over_x;
+  bool told_power, told_x;
 } Speaker;
 
-static void design(Speaker *s) {
-  GsRational z = impedance(s->values);
-  GsRational y = gs_rat_inv(&z);
-  double hi = fmin(20000.0, 0.45 * s->rate);
+static void to_iir(const GsRational *r, double rate, GsIirCoefs *out) {
   GsSosCoefs sos;
-  if (gs_rat_to_sos(&y, s->rate, gs_rat_feature_hz(&y, 10.0, hi), &sos)) {
-    gs_iir_from_sos(&s->y, &sos);
+  double hi = fmin(20000.0, 0.45 * rate);
+  if (gs_rat_to_sos(r, rate, gs_rat_feature_hz(r, 10.0, hi), &sos)) {
+    gs_iir_from_sos(out, &sos);
   } else {
-    gs_iir_identity(&s->y);
-    s->y.gain = 1.0 / s->values[P_RE];
+    gs_iir_identity(out);
+    out->gain = cabs(gs_rat_at_hz(r, 1000.0));
   }
+}
+
+/* The pressure filter keeps one order (a vented box and the coil need 5)
+ * so that a morph between box types has the history it needs. */
+#define PRESSURE_ORDER 6
+
+/* live: morph the pressure response from the old one over a tick. */
+static void design(Speaker *s, bool live) {
+  GsDriver d = driver_of(s->values);
+  GsRational z = gs_driver_impedance(&d);
+  GsRational y = gs_rat_inv(&z);
+  to_iir(&y, s->rate, &s->y);
+  GsRational p = pressure_per_volt(s->values);
+  GsIirCoefs old = s->p;
+  to_iir(&p, s->rate, &s->p);
+  if (s->p.order < PRESSURE_ORDER) s->p.order = PRESSURE_ORDER;
+  /* live changes: the pressure the listener hears moves smoothly */
+  if (live) gs_iir_morph(&s->pst, &old, GS_TICK);
+  GsRational x;
+  s->excursion = s->values[P_XMAX] > 0.0 && gs_driver_excursion(&d, &x);
+  if (s->excursion) to_iir(&x, s->rate, &s->x);
 }
 
 static GsStatus speaker_create(const GsStageEnv *env, const double *v, void **self) {
@@ -125,8 +255,9 @@ static GsStatus speaker_create(const GsStageEnv *env, const double *v, void **se
   if (!s) return GS_ERR_NOMEM;
   memcpy(s->values, v, sizeof s->values);
   s->rate = env->rate;
+  s->air = (int)v[P_OUTPUT] == OUT_AIR;
   s->avg_coef = 1.0 - exp(-1.0 / (0.1 * env->rate));
-  design(s);
+  design(s, false);
   *self = s;
   return GS_OK;
 }
@@ -138,64 +269,90 @@ static void speaker_destroy(void *self) {
 static void speaker_set_param(void *self, uint32_t index, double value) {
   Speaker *s = self;
   s->values[index] = value;
-  if (index != P_SENSITIVITY && index != P_RATING) design(s);
+  if (index != P_RATING) design(s, true);
 }
 
 static void speaker_process(void *self, const float *const *in, float *out, uint32_t n) {
   Speaker *s = self;
   const float *x = in[0];
-  double avg = s->avg_power, worst = s->worst;
+  double avg = s->avg_power, worst = s->worst_power, xpk = s->worst_x;
   for (uint32_t i = 0; i < n; i++) {
     double v = x[i];
-    double cur = gs_iir_tick(&s->y, &s->st, v);
-    avg += s->avg_coef * (v * cur - avg);
+    avg += s->avg_coef * (v * gs_iir_tick(&s->y, &s->st, v) - avg);
     if (avg > worst) worst = avg;
-    out[i] = x[i];
+    if (s->excursion) xpk = fmax(xpk, fabs(gs_iir_tick(&s->x, &s->xst, v)));
+    out[i] = s->air ? (float)gs_iir_step(&s->p, &s->pst, v) : x[i];
   }
-  if (!isfinite(avg) || !gs_iir_finite(&s->st)) {
-    avg = 0.0;
+  if (!isfinite(avg) || !gs_iir_finite(&s->st) || !gs_iir_finite(&s->pst) ||
+      !gs_iir_finite(&s->xst)) {
+    avg = worst = xpk = 0.0;
     gs_iir_clear(&s->st);
+    gs_iir_clear(&s->pst);
+    gs_iir_clear(&s->xst);
   }
   s->avg_power = avg;
-  s->worst = isfinite(worst) ? worst : 0.0;
-  if (s->worst > s->values[P_RATING]) atomic_store(&s->over, true);
+  s->worst_power = worst;
+  s->worst_x = xpk;
+  if (worst > s->values[P_RATING]) atomic_store(&s->over_power, true);
+  if (s->excursion && xpk * 1e3 > s->values[P_XMAX]) atomic_store(&s->over_x, true);
 }
 
 static void speaker_reset(void *self) {
   Speaker *s = self;
   gs_iir_clear(&s->st);
+  gs_iir_clear(&s->pst);
+  gs_iir_clear(&s->xst);
   s->avg_power = 0.0;
 }
 
 static bool speaker_poll(void *self, char *msg, size_t size) {
   Speaker *s = self;
-  if (s->reported || !atomic_load(&s->over)) return false;
-  s->reported = true;
-  return gs_warn_format(msg, size,
-                        "received %.0f W (100 ms average), over its %.0f W "
-                        "rating",
-                        s->worst, s->values[P_RATING]);
+  if (!s->told_power && atomic_load(&s->over_power)) {
+    s->told_power = true;
+    return gs_warn_format(msg, size, "received %.0f W (100 ms average), over its %.0f W rating",
+                          s->worst_power, s->values[P_RATING]);
+  }
+  if (!s->told_x && atomic_load(&s->over_x)) {
+    s->told_x = true;
+    return gs_warn_format(msg, size, "the cone moved %.1f mm, beyond its xmax of %.1f mm",
+                          s->worst_x * 1e3, s->values[P_XMAX]);
+  }
+  return false;
 }
 
 static double speaker_rated(const double *v) {
   return v[P_RATING];
 }
 
+/* An infinite baffle is the limit of an ever larger sealed box: a live
+ * move into or out of a box ramps through the sizes in between. */
+static double speaker_resolve(const double *v, const GsPorts *upstream, uint32_t index) {
+  (void)upstream;
+  return index == P_BOX ? 1e7 : v[index];
+}
+
+static double speaker_distance(const double *v) {
+  return (int)v[P_OUTPUT] == OUT_AIR ? v[P_DISTANCE] : NAN;
+}
+
 const GsStageClass gs_stage_speaker = {
     .info = {.name = "speaker",
-             .help = "loudspeaker impedance from Thiele-Small parameters; "
-                     "passes its terminal voltage on, warns above its rating",
+             .help = "loudspeaker: impedance from Thiele-Small parameters; sound pressure at a "
+                     "distance from its sensitivity, box and distance",
              .params = params,
              .n_params = N_PARAMS,
              .input = GS_DOMAIN_ANALOG,
-             .output = GS_DOMAIN_ANALOG},
+             .output = GS_DOMAIN_ACOUSTIC},
+    .domains = speaker_domains,
     .ports = speaker_ports,
     .create = speaker_create,
     .destroy = speaker_destroy,
     .set_param = speaker_set_param,
+    .resolve = speaker_resolve,
     .process = speaker_process,
     .reset = speaker_reset,
     .poll = speaker_poll,
     .is_load = true,
     .rated_watts = speaker_rated,
+    .distance = speaker_distance,
 };
