@@ -45,30 +45,29 @@ bool gs_iir_finite(const GsIirState *st) {
   return isfinite(acc);
 }
 
+/* The numerators are interpolated with their gains in: a design may split
+ * a response between gain and b differently from the next one (a scale
+ * moving from one to the other as a zero runs off to infinity), and
+ * interpolating the two apart multiplies the errors. */
+static void lerp_coefs(GsIirCoefs *out, const GsIirCoefs *a, const GsIirCoefs *b, double t) {
+  int order = a->order > b->order ? a->order : b->order;
+  for (int k = 0; k <= GS_IIR_MAX; k++) {
+    out->b[k] = (1.0 - t) * a->gain * a->b[k] + t * b->gain * b->b[k];
+    out->a[k] = a->a[k] + t * (b->a[k] - a->a[k]);
+  }
+  out->gain = 1.0;
+  out->order = order;
+}
+
 void gs_iir_morph(GsIirState *st, const GsIirCoefs *old, uint32_t n) {
   /* a morph already running continues from where it is */
   GsIirCoefs from = *old;
   if (st->morph_left && st->morph_len) {
     double t = 1.0 - (double)st->morph_left / st->morph_len;
-    for (int k = 0; k <= GS_IIR_MAX; k++) {
-      from.b[k] = st->from.b[k] + t * (old->b[k] - st->from.b[k]);
-      from.a[k] = st->from.a[k] + t * (old->a[k] - st->from.a[k]);
-    }
-    from.gain = st->from.gain + t * (old->gain - st->from.gain);
-    from.order = st->from.order > old->order ? st->from.order : old->order;
+    lerp_coefs(&from, &st->from, old, t);
   }
   st->from = from;
   st->morph_left = st->morph_len = n;
-}
-
-static void lerp_coefs(GsIirCoefs *out, const GsIirCoefs *a, const GsIirCoefs *b, double t) {
-  int order = a->order > b->order ? a->order : b->order;
-  for (int k = 0; k <= order; k++) {
-    out->b[k] = a->b[k] + t * (b->b[k] - a->b[k]);
-    out->a[k] = a->a[k] + t * (b->a[k] - a->a[k]);
-  }
-  out->gain = a->gain + t * (b->gain - a->gain);
-  out->order = order;
 }
 
 double gs_iir_step(const GsIirCoefs *c, GsIirState *st, double x) {

@@ -25,7 +25,7 @@ typedef struct {
 } GsIirCoefs;
 
 typedef struct {
-  double x[GS_IIR_MAX]; /* x[n-1], x[n-2], ... (after the gain) */
+  double x[GS_IIR_MAX]; /* x[n-1], x[n-2], ... (the input as it came) */
   double y[GS_IIR_MAX]; /* y[n-1], ... */
   GsIirCoefs from;      /* a morph in progress (see gs_iir_morph) */
   uint32_t morph_left, morph_len;
@@ -36,17 +36,23 @@ void gs_iir_from_sos(GsIirCoefs *out, const GsSosCoefs *sos);
 void gs_iir_clear(GsIirState *st);
 bool gs_iir_finite(const GsIirState *st);
 
+/* y = gain (b0 x + b1 x[n-1] + ...) - a1 y[n-1] - ...: the history holds
+ * the input itself, so that a morph between designs whose gain and b
+ * split differently stays meaningful (see gs_iir_morph). */
 static inline double gs_iir_tick(const GsIirCoefs *c, GsIirState *st, double x) {
-  double in = x * c->gain;
   int n = c->order;
-  double y = c->b[0] * in;
-  for (int k = 0; k < n; k++) y += c->b[k + 1] * st->x[k] - c->a[k + 1] * st->y[k];
+  double fir = c->b[0] * x, iir = 0.0;
+  for (int k = 0; k < n; k++) {
+    fir += c->b[k + 1] * st->x[k];
+    iir += c->a[k + 1] * st->y[k];
+  }
+  double y = c->gain * fir - iir;
   for (int k = n - 1; k > 0; k--) {
     st->x[k] = st->x[k - 1];
     st->y[k] = st->y[k - 1];
   }
   if (n > 0) {
-    st->x[0] = in;
+    st->x[0] = x;
     st->y[0] = y;
   }
   return y;
@@ -66,9 +72,12 @@ void gs_iir_morph(GsIirState *st, const GsIirCoefs *old, uint32_t n);
 
 /* The next output is gs_iir_direct_gain(c) * x + gs_iir_free_response. */
 static inline double gs_iir_free_response(const GsIirCoefs *c, const GsIirState *st) {
-  double y = 0.0;
-  for (int k = 0; k < c->order; k++) y += c->b[k + 1] * st->x[k] - c->a[k + 1] * st->y[k];
-  return y;
+  double fir = 0.0, iir = 0.0;
+  for (int k = 0; k < c->order; k++) {
+    fir += c->b[k + 1] * st->x[k];
+    iir += c->a[k + 1] * st->y[k];
+  }
+  return c->gain * fir - iir;
 }
 
 static inline double gs_iir_direct_gain(const GsIirCoefs *c) {
