@@ -1,11 +1,10 @@
 /* Impulse responses from files: libsndfile reads any format, the first
- * channel is kept, libsamplerate (best sinc) converts to the processing
- * rate, then the options shape it. Every refusal says why. */
+ * channel is kept, converted to the processing rate (src/ir_resample.c),
+ * then the options shape it. Every refusal says why. */
 #include "ir_file.h"
 
 #include <errno.h>
 #include <math.h>
-#include <samplerate.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "analyze/fft.h"
+#include "ir_resample.h"
 
 /* The first channel of the file, at its own rate. */
 static GsStatus read_first_channel(const char *path, float **out, size_t *len, double *rate,
@@ -56,27 +56,6 @@ static GsStatus read_first_channel(const char *path, float **out, size_t *len, d
   *out = all;
   *len = (size_t)info.frames;
   *rate = info.samplerate;
-  return GS_OK;
-}
-
-static GsStatus resample(float **ir, size_t *len, double from, double to) {
-  if (from == to) return GS_OK;
-  double ratio = to / from;
-  size_t out_len = (size_t)ceil((double)*len * ratio) + 16;
-  float *out = calloc(out_len, sizeof(float));
-  if (!out) return GS_ERR_NOMEM;
-  SRC_DATA d = {.data_in = *ir,
-                .data_out = out,
-                .input_frames = (long)*len,
-                .output_frames = (long)out_len,
-                .src_ratio = ratio};
-  if (src_simple(&d, SRC_SINC_BEST_QUALITY, 1) != 0) {
-    free(out);
-    return GS_ERR_IO;
-  }
-  free(*ir);
-  *ir = out;
-  *len = (size_t)d.output_frames_gen;
   return GS_OK;
 }
 
@@ -127,7 +106,7 @@ GsStatus gs_ir_load(const char *path, double rate, const GsIrOptions *opt, float
   *ir = NULL;
   GsStatus s = read_first_channel(path, ir, len, &file_rate, why, why_size);
   if (s != GS_OK) return s;
-  s = resample(ir, len, file_rate, rate);
+  s = gs_ir_resample(ir, len, file_rate, rate);
   if (s == GS_OK && opt->trim) trim(*ir, len);
   if (s == GS_OK && opt->length > 0.0) truncate_fade(*ir, len, opt->length, rate);
   float peak = 0.0f;

@@ -52,6 +52,17 @@ double complex *gs_fft_bins(GsFft *f) {
   return (double complex *)f->cx;
 }
 
+const double complex *gs_fft_min_phase_log(GsFft *f) {
+  size_t n = f->n;
+  const double *c = gs_fft_inverse(f); /* real cepstrum, times n */
+  double *fold = gs_fft_input(f);
+  for (size_t i = 0; i < n; i++) {
+    double v = c[i] / (double)n;
+    fold[i] = (i == 0 || i == n / 2) ? v : (i < n / 2 ? 2.0 * v : 0.0);
+  }
+  return gs_fft_forward(f);
+}
+
 const double *gs_fft_inverse(GsFft *f) {
   fftw_execute(f->inv);
   return f->re;

@@ -19,6 +19,12 @@ const double complex *gs_fft_forward(GsFft *f);
 double complex *gs_fft_bins(GsFft *f);
 const double *gs_fft_inverse(GsFft *f);
 
+/* Minimum phase from magnitude (the real cepstrum folded onto positive
+ * quefrencies; A. V. Oppenheim and R. W. Schafer, "Discrete-Time Signal
+ * Processing", ch. 13): fill the bins with log|H| (real), call this, and
+ * read log Hmin from the bins it returns (the plan's output). */
+const double complex *gs_fft_min_phase_log(GsFft *f);
+
 /* The 7-term Blackman–Harris window (H.-H. Albrecht, ICASSP 2001):
  * side lobes below -180 dB, main lobe ±7 bins. */
 void gs_window_bh7(double *w, size_t n);

@@ -54,13 +54,7 @@ static double excess_delay(const GsSweepResult *r, GsFft *f, double lo, double h
     size_t kk = k < klo ? klo : (k > khi ? khi : k);
     b[k] = log(fmax(cabs(r->h[kk]), 1e-30));
   }
-  const double *c = gs_fft_inverse(f); /* real cepstrum, times n */
-  double *fold = gs_fft_input(f);
-  for (size_t i = 0; i < n; i++) {
-    double v = c[i] / (double)n;
-    fold[i] = (i == 0 || i == n / 2) ? v : (i < n / 2 ? 2.0 * v : 0.0);
-  }
-  const double complex *lmin = gs_fft_forward(f);
+  const double complex *lmin = gs_fft_min_phase_log(f);
   /* the excess phase weighted by the power, H conj(Hmin), in the band:
    * bins where the system passes little (and the capture is mostly
    * rounding) count for little; kept in the same buffer */
