@@ -63,13 +63,12 @@ static void print_table(const GsPlan *plan, double rate) {
   }
   for (uint32_t i = 0; i < gs_plan_length(plan); i++) {
     const GsPlanNode *n = gs_plan_node(plan, i);
-    if (!isfinite(n->spl_1m)) continue;
-    double metres = pow(10.0, (n->spl_1m - n->level) / 20.0);
-    printf("\n %s: %.1f dB SPL at 1 m, %.1f dB SPL at %.3g m", n->stage, n->spl_1m, n->level,
-           metres);
+    if (!isfinite(n->spl_1m) && !isfinite(n->distance)) continue;
+    printf("\n %s:", n->stage);
+    if (isfinite(n->spl_1m)) printf(" %.1f dB SPL at 1 m on axis,", n->spl_1m);
+    printf(" %.1f dB SPL at %.3g m", n->level, n->distance);
     if (isfinite(n->watts_clip) && n->watts > 0.0) {
-      printf(" (%.1f at %.3g m when the chain clips)",
-             n->level + 10.0 * log10(n->watts_clip / n->watts), metres);
+      printf(" (%.1f when the chain clips)", n->level + 10.0 * log10(n->watts_clip / n->watts));
     }
     printf("\n");
   }
@@ -110,6 +109,7 @@ static void print_json(const GsPlan *plan, double rate) {
     json_num(&j, "watts", n->watts);
     json_num(&j, "watts_clip", n->watts_clip);
     json_num(&j, "spl_1m", n->spl_1m);
+    json_num(&j, "distance_m", n->distance);
     json_close(&j);
   }
   json_close(&j);

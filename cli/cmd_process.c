@@ -17,14 +17,15 @@ static const char help[] =
     "OUT's format from its extension: .wav .flac .aiff .w64 .rf64 .caf .ogg).\n"
     "The file's rate is the processing rate; every channel is processed\n"
     "(a preamp with select=N picks one). A chain that starts in the analog\n"
-    "domain reads samples as volts; one that ends there writes volts\n"
-    "(as float unless --format says otherwise). OUT is written to a\n"
+    "domain reads samples as volts; one that ends there writes volts, and\n"
+    "one that ends in the air (speaker, cab) writes pascals (as float\n"
+    "unless --format says otherwise). OUT is written to a\n"
     "temporary file and appears only when complete.\n"
     "\n"
     "  -c, --chain TEXT    the chain: 'STAGE key=value ! STAGE ...'\n"
     "  -p, --preset FILE   a preset file, or a name from presets/\n"
     "      --format F      output samples: float, pcm16, pcm24, pcm32\n"
-    "                      (default: the input's, or float for volts)\n"
+    "                      (default: the input's, or float for volts, pascals)\n"
     "      --seed N        seed of the modelled noise (default 1)\n"
     "      --no-noise      turn all modelled noise off\n"
     "  -q, --quiet         no progress or warnings\n"
@@ -91,7 +92,7 @@ static int choose_format(const Options *o, const SF_INFO *in, GsDomain out_domai
     }
   } else if (major == SF_FORMAT_OGG) {
     sub = SF_FORMAT_VORBIS;
-  } else if (out_domain == GS_DOMAIN_ANALOG) {
+  } else if (out_domain == GS_DOMAIN_ANALOG || out_domain == GS_DOMAIN_ACOUSTIC) {
     sub = SF_FORMAT_FLOAT;
   } else {
     sub = in->format & SF_FORMAT_SUBMASK;
@@ -179,7 +180,7 @@ static int run(const Options *o, GsChain *chain, SNDFILE *in, const SF_INFO *ii,
     cli_warning(
         "the output peaks at %.3g %s and was clipped at full scale: "
         "end the chain with adc, or use --format float",
-        peak, gs_chain_output_domain(chain) == GS_DOMAIN_ANALOG ? "V" : "FS");
+        peak, gs_domain_info(gs_chain_output_domain(chain))->unit);
   }
   return EXIT_OK;
 }

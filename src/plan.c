@@ -232,10 +232,12 @@ static void fill_nodes(GsPlan *plan, const GsChain *chain) {
     pn->snr_db = pn->level - pn->noise;
     pn->watts = NAN;
     pn->watts_clip = NAN;
-    pn->spl_1m = NAN;
+    pn->spl_1m = pn->distance = NAN;
     const GsNode *n = k ? &chain->nodes[k - 1] : NULL;
-    if (n && d == GS_DOMAIN_ACOUSTIC && n->cls->distance) {
-      pn->spl_1m = pn->level + 20.0 * log10(n->cls->distance(n->values));
+    if (n && d == GS_DOMAIN_ACOUSTIC) {
+      if (n->ports.distance > 0.0) pn->distance = n->ports.distance;
+      /* the drive is the voltage after the junction feeding the node */
+      if (n->cls->spl_1m) pn->spl_1m = n->cls->spl_1m(n->values, plan->nodes[k - 1].vrms);
     }
   }
 }

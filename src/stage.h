@@ -121,9 +121,9 @@ typedef struct GsStageClass {
   double (*rated_watts)(const double *values);
   double (*min_load_ohms)(const double *values);
 
-  /* An acoustic source's listening distance in metres (NaN if it has
-   * none), so the plan can give dB SPL at 1 m too. May be NULL. */
-  double (*distance)(const double *values);
+  /* A loudspeaker's dB SPL at 1 m on its axis for vrms at its terminals,
+   * from its sensitivity (NaN if it has none), for the plan. May be NULL. */
+  double (*spl_1m)(const double *values, double vrms);
 } GsStageClass;
 
 /* Parameters ramp in ticks of this many samples (fixed from the start of

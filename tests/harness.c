@@ -124,3 +124,48 @@ GsLog h_log_sink(HLog *log) {
   GsLog sink = {collect, log};
   return sink;
 }
+
+void h_spice_curve(const char *netlist, const char *data, HCurve *out) {
+  char cmd[4096];
+  snprintf(cmd, sizeof cmd, "ngspice -b '%s' > 'ngspice_%s.log' 2>&1", netlist, data);
+  remove(data);
+  int rc = system(cmd);
+  if (rc != 0)
+    fail_msg("ngspice failed (%d) on %s: is it installed? see ngspice_%s.log", rc, netlist, data);
+  FILE *f = fopen(data, "r");
+  if (!f) fail_msg("ngspice wrote no %s (netlist %s)", data, netlist);
+  int cap = 1024;
+  out->x = malloc(cap * sizeof(double));
+  out->y = malloc(cap * sizeof(double));
+  out->n = 0;
+  double x, y;
+  while (fscanf(f, "%lf %lf", &x, &y) == 2) {
+    if (out->n == cap) {
+      cap *= 2;
+      out->x = realloc(out->x, cap * sizeof(double));
+      out->y = realloc(out->y, cap * sizeof(double));
+    }
+    out->x[out->n] = x;
+    out->y[out->n] = y;
+    out->n++;
+  }
+  fclose(f);
+  if (out->n < 100) fail_msg("%s: only %d points", data, out->n);
+}
+
+double h_curve_at(const HCurve *c, double x) {
+  for (int i = 1; i < c->n; i++) {
+    if (c->x[i] >= x) {
+      double t = (x - c->x[i - 1]) / (c->x[i] - c->x[i - 1]);
+      return c->y[i - 1] + t * (c->y[i] - c->y[i - 1]);
+    }
+  }
+  return NAN;
+}
+
+void h_curve_free(HCurve *c) {
+  free(c->x);
+  free(c->y);
+  c->x = c->y = NULL;
+  c->n = 0;
+}

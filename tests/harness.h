@@ -44,6 +44,18 @@ double h_db(double ratio);
 void h_accuracy(const char *model, const char *figure, double value, double bound,
                 const char *unit);
 
+/* A curve (x, y) ngspice wrote with `wrdata` (set wr_singlescale). */
+typedef struct {
+  double *x, *y;
+  int n;
+} HCurve;
+
+/* Runs `ngspice -b netlist` (its log beside, as ngspice_<data>.log) and
+ * reads the file `data` it writes; fails the test if either fails. */
+void h_spice_curve(const char *netlist, const char *data, HCurve *out);
+double h_curve_at(const HCurve *c, double x); /* linear between points */
+void h_curve_free(HCurve *c);
+
 /* Messages from the library collected for assertions. */
 typedef struct {
   char text[8192];

@@ -102,6 +102,27 @@ code=$?
 grep -q "interrupted" "$dir/stderr" || fail "SIGTERM: no message"
 nothing_written "$dir/long-out.wav"
 
+# cab ir=FILE: every kind of bad impulse response is refused before any
+# output is written (sox makes the audio ones)
+head -c 5000 /dev/urandom >"$dir/garbage.wav"
+mkdir "$dir/folder"
+sox -n -r 48000 -c 1 "$dir/empty.wav" trim 0 0 || fail "sox empty"
+sox -n -r 8000 -c 1 "$dir/huge.wav" synth 10.5 sine 100 || fail "sox huge"
+sox -n -r 44100 -c 1 "$dir/silent.wav" trim 0 0.1 || fail "sox silent"
+sox -n -r 44100 -c 2 "$dir/ir.wav" synth 0.05 pinknoise fade 0 0.05 0.045 || fail "sox ir"
+for bad in "garbage.wav:not audio" "text.wav:not audio" "folder:not audio" "empty.wav:is empty" \
+    "huge.wav:at most 10 s" "silent.wav:only silence" "missing.wav:No such file"; do
+  file=${bad%%:*} why=${bad#*:}
+  expect 2 "$why" -- "$gs" process -c "source ! cab ir=$dir/$file ! adc" "$dir/di.wav" \
+    "$dir/cab.wav"
+  nothing_written "$dir/cab.wav"
+done
+expect 2 "at most 10 s" -- "$gs" plan -c "source ! cab ir=$dir/huge.wav ! adc"
+# a good one: stereo, at 44.1 kHz, and found beside the preset that names it
+expect 0 "" -- "$gs" process -q -c "source ! cab ir=$dir/ir.wav mix=0.7 ! adc" "$dir/di.wav" "$out"
+printf 'source\ncab ir=ir.wav\nadc\n' >"$dir/rig.preset"
+expect 0 "" -- "$gs" process -q -p "$dir/rig.preset" "$dir/di.wav" "$dir/out2.wav"
+
 # plan and list
 expect 0 "headroom" -- "$gs" plan -p guitar-clean
 "$gs" plan -p guitar-clean --json >"$dir/plan.json" || fail "plan --json"

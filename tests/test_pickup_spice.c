@@ -11,48 +11,19 @@
 
 static const char *netlist;
 
-typedef struct {
-  double f[20001], db[20001];
-  int n;
-} Spice;
-
-static void run_spice(Spice *sp) {
-  char cmd[4096];
-  snprintf(cmd, sizeof cmd, "ngspice -b '%s' > ngspice_pickup.log 2>&1", netlist);
-  remove("pickup_ac.txt");
-  int rc = system(cmd);
-  if (rc != 0) fail_msg("ngspice failed (%d): is it installed? see ngspice_pickup.log", rc);
-  FILE *f = fopen("pickup_ac.txt", "r");
-  assert_non_null(f);
-  sp->n = 0;
-  while (sp->n < 20001 && fscanf(f, "%lf %lf", &sp->f[sp->n], &sp->db[sp->n]) == 2) sp->n++;
-  fclose(f);
-  assert_true(sp->n > 1000);
-}
-
-static void spice_peak(const Spice *sp, double *hz, double *db) {
+static void spice_peak(const HCurve *sp, double *hz, double *db) {
   int best = 0;
   for (int i = 1; i < sp->n; i++) {
-    if (sp->db[i] > sp->db[best]) best = i;
+    if (sp->y[i] > sp->y[best]) best = i;
   }
-  *hz = sp->f[best];
-  *db = sp->db[best];
-}
-
-static double spice_at(const Spice *sp, double hz) {
-  for (int i = 1; i < sp->n; i++) {
-    if (sp->f[i] >= hz) {
-      double t = (hz - sp->f[i - 1]) / (sp->f[i] - sp->f[i - 1]);
-      return sp->db[i - 1] + t * (sp->db[i] - sp->db[i - 1]);
-    }
-  }
-  return NAN;
+  *hz = sp->x[best];
+  *db = sp->y[best];
 }
 
 static void resonance_matches_spice(void **state) {
   (void)state;
-  static Spice sp;
-  run_spice(&sp);
+  HCurve sp;
+  h_spice_curve(netlist, "pickup_ac.txt", &sp);
   double f_ref, db_ref;
   spice_peak(&sp, &f_ref, &db_ref);
   /* bilinear warping away from the prewarped peak: bounds by rate */
@@ -76,7 +47,7 @@ static void resonance_matches_spice(void **state) {
     /* and the response below the peak, where the transform is exact-ish */
     double worst = 0.0;
     for (double f = 1000.0; f <= f_ref; f *= 1.05) {
-      worst = fmax(worst, fabs(h_response_db(ir, n, 1.0, f, rate) - spice_at(&sp, f)));
+      worst = fmax(worst, fabs(h_response_db(ir, n, 1.0, f, rate) - h_curve_at(&sp, f)));
     }
     char what[128];
     snprintf(what, sizeof what, "peak frequency vs ngspice at %.0f kHz (%.0f Hz)", rate / 1000,
@@ -93,6 +64,7 @@ static void resonance_matches_spice(void **state) {
     free(ir);
     gs_chain_free(c);
   }
+  h_curve_free(&sp);
 }
 
 int main(int argc, char **argv) {

@@ -270,7 +270,10 @@ typedef struct {
   double watts;       /* power into this node's input at nominal level,
                          NaN where the node is not a load */
   double watts_clip;  /* power at the clip level, NaN if not a load */
-  double spl_1m;      /* an acoustic node's level at 1 m in dB SPL, else NaN */
+  double spl_1m;      /* an acoustic node's level at 1 m on its axis from its
+                         sensitivity and drive, in dB SPL; else NaN */
+  double distance;    /* metres from an acoustic node's source to where
+                         `level` is heard; else NaN */
 } GsPlanNode;
 
 typedef struct {

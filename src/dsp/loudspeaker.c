@@ -3,10 +3,14 @@
 #include <math.h>
 
 #define PI 3.14159265358979323846
-#define RHO_C2 142000.0 /* air: rho c^2 in Pa (1.18 kg/m^3, 345 m/s) */
+#define RHO_C2 141800.0 /* air at 20 C: rho c^2 in Pa (1.204 kg/m^3, 343.2 m/s) */
 
 double gs_driver_qts(const GsDriver *d) {
   return d->qms * d->qes / (d->qms + d->qes);
+}
+
+double gs_piston_spreading(double r, double a) {
+  return 2.0 / (r + hypot(r, a));
 }
 
 /* sqrt(1 + Vas/Vb): how much a sealed box stiffens the suspension. */

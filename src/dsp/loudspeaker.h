@@ -34,6 +34,13 @@ GsRational gs_driver_impedance(const GsDriver *d);
  * the voice coil's inductive roll-off Re / (Re + s Le). */
 GsRational gs_driver_pressure(const GsDriver *d);
 
+/* How the on-axis pressure of a baffled piston of radius a (metres) falls
+ * with distance r at low frequencies: 2 / (r + sqrt(r^2 + a^2)), which is
+ * 1/r far away and levels off at 2/a against the cone (Kinsler et al.,
+ * "Fundamentals of Acoustics", the baffled piston's axial pressure
+ * 2 rho c U |sin(k (sqrt(r^2 + a^2) - r) / 2)| for small k). a = 0: 1/r. */
+double gs_piston_spreading(double r, double a);
+
 /* Cone displacement per volt (metres) for sealed and infinite-baffle
  * mounting, from Mms, Cms, Bl and Rms derived from the TS parameters and
  * Sd. false when Sd is unknown or the box is vented. */

@@ -236,7 +236,7 @@ static const GsParamInfo params[] = {
                .flags = GS_PARAM_FIXED,
                AUTO},
     [P_BOX] = {.name = "box",
-               .help = "sealed or vented volume (open: open back)",
+               .help = "box volume (auto: the model's; closes an open back)",
                .type = GS_PARAM_REAL,
                .unit = GS_UNIT_LITRE,
                .min = 0.5,
@@ -245,16 +245,16 @@ static const GsParamInfo params[] = {
                .flags = GS_PARAM_FIXED,
                AUTO},
     [P_PORT] = {.name = "port",
-                .help = "vented tuning (0 Hz: sealed)",
+                .help = "vented tuning (auto: the model's, none for sealed models)",
                 .type = GS_PARAM_REAL,
                 .unit = GS_UNIT_HZ,
-                .min = 0,
+                .min = 5,
                 .max = 500,
                 .def = 0,
                 .flags = GS_PARAM_FIXED,
                 AUTO},
     [P_DEPTH] = {.name = "depth",
-                 .help = "open back: the rear wave's extra path",
+                 .help = "open back: the rear wave's extra path (opens a closed back)",
                  .type = GS_PARAM_REAL,
                  .unit = GS_UNIT_METRE,
                  .min = 0.01,
@@ -281,10 +281,10 @@ static const GsParamInfo params[] = {
                   .flags = GS_PARAM_FIXED,
                   AUTO},
     [P_CROSSOVER] = {.name = "crossover",
-                     .help = "two-way crossover (0 Hz: one-way)",
+                     .help = "crossover to a tweeter (auto: the model's, none for one-way models)",
                      .type = GS_PARAM_REAL,
                      .unit = GS_UNIT_HZ,
-                     .min = 0,
+                     .min = 200,
                      .max = 10000,
                      .def = 0,
                      .flags = GS_PARAM_FIXED,
@@ -339,6 +339,9 @@ static GsCabinet cabinet_of(const double *v) {
   d->vas = pick(v[P_VAS], d->vas);
   d->box = pick(v[P_BOX], d->box);
   d->port = pick(v[P_PORT], d->port);
+  /* a box given closes an open back; a depth given opens a closed one */
+  if (v[P_BOX] > 0.0 && !(v[P_DEPTH] > 0.0)) c.depth = 0.0;
+  if (v[P_DEPTH] > 0.0) d->box = d->port = 0.0;
   c.drivers = (int)pick(v[P_DRIVERS], c.drivers);
   c.depth = pick(v[P_DEPTH], c.depth);
   c.breakup = pick(v[P_BREAKUP], c.breakup);
@@ -439,8 +442,10 @@ static void cab_reset(void *self) {
   gs_ramp_finish(&c->wet);
 }
 
-static double cab_distance(const double *v) {
-  return file_mode(v) ? NAN : cabinet_of(v).distance;
+static double cab_spl_1m(const double *v, double vrms) {
+  if (file_mode(v)) return NAN;
+  GsCabinet c = cabinet_of(v);
+  return c.sensitivity + 20.0 * log10(vrms / sqrt(c.nominal));
 }
 
 const GsStageClass gs_stage_cab = {
@@ -460,5 +465,5 @@ const GsStageClass gs_stage_cab = {
     .reset = cab_reset,
     .is_load = true,
     .excess_phase = true,
-    .distance = cab_distance,
+    .spl_1m = cab_spl_1m,
 };

@@ -5,7 +5,8 @@
  *   - every driver's front wave: the driver in its box (Thiele–Small,
  *     src/dsp/loudspeaker.c), cone break-up (resonances above `breakup`,
  *     then a steep roll-off), and the piston's loss of highs off its axis
- *     (a 2nd-order low-pass at 1.6 c / (a sin theta)); 1/r spreading;
+ *     (a 2nd-order low-pass at 1.6 c / (a sin theta)); the piston's fall
+ *     with distance (1/r far away, levelling off against the cone);
  *   - an open back's rear wave: inverted, `depth` further, its highs lost
  *     around the cabinet's edge: the low-frequency cancellation of open
  *     combos;
@@ -80,11 +81,12 @@ static Cx pressure(const GsCabinet *c, const GsRational *box, double hz, const M
     /* grid position relative to the first driver */
     double px = (i % side) * c->spacing, py = (i / side) * c->spacing;
     double dx = mic->x - px, dy = mic->y - py, r = hypot(hypot(dx, dy), mic->d);
-    Cx front = lf * directivity(s, c->radius, hypot(dx, dy) / r) / r;
+    Cx front =
+        lf * directivity(s, c->radius, hypot(dx, dy) / r) * gs_piston_spreading(r, c->radius);
     sum += front * cexp(-s * (r - r0) / C_AIR);
     if (c->depth > 0.0) {
       double rr = r + c->depth;
-      Cx back = -lf * lowpass2(s, C_AIR / c->depth, 0.5) / rr;
+      Cx back = -lf * lowpass2(s, C_AIR / c->depth, 0.5) * gs_piston_spreading(rr, c->radius);
       sum += back * cexp(-s * (rr - r0) / C_AIR);
     }
   }
@@ -92,7 +94,7 @@ static Cx pressure(const GsCabinet *c, const GsRational *box, double hz, const M
     double dx = mic->x, dy = mic->y - c->tweeter_dy, r = hypot(hypot(dx, dy), mic->d);
     Cx t = linkwitz_riley4(s, 2.0 * PI * c->crossover, true) *
            highpass2(s, 2.0 * PI * c->tweeter_fs, 0.8) * lowpass2(s, 2.0 * PI * 18000.0, 0.7) *
-           directivity(s, 0.0125, hypot(dx, dy) / r) / r;
+           directivity(s, 0.0125, hypot(dx, dy) / r) * gs_piston_spreading(r, 0.0125);
     sum += t * cexp(-s * (r - r0) / C_AIR);
   }
   if (far && c->baffle > 0.0) {
