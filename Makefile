@@ -3,7 +3,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all deps setup build demo check clean docs accuracy
+.PHONY: all deps setup build demo check clean docs accuracy bench
 
 all: build
 
@@ -35,6 +35,10 @@ docs: build
 # Regenerate docs/accuracy.md from the figures the tests measure.
 accuracy: check
 	python3 tools/accuracy.py $(BUILD)/meson-logs/testlog.json docs/accuracy.md
+
+# Benchmarks against the peers; writes bench/*.md.
+bench: build
+	python3 bench/convolution.py $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

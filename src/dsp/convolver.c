@@ -9,20 +9,22 @@
 #define GROWTH 8u /* partition size ratio between levels */
 #define LEVELS 6u /* 64 .. 2M taps */
 
+/* Spectra are kept split, real and imaginary parts apart, so that the
+ * multiply-accumulate over them is plain arithmetic on arrays. */
 typedef struct {
-  uint32_t size;      /* partition size P; FFT size 2P */
-  uint32_t stride;    /* complex values between spectra: P + 1 rounded up to
-                         keep every spectrum at the plans' alignment */
-  uint32_t parts;     /* partitions in this level */
-  uint32_t fill;      /* input samples of the current block */
-  uint32_t newest;    /* index of the newest spectrum in the delay line */
-  uint32_t read;      /* next output sample to hand out */
-  float *input;       /* last 2P input samples */
-  float *output;      /* this level's next P output samples */
-  fftwf_complex *ir;  /* parts spectra of P + 1 bins */
-  fftwf_complex *fdl; /* parts input spectra (frequency-domain delay line) */
-  fftwf_complex *acc; /* P + 1 bins */
-  float *time;        /* 2P, FFT scratch */
+  uint32_t size;          /* partition size P; FFT size 2P */
+  uint32_t stride;        /* floats between spectra: P + 1 bins rounded up to
+                             keep every spectrum at the plans' alignment */
+  uint32_t parts;         /* partitions in this level */
+  uint32_t fill;          /* input samples of the current block */
+  uint32_t newest;        /* index of the newest spectrum in the delay line */
+  uint32_t read;          /* next output sample to hand out */
+  float *input;           /* last 2P input samples */
+  float *output;          /* this level's next P output samples */
+  float *ir_re, *ir_im;   /* parts spectra of the IR's partitions */
+  float *fdl_re, *fdl_im; /* parts input spectra (frequency-domain delay line) */
+  float *acc_re, *acc_im; /* their sum, one spectrum */
+  float *time;            /* 2P, FFT scratch */
   fftwf_plan fwd, inv;
 } Level;
 
@@ -39,9 +41,8 @@ static void level_free(Level *l) {
   if (l->inv) fftwf_destroy_plan(l->inv);
   fftwf_free(l->input);
   fftwf_free(l->output);
-  fftwf_free(l->ir);
-  fftwf_free(l->fdl);
-  fftwf_free(l->acc);
+  float *spectra[] = {l->ir_re, l->ir_im, l->fdl_re, l->fdl_im, l->acc_re, l->acc_im};
+  for (size_t i = 0; i < sizeof spectra / sizeof spectra[0]; i++) fftwf_free(spectra[i]);
   fftwf_free(l->time);
 }
 
@@ -56,17 +57,30 @@ static bool level_init(Level *l, const float *ir, size_t start, size_t end, uint
   memset(l, 0, sizeof *l);
   l->size = P;
   l->parts = (uint32_t)((end - start + P - 1) / P);
-  size_t bins = P + 1;
-  l->stride = (uint32_t)((bins + 7) & ~(size_t)7); /* 64-byte steps */
+  size_t bins = P + 1, all;
+  l->stride = (uint32_t)((bins + 15) & ~(size_t)15); /* 64-byte steps */
+  all = (size_t)l->stride * l->parts;
   l->input = fftwf_alloc_real(2 * P);
   l->output = fftwf_alloc_real(P);
   l->time = fftwf_alloc_real(2 * P);
-  l->ir = fftwf_alloc_complex((size_t)l->stride * l->parts);
-  l->fdl = fftwf_alloc_complex((size_t)l->stride * l->parts);
-  l->acc = fftwf_alloc_complex(bins);
-  if (!l->input || !l->output || !l->time || !l->ir || !l->fdl || !l->acc) return false;
-  l->fwd = fftwf_plan_dft_r2c_1d((int)(2 * P), l->time, l->acc, FFTW_ESTIMATE);
-  l->inv = fftwf_plan_dft_c2r_1d((int)(2 * P), l->acc, l->time, FFTW_ESTIMATE);
+  l->ir_re = fftwf_alloc_real(all);
+  l->ir_im = fftwf_alloc_real(all);
+  l->fdl_re = fftwf_alloc_real(all);
+  l->fdl_im = fftwf_alloc_real(all);
+  l->acc_re = fftwf_alloc_real(l->stride);
+  l->acc_im = fftwf_alloc_real(l->stride);
+  if (!l->input || !l->output || !l->time || !l->ir_re || !l->ir_im || !l->fdl_re || !l->fdl_im ||
+      !l->acc_re || !l->acc_im) {
+    return false;
+  }
+  /* the padding past P + 1 bins stays zero and is multiplied along */
+  memset(l->ir_re, 0, all * sizeof(float));
+  memset(l->ir_im, 0, all * sizeof(float));
+  fftwf_iodim dim = {.n = (int)(2 * P), .is = 1, .os = 1};
+  l->fwd =
+      fftwf_plan_guru_split_dft_r2c(1, &dim, 0, NULL, l->time, l->acc_re, l->acc_im, FFTW_ESTIMATE);
+  l->inv =
+      fftwf_plan_guru_split_dft_c2r(1, &dim, 0, NULL, l->acc_re, l->acc_im, l->time, FFTW_ESTIMATE);
   if (!l->fwd || !l->inv) return false;
   /* partition k: taps start + kP .., zero-padded to 2P; the 1/(2P) of the
    * unnormalized inverse FFT is folded in here */
@@ -75,7 +89,8 @@ static bool level_init(Level *l, const float *ir, size_t start, size_t end, uint
     for (uint32_t i = 0; i < P && start + (size_t)k * P + i < end; i++) {
       l->time[i] = ir[start + (size_t)k * P + i] / (float)(2 * P);
     }
-    fftwf_execute_dft_r2c(l->fwd, l->time, l->ir + (size_t)k * l->stride);
+    size_t at = (size_t)k * l->stride;
+    fftwf_execute_split_dft_r2c(l->fwd, l->time, l->ir_re + at, l->ir_im + at);
   }
   return true;
 }
@@ -83,7 +98,8 @@ static bool level_init(Level *l, const float *ir, size_t start, size_t end, uint
 static void level_reset(Level *l) {
   memset(l->input, 0, 2 * l->size * sizeof(float));
   memset(l->output, 0, l->size * sizeof(float));
-  memset(l->fdl, 0, (size_t)l->stride * l->parts * sizeof(fftwf_complex));
+  memset(l->fdl_re, 0, (size_t)l->stride * l->parts * sizeof(float));
+  memset(l->fdl_im, 0, (size_t)l->stride * l->parts * sizeof(float));
   l->fill = 0;
   l->newest = 0;
   l->read = 0;
@@ -114,43 +130,56 @@ void gs_convolver_reset(GsConvolver *c) {
   for (uint32_t i = 0; i < c->n_levels; i++) level_reset(&c->level[i]);
 }
 
+/* acc += x h over n bins: complex multiply-accumulate on split arrays
+ * (C's complex multiply would check for infinities on every product). */
+static void cmac(float *restrict acc_re, float *restrict acc_im, const float *restrict x_re,
+                 const float *restrict x_im, const float *restrict h_re, const float *restrict h_im,
+                 uint32_t n) {
+  for (uint32_t b = 0; b < n; b++) {
+    acc_re[b] += x_re[b] * h_re[b] - x_im[b] * h_im[b];
+    acc_im[b] += x_re[b] * h_im[b] + x_im[b] * h_re[b];
+  }
+}
+
 /* A complete input block: its spectrum joins the delay line, and the
  * level's output for the next P samples is the sum over partitions. */
 static void level_run(Level *l) {
-  uint32_t P = l->size, bins = P + 1;
+  uint32_t P = l->size, S = l->stride;
   memcpy(l->time, l->input, 2 * P * sizeof(float));
   l->newest = (l->newest + 1) % l->parts;
-  fftwf_execute_dft_r2c(l->fwd, l->time, l->fdl + (size_t)l->newest * l->stride);
-  /* complex multiply-accumulate written out: C's complex multiply checks
-   * for infinities on every product */
-  float *acc = (float *)l->acc;
-  memset(acc, 0, 2 * bins * sizeof(float));
+  size_t at = (size_t)l->newest * S;
+  fftwf_execute_split_dft_r2c(l->fwd, l->time, l->fdl_re + at, l->fdl_im + at);
+  memset(l->acc_re, 0, S * sizeof(float));
+  memset(l->acc_im, 0, S * sizeof(float));
   for (uint32_t k = 0; k < l->parts; k++) {
-    uint32_t slot = (l->newest + l->parts - k) % l->parts;
-    const float *x = (const float *)(l->fdl + (size_t)slot * l->stride);
-    const float *h = (const float *)(l->ir + (size_t)k * l->stride);
-    for (uint32_t b = 0; b < 2 * bins; b += 2) {
-      acc[b] += x[b] * h[b] - x[b + 1] * h[b + 1];
-      acc[b + 1] += x[b] * h[b + 1] + x[b + 1] * h[b];
-    }
+    size_t x = (size_t)((l->newest + l->parts - k) % l->parts) * S, h = (size_t)k * S;
+    cmac(l->acc_re, l->acc_im, l->fdl_re + x, l->fdl_im + x, l->ir_re + h, l->ir_im + h, S);
   }
-  fftwf_execute_dft_c2r(l->inv, l->acc, l->time);
+  fftwf_execute_split_dft_c2r(l->inv, l->acc_re, l->acc_im, l->time);
   memcpy(l->output, l->time + P, P * sizeof(float)); /* overlap-save: 2nd half */
   memmove(l->input, l->input + P, P * sizeof(float));
   l->fill = 0;
   l->read = 0;
 }
 
+/* The head's dot product in LANES independent sums, which the compiler
+ * turns into SIMD (one running sum would fix the order of the adds). */
+#define LANES 8u
+static inline float head_dot(const float *restrict h, const float *restrict x) {
+  float lane[LANES] = {0};
+  for (uint32_t k = 0; k < HEAD; k += LANES) {
+    for (uint32_t j = 0; j < LANES; j++) lane[j] += h[k + j] * x[k + j];
+  }
+  float acc = 0.0f;
+  for (uint32_t j = 0; j < LANES; j++) acc += lane[j];
+  return acc;
+}
+
 /* Up to HEAD frames, none crossing a 64-sample boundary of the levels. */
 static void chunk(GsConvolver *c, const float *in, float *out, uint32_t n) {
   float *x = c->hist + HEAD - 1;
   memcpy(x, in, n * sizeof(float));
-  for (uint32_t i = 0; i < n; i++) {
-    const float *win = x + i - (HEAD - 1);
-    float acc = 0.0f;
-    for (uint32_t k = 0; k < HEAD; k++) acc += c->head[k] * win[k];
-    out[i] = acc;
-  }
+  for (uint32_t i = 0; i < n; i++) out[i] = head_dot(c->head, x + i - (HEAD - 1));
   for (uint32_t li = 0; li < c->n_levels; li++) {
     Level *l = &c->level[li];
     for (uint32_t i = 0; i < n; i++) out[i] += l->output[l->read + i];

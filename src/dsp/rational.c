@@ -412,7 +412,7 @@ static GsSosCoefs with_beta(const GsRational *r, const GsSosCoefs *c, int sec, d
                             double rate) {
   GsSosCoefs t = *c;
   GsBiquad *q = &t.s[sec];
-  double root, other;
+  double root = 0.0, other = 0.0; /* the caller chose sec for its real zero */
   crowded_zero(&c->s[sec], &root, &other);
   if (q->b2 == 0.0) {
     q->b1 = beta;
