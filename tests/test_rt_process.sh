@@ -28,4 +28,14 @@ for preset in "$presets"/*.preset; do
     *) failed=1 ;;
   esac
 done
+# and an impulse-response file (long enough for every convolver level)
+sox -n -r 44100 -c 1 "$dir/ir.wav" synth 3 pinknoise fade 0 3 2.9
+RT_INTERPOSE_REPORT="$dir/ir.txt" LD_PRELOAD="$interposer" \
+  "$gs" process -q -c "source ! preamp ! cab ir=$dir/ir.wav mix=0.8 ! adc" "$dir/di.wav" \
+  "$dir/ir-out.wav"
+echo "cab ir=: $(cat "$dir/ir.txt")"
+case "$(cat "$dir/ir.txt")" in
+  *" forbidden=0") ;;
+  *) failed=1 ;;
+esac
 exit $failed
