@@ -9,6 +9,14 @@ double gs_driver_qts(const GsDriver *d) {
   return d->qms * d->qes / (d->qms + d->qes);
 }
 
+double gs_sensitivity_pa_per_volt(double sensitivity_db, double nominal_ohms) {
+  return 20e-6 * pow(10.0, sensitivity_db / 20.0) / sqrt(nominal_ohms);
+}
+
+double gs_sensitivity_spl(double sensitivity_db, double nominal_ohms, double vrms) {
+  return sensitivity_db + 20.0 * log10(vrms / sqrt(nominal_ohms));
+}
+
 double gs_piston_spreading(double r, double a) {
   return 2.0 / (r + hypot(r, a));
 }

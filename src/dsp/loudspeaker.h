@@ -34,6 +34,12 @@ GsRational gs_driver_impedance(const GsDriver *d);
  * the voice coil's inductive roll-off Re / (Re + s Le). */
 GsRational gs_driver_pressure(const GsDriver *d);
 
+/* A sensitivity in dB SPL for 1 W (by the data sheets' convention 2.83 V
+ * into a nominal 8 ohms, so sqrt(nominal) volts), at 1 m on axis: the rms
+ * pascals there per rms volt, and the dB SPL there for vrms. */
+double gs_sensitivity_pa_per_volt(double sensitivity_db, double nominal_ohms);
+double gs_sensitivity_spl(double sensitivity_db, double nominal_ohms, double vrms);
+
 /* How the on-axis pressure of a baffled piston of radius a (metres) falls
  * with distance r at low frequencies: 2 / (r + sqrt(r^2 + a^2)), which is
  * 1/r far away and levels off at 2/a against the cone (Kinsler et al.,

@@ -445,7 +445,7 @@ static void cab_reset(void *self) {
 static double cab_spl_1m(const double *v, double vrms) {
   if (file_mode(v)) return NAN;
   GsCabinet c = cabinet_of(v);
-  return c.sensitivity + 20.0 * log10(vrms / sqrt(c.nominal));
+  return gs_sensitivity_spl(c.sensitivity, c.nominal, vrms);
 }
 
 const GsStageClass gs_stage_cab = {

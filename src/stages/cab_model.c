@@ -112,7 +112,7 @@ static double level(const GsCabinet *c, const GsRational *box) {
   Mic axis = {centre, (n > 2 ? centre : 0.0) + (c->crossover > 0.0 ? 0.5 * c->tweeter_dy : 0.0),
               1.0};
   double at_1k = cabs(pressure(c, box, 1000.0, &axis, true));
-  double pa = 20e-6 * pow(10.0, c->sensitivity / 20.0) / sqrt(c->nominal);
+  double pa = gs_sensitivity_pa_per_volt(c->sensitivity, c->nominal);
   return at_1k > 0.0 ? pa / at_1k : 0.0;
 }
 

@@ -195,11 +195,10 @@ static GsRational pressure_per_volt(const double *v) {
   GsDriver d = driver_of(v);
   GsRational shape = gs_driver_pressure(&d);
   double at_1k = cabs(gs_rat_at_hz(&shape, 1000.0));
-  double pa_1m = 20e-6 * pow(10.0, v[P_SENSITIVITY] / 20.0); /* rms, for 1 W */
   /* inverse distance far away; close to a cone of known area, less */
   double a = v[P_SD] > 0.0 ? sqrt(v[P_SD] * 1e-4 / M_PI) : 0.0;
   double spread = gs_piston_spreading(v[P_DISTANCE], a) / gs_piston_spreading(1.0, a);
-  double k = pa_1m / sqrt(v[P_NOMINAL]) * spread / at_1k;
+  double k = gs_sensitivity_pa_per_volt(v[P_SENSITIVITY], v[P_NOMINAL]) * spread / at_1k;
   shape.num = gs_poly_scale(&shape.num, k);
   return shape;
 }
@@ -334,9 +333,8 @@ static double speaker_resolve(const double *v, const GsPorts *upstream, uint32_t
   return index == P_BOX ? 1e7 : v[index];
 }
 
-/* 1 W is (by the data sheets' convention) 2.83 V into a nominal 8 ohms. */
 static double speaker_spl_1m(const double *v, double vrms) {
-  return v[P_SENSITIVITY] + 20.0 * log10(vrms / sqrt(v[P_NOMINAL]));
+  return gs_sensitivity_spl(v[P_SENSITIVITY], v[P_NOMINAL], vrms);
 }
 
 const GsStageClass gs_stage_speaker = {
