@@ -66,6 +66,48 @@ double gs_spec_value(const GsSpec *spec, uint32_t index, uint32_t param) {
   return spec->stages[index].values[param];
 }
 
+GsStatus gs_spec_set_value(GsSpec *spec, uint32_t index, uint32_t param, double value, char *why,
+                           size_t why_size) {
+  if (!spec || index >= spec->n || param >= spec->stages[index].cls->info.n_params) {
+    return GS_ERR_ARG;
+  }
+  GsSpecStage *st = &spec->stages[index];
+  const GsParamInfo *p = &st->cls->info.params[param];
+  if (p->type == GS_PARAM_PATH) return GS_ERR_ARG;
+  if (p->type != GS_PARAM_REAL) value = round(value);
+  bool zero = p->zero && value == 0.0;
+  if (!isfinite(value) || (!zero && (value < p->min || value > p->max))) {
+    if (why) snprintf(why, why_size, "%s=%g is outside its range", p->name, value);
+    return GS_ERR_RANGE;
+  }
+  double old = st->values[param];
+  st->values[param] = value;
+  if (st->cls->check) {
+    char reason[256] = "";
+    GsStatus s = st->cls->check(st->values, reason, sizeof reason);
+    if (s != GS_OK) {
+      st->values[param] = old;
+      if (why) snprintf(why, why_size, "%s", reason);
+      return s;
+    }
+  }
+  return GS_OK;
+}
+
+GsStatus gs_spec_set_path(GsSpec *spec, uint32_t index, uint32_t param, const char *path) {
+  if (!spec || index >= spec->n || param >= spec->stages[index].cls->info.n_params ||
+      spec->stages[index].cls->info.params[param].type != GS_PARAM_PATH) {
+    return GS_ERR_ARG;
+  }
+  GsSpecStage *st = &spec->stages[index];
+  char *copy = path ? strdup(path) : NULL;
+  if (path && !copy) return GS_ERR_NOMEM;
+  free(st->paths[param]);
+  st->paths[param] = copy;
+  st->values[param] = path ? 1.0 : 0.0;
+  return GS_OK;
+}
+
 /* ---------------------------------------------------------- messages */
 
 /* Where an error is: "file:3: " or "" for command-line text. */

@@ -156,6 +156,37 @@ static void to_text_round_trip(void **state) {
   gs_spec_free(again);
 }
 
+/* Values set one by one (as the LV2 plugins do) are checked like parsed
+ * ones, and a refused value leaves the spec as it was. */
+static void set_value_and_path(void **state) {
+  (void)state;
+  GsSpec *spec;
+  assert_int_equal(gs_spec_parse("preamp ! cab", NULL, &spec), GS_OK);
+  const GsStageInfo *pre = gs_spec_stage(spec, 0), *cab = gs_spec_stage(spec, 1);
+  uint32_t gain = (uint32_t)gs_param_find(pre, "gain"), hpf = (uint32_t)gs_param_find(pre, "hpf");
+  uint32_t voicing = (uint32_t)gs_param_find(pre, "voicing");
+  char why[256] = "";
+  assert_int_equal(gs_spec_set_value(spec, 0, gain, 35.0, why, sizeof why), GS_OK);
+  assert_true(gs_spec_value(spec, 0, gain) == 35.0);
+  assert_int_equal(gs_spec_set_value(spec, 0, gain, 71.0, why, sizeof why), GS_ERR_RANGE);
+  assert_non_null(strstr(why, "gain"));
+  assert_true(gs_spec_value(spec, 0, gain) == 35.0);
+  assert_int_equal(gs_spec_set_value(spec, 0, gain, NAN, why, sizeof why), GS_ERR_RANGE);
+  assert_int_equal(gs_spec_set_value(spec, 0, hpf, 0.0, why, sizeof why), GS_OK); /* off */
+  assert_int_equal(gs_spec_set_value(spec, 0, hpf, 5.0, why, sizeof why), GS_ERR_RANGE);
+  assert_int_equal(gs_spec_set_value(spec, 0, voicing, 0.6, why, sizeof why), GS_OK);
+  assert_true(gs_spec_value(spec, 0, voicing) == 1.0); /* a choice rounds */
+  uint32_t ir = (uint32_t)gs_param_find(cab, "ir");
+  assert_int_equal(gs_spec_set_value(spec, 1, ir, 1.0, why, sizeof why), GS_ERR_ARG);
+  assert_int_equal(gs_spec_set_path(spec, 1, ir, "/some/ir.wav"), GS_OK);
+  assert_string_equal(gs_spec_path(spec, 1, ir), "/some/ir.wav");
+  assert_int_equal(gs_spec_set_path(spec, 1, ir, NULL), GS_OK);
+  assert_null(gs_spec_path(spec, 1, ir));
+  assert_int_equal(gs_spec_set_path(spec, 0, gain, "x"), GS_ERR_ARG);
+  assert_int_equal(gs_spec_set_value(spec, 5, gain, 1.0, why, sizeof why), GS_ERR_ARG);
+  gs_spec_free(spec);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(separators_and_comments),
@@ -164,6 +195,7 @@ int main(void) {
       cmocka_unit_test(limits),
       cmocka_unit_test(preset_file_errors_name_the_line),
       cmocka_unit_test(to_text_round_trip),
+      cmocka_unit_test(set_value_and_path),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -187,6 +187,15 @@ double gs_spec_value(const GsSpec *spec, uint32_t index, uint32_t param);
 /* A file-name parameter's text, or NULL if not given. */
 const char *gs_spec_path(const GsSpec *spec, uint32_t index, uint32_t param);
 
+/* Change one value: checked against the parameter's range (0 too where
+ * it means auto or off), choices and toggles rounded, and the stage's
+ * cross-parameter rules; on failure the spec is unchanged and why says
+ * what was wrong. [main] */
+GsStatus gs_spec_set_value(GsSpec *spec, uint32_t index, uint32_t param, double value, char *why,
+                           size_t why_size);
+/* Set or clear (NULL) a file-name parameter. [main] */
+GsStatus gs_spec_set_path(GsSpec *spec, uint32_t index, uint32_t param, const char *path);
+
 /* The spec written back as chain text, one stage per line, listing only
  * values that differ from their defaults. Caller frees. [main] */
 char *gs_spec_to_text(const GsSpec *spec);

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "dsp/fftw_lock.h"
+
 struct GsFft {
   size_t n;
   double *re;
@@ -21,8 +23,10 @@ GsFft *gs_fft_new(size_t n) {
     gs_fft_free(f);
     return NULL;
   }
+  gs_fftw_lock();
   f->fwd = fftw_plan_dft_r2c_1d((int)n, f->re, f->cx, FFTW_ESTIMATE);
   f->inv = fftw_plan_dft_c2r_1d((int)n, f->cx, f->re, FFTW_ESTIMATE);
+  gs_fftw_unlock();
   if (!f->fwd || !f->inv) {
     gs_fft_free(f);
     return NULL;
@@ -32,8 +36,10 @@ GsFft *gs_fft_new(size_t n) {
 
 void gs_fft_free(GsFft *f) {
   if (!f) return;
+  gs_fftw_lock();
   if (f->fwd) fftw_destroy_plan(f->fwd);
   if (f->inv) fftw_destroy_plan(f->inv);
+  gs_fftw_unlock();
   fftw_free(f->re);
   fftw_free(f->cx);
   free(f);

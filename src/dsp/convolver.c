@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/fftw_lock.h"
+
 #define HEAD 64u  /* direct taps, and the first level's partition */
 #define GROWTH 8u /* partition size ratio between levels */
 #define LEVELS 6u /* 64 .. 2M taps */
@@ -37,8 +39,10 @@ struct GsConvolver {
 };
 
 static void level_free(Level *l) {
+  gs_fftw_lock();
   if (l->fwd) fftwf_destroy_plan(l->fwd);
   if (l->inv) fftwf_destroy_plan(l->inv);
+  gs_fftw_unlock();
   fftwf_free(l->input);
   fftwf_free(l->output);
   float *spectra[] = {l->ir_re, l->ir_im, l->fdl_re, l->fdl_im, l->acc_re, l->acc_im};
@@ -77,10 +81,12 @@ static bool level_init(Level *l, const float *ir, size_t start, size_t end, uint
   memset(l->ir_re, 0, all * sizeof(float));
   memset(l->ir_im, 0, all * sizeof(float));
   fftwf_iodim dim = {.n = (int)(2 * P), .is = 1, .os = 1};
+  gs_fftw_lock();
   l->fwd =
       fftwf_plan_guru_split_dft_r2c(1, &dim, 0, NULL, l->time, l->acc_re, l->acc_im, FFTW_ESTIMATE);
   l->inv =
       fftwf_plan_guru_split_dft_c2r(1, &dim, 0, NULL, l->acc_re, l->acc_im, l->time, FFTW_ESTIMATE);
+  gs_fftw_unlock();
   if (!l->fwd || !l->inv) return false;
   /* partition k: taps start + kP .., zero-padded to 2P; the 1/(2P) of the
    * unnormalized inverse FFT is folded in here */
