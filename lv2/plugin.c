@@ -1,0 +1,449 @@
+/* The LV2 plugins: a library chain behind LV2 ports (see plugins.h).
+ *
+ * run() [audio]: live parameters go to gs_chain_set_param, which ramps
+ * them; a parameter fixed at build time, or an IR file named in a
+ * patch:Set message, makes the worker build a new chain from a snapshot of
+ * the ports, which run() swaps in and hands back to be freed. Without a
+ * worker (offline hosts) the chain is built in activate() and fixed
+ * parameters hold until the next activation.
+ *
+ * State: hosts save the control ports; the plugin saves the IR file's
+ * path (state:mapPath makes it portable). Restoring builds the chain at
+ * once: restore() never runs beside run(). */
+#include <lv2/atom/atom.h>
+#include <lv2/atom/forge.h>
+#include <lv2/atom/util.h>
+#include <lv2/core/lv2.h>
+#include <lv2/log/log.h>
+#include <lv2/log/logger.h>
+#include <lv2/patch/patch.h>
+#include <lv2/state/state.h>
+#include <lv2/urid/urid.h>
+#include <lv2/worker/worker.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plugins.h"
+
+#define MAX_SLOTS 16
+#define PATH_SIZE 4096
+
+typedef struct {
+  LV2_URID atom_Path, atom_Object, patch_Set, patch_Get, patch_property, patch_value, gs_ir;
+} Uris;
+
+/* A chain and where each slot sits in it. */
+typedef struct {
+  GsChain *chain;
+  uint32_t slot_stage[MAX_SLOTS];
+} Built;
+
+typedef enum { WORK_BUILD, WORK_FREE } WorkKind;
+typedef struct {
+  WorkKind kind;
+  Built *built; /* WORK_FREE: what to free */
+} WorkMsg;
+
+typedef struct {
+  const GsLv2Plugin *def;
+  double rate;
+  uint64_t seed; /* 1 for a process's first instance, 2 for the next... */
+  GsLv2Port ports[GS_LV2_MAX_PORTS];
+  uint32_t n_ports, first;
+  const float *ctl[GS_LV2_MAX_PORTS];
+  float applied[GS_LV2_MAX_PORTS]; /* the values the running chain has */
+  const float *in;
+  float *out;
+  const LV2_Atom_Sequence *control;
+  LV2_Atom_Sequence *notify;
+  Built *now;           /* the running chain */
+  char path[PATH_SIZE]; /* its IR file, "" for none */
+  /* a build request, the worker's while busy */
+  bool busy, want_build, tell_path;
+  float req_values[GS_LV2_MAX_PORTS];
+  char req_path[PATH_SIZE];
+  /* host features (may be absent) */
+  LV2_URID_Map *map;
+  LV2_Worker_Schedule *schedule;
+  LV2_Log_Logger logger;
+  LV2_Atom_Forge forge;
+  Uris uris;
+} Plugin;
+
+/* ------------------------------------------------------------ building */
+
+static void log_to_lv2(void *ctx, GsLogLevel level, const char *message) {
+  Plugin *p = ctx;
+  if (level == GS_LOG_ERROR) {
+    lv2_log_error(&p->logger, "gainstage: %s\n", message);
+  } else {
+    lv2_log_warning(&p->logger, "gainstage: %s\n", message);
+  }
+}
+
+static void free_built(Built *b) {
+  if (!b) return;
+  gs_chain_free(b->chain);
+  free(b);
+}
+
+/* A chain from port values and an IR path ("" for the model). [main] */
+static Built *build(Plugin *p, const float *values, const char *path) {
+  Built *b = calloc(1, sizeof *b);
+  if (!b) return NULL;
+  int mode = p->def->takes_ir && path[0] ? GS_SLOT_IR : GS_SLOT_MODEL;
+  GsSpec *spec = gs_lv2_spec(p->def, mode, b->slot_stage);
+  if (!spec) {
+    free(b);
+    return NULL;
+  }
+  for (uint32_t i = 0; i < p->n_ports; i++) {
+    const GsLv2Port *port = &p->ports[i];
+    uint32_t stage = b->slot_stage[port->slot];
+    if (stage == UINT32_MAX) continue;
+    char why[256];
+    if (gs_spec_set_value(spec, stage, port->param, (double)values[i] * port->scale, why,
+                          sizeof why) != GS_OK) {
+      lv2_log_warning(&p->logger, "gainstage: %s (kept %g)\n", why,
+                      gs_spec_value(spec, stage, port->param));
+    }
+  }
+  if (mode == GS_SLOT_IR) {
+    for (uint32_t s = 0; s < p->def->n_slots; s++) {
+      const GsStageInfo *info = gs_stage_find(p->def->slots[s].stage);
+      int k = gs_param_find(info, "ir");
+      if (k >= 0 && b->slot_stage[s] != UINT32_MAX) {
+        gs_spec_set_path(spec, b->slot_stage[s], (uint32_t)k, path);
+      }
+    }
+  }
+  GsChainConfig cfg = {.rate = p->rate, .channels = 1, .seed = p->seed, .noise = true};
+  GsLog log = {log_to_lv2, p};
+  GsStatus st = gs_chain_new(spec, &cfg, &log, &b->chain);
+  gs_spec_free(spec);
+  if (st != GS_OK) {
+    free(b);
+    return NULL;
+  }
+  return b;
+}
+
+static void current_values(const Plugin *p, float *values) {
+  for (uint32_t i = 0; i < p->n_ports; i++) {
+    values[i] = p->ctl[i] ? *p->ctl[i] : (float)(p->ports[i].info->def / p->ports[i].scale);
+  }
+}
+
+/* Build from the ports now and swap in (activate, restore). [main] */
+static bool rebuild_now(Plugin *p, const char *path) {
+  float values[GS_LV2_MAX_PORTS];
+  current_values(p, values);
+  Built *b = build(p, values, path);
+  if (!b) return false;
+  free_built(p->now);
+  p->now = b;
+  memcpy(p->applied, values, sizeof values);
+  snprintf(p->path, sizeof p->path, "%s", path);
+  return true;
+}
+
+/* ---------------------------------------------------------- lifecycle */
+
+static const GsLv2Plugin *plugin_for(const char *uri) {
+  for (uint32_t i = 0; i < gs_lv2_n_plugins; i++) {
+    char want[256];
+    snprintf(want, sizeof want, "%s:%s", GS_LV2_URI, gs_lv2_plugins[i].id);
+    if (strcmp(uri, want) == 0) return &gs_lv2_plugins[i];
+  }
+  return NULL;
+}
+
+static void map_uris(Plugin *p) {
+  LV2_URID_Map *m = p->map;
+  Uris *u = &p->uris;
+  u->atom_Path = m->map(m->handle, LV2_ATOM__Path);
+  u->atom_Object = m->map(m->handle, LV2_ATOM__Object);
+  u->patch_Set = m->map(m->handle, LV2_PATCH__Set);
+  u->patch_Get = m->map(m->handle, LV2_PATCH__Get);
+  u->patch_property = m->map(m->handle, LV2_PATCH__property);
+  u->patch_value = m->map(m->handle, LV2_PATCH__value);
+  u->gs_ir = m->map(m->handle, GS_LV2_IR_URI);
+  lv2_atom_forge_init(&p->forge, m);
+}
+
+static LV2_Handle instantiate(const LV2_Descriptor *desc, double rate, const char *bundle,
+                              const LV2_Feature *const *features) {
+  (void)bundle;
+  const GsLv2Plugin *def = plugin_for(desc->URI);
+  if (!def || def->n_slots > MAX_SLOTS) return NULL;
+  Plugin *p = calloc(1, sizeof *p);
+  if (!p) return NULL;
+  /* instances' modelled noise is uncorrelated, as two real amps' is; the
+   * first in a process matches `gainstage process` (seed 1) */
+  static atomic_uint_fast64_t instances;
+  p->def = def;
+  p->rate = rate;
+  p->seed = atomic_fetch_add(&instances, 1) + 1;
+  p->first = gs_lv2_first_control(def);
+  p->n_ports = gs_lv2_ports(def, p->ports, GS_LV2_MAX_PORTS);
+  LV2_Log_Log *log = NULL;
+  for (int i = 0; features && features[i]; i++) {
+    if (!strcmp(features[i]->URI, LV2_URID__map)) p->map = features[i]->data;
+    if (!strcmp(features[i]->URI, LV2_WORKER__schedule)) p->schedule = features[i]->data;
+    if (!strcmp(features[i]->URI, LV2_LOG__log)) log = features[i]->data;
+  }
+  lv2_log_logger_init(&p->logger, p->map, log);
+  if (p->map) map_uris(p);
+  return p;
+}
+
+static void connect_port(LV2_Handle h, uint32_t port, void *data) {
+  Plugin *p = h;
+  if (port == GS_LV2_AUDIO_IN) {
+    p->in = data;
+  } else if (port == GS_LV2_AUDIO_OUT) {
+    p->out = data;
+  } else if (p->def->takes_ir && port == GS_LV2_ATOM_IN) {
+    p->control = data;
+  } else if (p->def->takes_ir && port == GS_LV2_ATOM_OUT) {
+    p->notify = data;
+  } else if (port >= p->first && port - p->first < p->n_ports) {
+    p->ctl[port - p->first] = data;
+  }
+}
+
+/* The chain is built here from the ports (offline hosts set them first). */
+static void activate(LV2_Handle h) {
+  Plugin *p = h;
+  if (p->busy) return; /* a build is under way; it will arrive */
+  if (!rebuild_now(p, p->path) && p->path[0]) rebuild_now(p, "");
+  if (p->now) gs_chain_reset(p->now->chain);
+}
+
+static void cleanup(LV2_Handle h) {
+  Plugin *p = h;
+  free_built(p->now);
+  free(p);
+}
+
+/* ------------------------------------------------------------------ run */
+
+static bool is_fixed(const GsLv2Port *port) {
+  return port->info->flags & GS_PARAM_FIXED;
+}
+
+/* Live values to the chain; true if a fixed one changed. [audio] */
+static bool apply_ports(Plugin *p) {
+  bool fixed_changed = false;
+  for (uint32_t i = 0; i < p->n_ports; i++) {
+    if (!p->ctl[i]) continue;
+    float v = *p->ctl[i];
+    if (v == p->applied[i]) continue;
+    const GsLv2Port *port = &p->ports[i];
+    if (is_fixed(port)) {
+      fixed_changed = true;
+      continue;
+    }
+    uint32_t stage = p->now->slot_stage[port->slot];
+    if (stage == UINT32_MAX) {
+      p->applied[i] = v; /* not in this mode's chain */
+    } else if (gs_chain_set_param(p->now->chain, stage, port->param, (double)v * port->scale) ==
+               GS_OK) {
+      p->applied[i] = v;
+    }
+  }
+  return fixed_changed;
+}
+
+static void request_build(Plugin *p, const char *path) {
+  current_values(p, p->req_values);
+  snprintf(p->req_path, sizeof p->req_path, "%s", path);
+  WorkMsg msg = {WORK_BUILD, NULL};
+  p->busy = p->schedule->schedule_work(p->schedule->handle, sizeof msg, &msg) == LV2_WORKER_SUCCESS;
+  p->want_build = !p->busy;
+}
+
+/* patch:Set of the IR file, patch:Get of it. [audio] */
+static void read_messages(Plugin *p, const char **new_path) {
+  LV2_ATOM_SEQUENCE_FOREACH(p->control, ev) {
+    const LV2_Atom_Object *obj = (const LV2_Atom_Object *)&ev->body;
+    if (ev->body.type != p->uris.atom_Object) continue;
+    if (obj->body.otype == p->uris.patch_Get) {
+      p->tell_path = true;
+      continue;
+    }
+    if (obj->body.otype != p->uris.patch_Set) continue;
+    const LV2_Atom *property = NULL, *value = NULL;
+    lv2_atom_object_get(obj, p->uris.patch_property, &property, p->uris.patch_value, &value, 0);
+    if (!property || property->type != p->forge.URID || !value ||
+        ((const LV2_Atom_URID *)property)->body != p->uris.gs_ir ||
+        value->type != p->uris.atom_Path) {
+      continue;
+    }
+    *new_path = LV2_ATOM_BODY_CONST(value);
+  }
+}
+
+/* A patch:Set of the IR file in use, for hosts and UIs. [audio] */
+static void tell_path(Plugin *p) {
+  const uint32_t capacity = p->notify->atom.size;
+  lv2_atom_forge_set_buffer(&p->forge, (uint8_t *)p->notify, capacity);
+  LV2_Atom_Forge_Frame seq, obj;
+  lv2_atom_forge_sequence_head(&p->forge, &seq, 0);
+  lv2_atom_forge_frame_time(&p->forge, 0);
+  lv2_atom_forge_object(&p->forge, &obj, 0, p->uris.patch_Set);
+  lv2_atom_forge_key(&p->forge, p->uris.patch_property);
+  lv2_atom_forge_urid(&p->forge, p->uris.gs_ir);
+  lv2_atom_forge_key(&p->forge, p->uris.patch_value);
+  lv2_atom_forge_path(&p->forge, p->path, (uint32_t)strlen(p->path) + 1);
+  lv2_atom_forge_pop(&p->forge, &obj);
+  lv2_atom_forge_pop(&p->forge, &seq);
+}
+
+static void clear_notify(Plugin *p) {
+  if (!p->notify) return;
+  const uint32_t capacity = p->notify->atom.size;
+  lv2_atom_forge_set_buffer(&p->forge, (uint8_t *)p->notify, capacity);
+  LV2_Atom_Forge_Frame seq;
+  lv2_atom_forge_sequence_head(&p->forge, &seq, 0);
+  lv2_atom_forge_pop(&p->forge, &seq);
+}
+
+static void run(LV2_Handle h, uint32_t n) {
+  Plugin *p = h;
+  const char *new_path = NULL;
+  bool talk = p->map && p->schedule;
+  if (talk && p->control) read_messages(p, &new_path);
+  if (talk) clear_notify(p);
+  if (talk && p->notify && p->tell_path) {
+    tell_path(p);
+    p->tell_path = false;
+  }
+  if (!p->now) {
+    memset(p->out, 0, n * sizeof(float));
+    return;
+  }
+  bool fixed_changed = apply_ports(p);
+  if (talk && (fixed_changed || new_path || p->want_build) && !p->busy) {
+    request_build(p, new_path ? new_path : p->path);
+  }
+  const float *ins[1] = {p->in};
+  float *outs[1] = {p->out};
+  gs_chain_process(p->now->chain, ins, outs, n);
+}
+
+/* --------------------------------------------------------------- worker */
+
+static LV2_Worker_Status work(LV2_Handle h, LV2_Worker_Respond_Function respond,
+                              LV2_Worker_Respond_Handle handle, uint32_t size, const void *data) {
+  Plugin *p = h;
+  if (size != sizeof(WorkMsg)) return LV2_WORKER_ERR_UNKNOWN;
+  const WorkMsg *msg = data;
+  if (msg->kind == WORK_FREE) {
+    free_built(msg->built);
+    return LV2_WORKER_SUCCESS;
+  }
+  WorkMsg reply = {WORK_BUILD, build(p, p->req_values, p->req_path)};
+  if (!reply.built) lv2_log_error(&p->logger, "gainstage: the chain could not be built\n");
+  return respond(handle, sizeof reply, &reply);
+}
+
+/* The new chain replaces the running one, which goes back to be freed. */
+static LV2_Worker_Status work_response(LV2_Handle h, uint32_t size, const void *data) {
+  Plugin *p = h;
+  if (size != sizeof(WorkMsg)) return LV2_WORKER_ERR_UNKNOWN;
+  const WorkMsg *msg = data;
+  p->busy = false;
+  if (!msg->built) return LV2_WORKER_SUCCESS; /* keep what runs */
+  WorkMsg done = {WORK_FREE, p->now};
+  p->now = msg->built;
+  memcpy(p->applied, p->req_values, p->n_ports * sizeof(float));
+  memcpy(p->path, p->req_path, sizeof p->path);
+  p->tell_path = p->def->takes_ir;
+  p->schedule->schedule_work(p->schedule->handle, sizeof done, &done);
+  return LV2_WORKER_SUCCESS;
+}
+
+/* ---------------------------------------------------------------- state */
+
+static const void *feature(const LV2_Feature *const *features, const char *uri) {
+  for (int i = 0; features && features[i]; i++) {
+    if (!strcmp(features[i]->URI, uri)) return features[i]->data;
+  }
+  return NULL;
+}
+
+static void free_path(const LV2_Feature *const *features, char *path) {
+  const LV2_State_Free_Path *fp = feature(features, LV2_STATE__freePath);
+  if (fp) {
+    fp->free_path(fp->handle, path);
+  } else {
+    free(path);
+  }
+}
+
+static LV2_State_Status save(LV2_Handle h, LV2_State_Store_Function store, LV2_State_Handle handle,
+                             uint32_t flags, const LV2_Feature *const *features) {
+  (void)flags;
+  Plugin *p = h;
+  if (!p->map || !p->path[0]) return LV2_STATE_SUCCESS;
+  const LV2_State_Map_Path *mp = feature(features, LV2_STATE__mapPath);
+  char *abstract = mp ? mp->abstract_path(mp->handle, p->path) : NULL;
+  const char *value = abstract ? abstract : p->path;
+  LV2_State_Status st = store(handle, p->uris.gs_ir, value, strlen(value) + 1, p->uris.atom_Path,
+                              LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
+  if (abstract) free_path(features, abstract);
+  return st;
+}
+
+static LV2_State_Status restore(LV2_Handle h, LV2_State_Retrieve_Function retrieve,
+                                LV2_State_Handle handle, uint32_t flags,
+                                const LV2_Feature *const *features) {
+  (void)flags;
+  Plugin *p = h;
+  if (!p->map) return LV2_STATE_SUCCESS;
+  size_t size = 0;
+  uint32_t type = 0, vflags = 0;
+  const char *value = retrieve(handle, p->uris.gs_ir, &size, &type, &vflags);
+  char path[PATH_SIZE] = "";
+  if (value && type == p->uris.atom_Path) {
+    const LV2_State_Map_Path *mp = feature(features, LV2_STATE__mapPath);
+    char *absolute = mp ? mp->absolute_path(mp->handle, value) : NULL;
+    snprintf(path, sizeof path, "%s", absolute ? absolute : value);
+    if (absolute) free_path(features, absolute);
+  }
+  if (!rebuild_now(p, path)) {
+    lv2_log_error(&p->logger, "gainstage: could not restore with IR file '%s'\n", path);
+    return LV2_STATE_ERR_UNKNOWN;
+  }
+  p->tell_path = true;
+  return LV2_STATE_SUCCESS;
+}
+
+/* -------------------------------------------------------------- entries */
+
+static const void *extension_data(const char *uri) {
+  static const LV2_Worker_Interface worker = {work, work_response, NULL};
+  static const LV2_State_Interface state = {save, restore};
+  if (!strcmp(uri, LV2_WORKER__interface)) return &worker;
+  if (!strcmp(uri, LV2_STATE__interface)) return &state;
+  return NULL;
+}
+
+/* One descriptor per entry of the plugin table, made on first request. */
+LV2_SYMBOL_EXPORT const LV2_Descriptor *lv2_descriptor(uint32_t index) {
+  enum { MAX_PLUGINS = 16 };
+  static char uris[MAX_PLUGINS][128];
+  static LV2_Descriptor descriptors[MAX_PLUGINS];
+  if (index >= gs_lv2_n_plugins || index >= MAX_PLUGINS) return NULL;
+  if (!descriptors[index].URI) {
+    snprintf(uris[index], sizeof uris[index], "%s:%s", GS_LV2_URI, gs_lv2_plugins[index].id);
+    descriptors[index] = (LV2_Descriptor){uris[index], instantiate, connect_port, activate,
+                                          run,         NULL,        cleanup,      extension_data};
+  }
+  return &descriptors[index];
+}
