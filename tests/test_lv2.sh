@@ -1,0 +1,228 @@
+#!/bin/sh
+# The LV2 bundle in real hosts. Its Turtle validates against the LV2 spec
+# (lv2_validate, sord) and a broken copy does not; lv2info lists every
+# plugin with a port for every parameter it exposes; lv2apply (lilv) and our
+# lilv host (tests/lv2host.c: atom ports, worker, state) give what
+# `gainstage process` gives for the same settings within 1e-6; valgrind sees
+# no error in either host; a state saved with an IR file restores it; jalv
+# runs the Amp on a dummy jackd for 20 s without an xrun, and plays a saved
+# Cabinet state as the offline host does.
+# Arguments: gainstage, lv2host, jack_io, the bundle's build folder, the source root.
+set -u
+gs=$1 host=$2 jackio=$3 bundle=$4 root=$5
+dir=$(mktemp -d)
+jackd_pid=
+cleanup() {
+  [ -n "$jackd_pid" ] && kill "$jackd_pid" 2>/dev/null
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+export LV2_PATH="$(dirname "$bundle"):/usr/lib/lv2"
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+URI=urn:gainstage:lv2
+
+"$gs" synth guitar --seconds 3 "$dir/di.wav" >/dev/null || fail "synth"
+sox "$dir/di.wav" "$dir/short.wav" trim 0 0.5 || fail "sox trim"
+sox -n -r 44100 -c 1 -b 24 "$dir/ir.wav" synth 0.2 pinknoise fade 0 0.2 0.19 || fail "sox ir"
+
+# --- the Turtle validates, and the validator can fail
+lv2_validate "$bundle"/*.ttl >"$dir/validate.txt" 2>&1
+grep -q "Found 0 errors" "$dir/validate.txt" || { fail "lv2_validate"; tail "$dir/validate.txt"; }
+mkdir "$dir/broken"
+sed 's/lv2:index 0 ;/lv2:index "zero" ;/' "$bundle/gainstage.ttl" >"$dir/broken/gainstage.ttl"
+lv2_validate "$dir/broken/gainstage.ttl" 2>&1 | grep -q "Found 0 errors" &&
+  fail "lv2_validate passes a port whose index is a string"
+echo "lv2_validate: $(grep Found "$dir/validate.txt")"
+
+# --- lv2info: every plugin, a port per exposed parameter, ranges from the tables
+python3 - "$gs" <<'PY' || fail "lv2info ports"
+import re, subprocess, sys
+gs = sys.argv[1]
+def params(stage):
+    out = subprocess.run([gs, "list", stage], capture_output=True, text=True).stdout
+    return [l.split()[0] for l in out.splitlines()[3:] if l.strip()]
+# plugin: [(stage, symbol prefix, parameters it fixes)]; docs/lv2.md
+plugins = {
+    "preamp": [("source", "in", "impedance inductance selfcap"), ("preamp", "pre", "select"),
+               ("adc", "out", "")],
+    "tonestack": [("source", "in", "type impedance inductance selfcap cable"),
+                  ("tonestack", "tone", ""), ("gain", "rec", ""), ("adc", "out", "")],
+    "poweramp": [("source", "in", "type impedance inductance selfcap cable"),
+                 ("poweramp", "amp", ""), ("speaker", "spk", "output distance"),
+                 ("gain", "box", ""), ("adc", "out", "")],
+    "cab": [("source", "in", "type impedance inductance selfcap cable"), ("cab", "cab", "ir"),
+            ("mic", "mic", ""), ("preamp", "micpre", "input select iec"), ("adc", "out", "")],
+    "amp": [("source", "in", "type"), ("preamp", "pre", "input select iec"),
+            ("tonestack", "tone", ""), ("gain", "rec", ""), ("poweramp", "amp", ""),
+            ("cab", "cab", "ir normalize trim length mix"), ("mic", "mic", ""),
+            ("preamp", "micpre", "input select iec"), ("adc", "out", "")],
+}
+bad = 0
+for pid, slots in plugins.items():
+    info = subprocess.run(["lv2info", "urn:gainstage:lv2:" + pid], capture_output=True,
+                          text=True).stdout
+    ports = {}
+    for block in info.split("\tPort ")[1:]:
+        sym = re.search(r"Symbol:\s+(\S+)", block).group(1)
+        rng = [re.search(k + r":\s+(\S+)", block) for k in ("Minimum", "Maximum", "Default")]
+        ports[sym] = [float(m.group(1)) if m else None for m in rng]
+    want = ["in", "out"] + (["control", "notify"] if pid == "cab" else [])
+    for stage, prefix, fixed in slots:
+        want += [prefix + "_" + p for p in params(stage) if p not in fixed.split()]
+    if sorted(ports) != sorted(want):
+        print(pid, "ports differ: extra", set(ports) - set(want), "missing", set(want) - set(ports))
+        bad += 1
+    for sym, (lo, hi, de) in ports.items():
+        if lo is not None and not lo <= de <= hi:
+            print(pid, sym, "default outside its range", lo, de, hi)
+            bad += 1
+    print("lv2info %-9s %3d ports" % (pid, len(ports)))
+spot = {"amp": {"pre_gain": [0, 70, 20], "cab_model": [0, 4, 1], "out_ref": [-20, 30, 18]},
+        "preamp": {"in_type": [0, 7, 5], "pre_gain": [0, 70, 0], "pre_hpf": [0, 500, 0]}}
+for pid, want in spot.items():
+    info = subprocess.run(["lv2info", "urn:gainstage:lv2:" + pid], capture_output=True,
+                          text=True).stdout
+    for sym, (lo, hi, de) in want.items():
+        block = info.split("Symbol:      " + sym + "\n")[1].split("\tPort ")[0]
+        got = [float(re.search(k + r":\s+(\S+)", block).group(1))
+               for k in ("Minimum", "Maximum", "Default")]
+        if got != [lo, hi, de]:
+            print(pid, sym, "range/default", got, "want", [lo, hi, de])
+            bad += 1
+sys.exit(1 if bad else 0)
+PY
+
+# --- the plugins give what the library gives (rms error re rms signal)
+same() { # same A.wav B.wav LABEL
+  sox -V1 "$1" -t f32 "$dir/a.raw" && sox -V1 "$2" -t f32 "$dir/b.raw" || { fail "$3: sox"; return; }
+  python3 - "$dir/a.raw" "$dir/b.raw" "$3" <<'PY' || fail "$3: differs from gainstage process"
+import array, math, sys
+a, b = array.array("f"), array.array("f")
+a.frombytes(open(sys.argv[1], "rb").read()); b.frombytes(open(sys.argv[2], "rb").read())
+n = min(len(a), len(b))
+err = math.sqrt(sum((a[i] - b[i]) ** 2 for i in range(n)) / n)
+sig = math.sqrt(sum(b[i] ** 2 for i in range(n)) / n)
+rel = err / sig if sig > 0 else float("inf")
+print("%-34s %7d samples, rms error %.2e of the signal" % (sys.argv[3], n, rel))
+sys.exit(0 if len(a) == len(b) and sig > 1e-4 and rel <= 1e-6 else 1)
+PY
+}
+check() { # check ID "CONTROLS" "CHAIN" [lv2apply|lv2host]
+  id=$1 controls=$2 chain=$3 how=$4
+  "$gs" process -q -c "$chain" "$dir/di.wav" "$dir/cli.wav" || { fail "$id: process"; return; }
+  args=
+  for c in $controls; do args="$args -c ${c%%=*} ${c#*=}"; done
+  if [ "$how" = lv2apply ]; then
+    lv2apply -i "$dir/di.wav" -o "$dir/plug.wav" $args "$URI:$id" || { fail "$id: lv2apply"; return; }
+  else
+    "$host" $args "$URI:$id" "$dir/di.wav" "$dir/plug.wav" || { fail "$id: lv2host"; return; }
+  fi
+  same "$dir/plug.wav" "$dir/cli.wav" "$id via $how"
+}
+LINE="source type=line fs_volts=18dBu"
+check preamp "pre_gain=6 pre_hpf=80" "$LINE ! preamp input=line gain=6 hpf=80 ! adc" lv2apply
+check tonestack "tone_model=1 tone_bass=0.7" \
+  "$LINE ! tonestack model=marshall bass=0.7 ! gain db=14 ! adc" lv2apply
+check poweramp "amp_watts=50 spk_qes=0.6" \
+  "$LINE ! poweramp watts=50 ! speaker output=terminals qes=0.6 ! gain db=-20 ! adc" lv2apply
+AMP="source type=guitar ! preamp input=hiz gain=10 ! tonestack treble=0.4 ! gain db=14 ! \
+poweramp ! cab model=open-1x12 ! mic ! preamp input=mic ! adc"
+check amp "pre_gain=10 tone_treble=0.4 cab_model=0" "$AMP" lv2apply
+check amp "pre_gain=10 tone_treble=0.4 cab_model=0" "$AMP" lv2host
+check cab "cab_model=2 mic_type=2" \
+  "source type=line fs_volts=40 ! cab model=closed-4x12 ! mic type=ribbon ! preamp input=mic ! adc" \
+  lv2host
+# the IR file, sent as a patch:Set through the worker
+"$gs" process -q -c "cab ir=$dir/ir.wav" "$dir/di.wav" "$dir/cli.wav" || fail "cab ir: process"
+"$host" --ir "$dir/ir.wav" "$URI:cab" "$dir/di.wav" "$dir/plug.wav" || fail "cab ir: lv2host"
+same "$dir/plug.wav" "$dir/cli.wav" "cab with an IR file via lv2host"
+# block sizes change nothing
+"$host" -b 1 --ir "$dir/ir.wav" "$URI:cab" "$dir/di.wav" "$dir/plug1.wav" || fail "lv2host -b 1"
+same "$dir/plug1.wav" "$dir/cli.wav" "the same, one frame per run"
+
+# --- factory presets: the amp's are the rigs of presets/, value for value
+for rig in jazz-clean crunch high-gain; do
+  "$gs" process -q -p "$root/presets/$rig.preset" "$dir/di.wav" "$dir/cli.wav" || fail "$rig"
+  "$host" --preset "$URI:amp#$rig" "$URI:amp" "$dir/di.wav" "$dir/plug.wav" ||
+    fail "lv2host --preset $rig"
+  same "$dir/plug.wav" "$dir/cli.wav" "amp preset $rig"
+done
+
+# --- state: the IR path survives a save and a restore
+"$host" --ir "$dir/ir.wav" --save-state "$dir/state" -c cab_mix 0.5 "$URI:cab" "$dir/di.wav" \
+  "$dir/saved.wav" || fail "save state"
+grep -q "ir.wav" "$dir/state/state.ttl" || fail "the saved state does not name the IR file"
+"$host" --load-state "$dir/state" "$URI:cab" "$dir/di.wav" "$dir/restored.wav" ||
+  fail "restore state"
+same "$dir/restored.wav" "$dir/saved.wav" "state round trip (IR, mix 0.5)"
+
+# --- valgrind: no memory error in either host
+for id in preamp tonestack poweramp amp; do
+  valgrind -q --error-exitcode=1 lv2apply -i "$dir/short.wav" -o "$dir/v.wav" "$URI:$id" \
+    2>"$dir/vg.txt" || { fail "valgrind lv2apply $id"; head -30 "$dir/vg.txt"; }
+done
+valgrind -q --error-exitcode=1 "$host" --ir "$dir/ir.wav" "$URI:cab" "$dir/short.wav" \
+  "$dir/v.wav" 2>"$dir/vg.txt" || { fail "valgrind lv2host cab"; head -30 "$dir/vg.txt"; }
+valgrind -q --error-exitcode=1 "$host" "$URI:cab" "$dir/short.wav" "$dir/v.wav" \
+  2>"$dir/vg.txt" || { fail "valgrind lv2host cab model"; head -30 "$dir/vg.txt"; }
+echo "valgrind: lv2apply of preamp, tonestack, poweramp, amp and lv2host of cab: checked"
+
+# --- jalv on a dummy jackd
+export JACK_DEFAULT_SERVER="gstest$$"
+jackd -n "$JACK_DEFAULT_SERVER" -r -d dummy -r 48000 -p 1024 >"$dir/jackd.txt" 2>&1 &
+jackd_pid=$!
+jack_wait -w -t 10 >/dev/null 2>&1 || fail "jackd did not start"
+"$gs" synth guitar --seconds 20 "$dir/di20.wav" >/dev/null
+# A virtual machine's scheduler may stall a thread for longer than a
+# period (here a 1 ms sleep has woken up to 18 ms late), and that is an
+# xrun whatever the clients do. jack_io's probe thread reports such stalls
+# while the file plays. Up to five runs, each reported: a run without an
+# xrun passes; xruns with no stall beside them fail (the plugin's fault);
+# if every run had xruns and stalls, the figure could not be measured on
+# this machine: said loudly, not failed.
+jalv_run() { # jalv_run NAME IN.wav OUT.wav JALV-ARGS...
+  name=$1 in=$2 out=$3
+  shift 3
+  stalled=0
+  for attempt in 1 2 3 4 5; do
+    jalv -i -n "$name" "$@" >"$dir/jalv.txt" 2>&1 &
+    jalv_pid=$!
+    "$jackio" --play "$in" --to "$name:in" --from "$name:out" --record "$out" \
+      >"$dir/io.txt" 2>&1
+    rc=$?
+    kill "$jalv_pid" 2>/dev/null
+    wait "$jalv_pid" 2>/dev/null
+    echo "jalv $name, 1024 frames, run $attempt: $(tr '\n' ' ' <"$dir/io.txt")"
+    if ! grep -q "^xruns" "$dir/io.txt"; then
+      echo "  jack_io exit status $rc; jalv said:"
+      tail -5 "$dir/jalv.txt"
+      continue
+    fi
+    grep -q "^xruns 0$" "$dir/io.txt" && return 0
+    if grep -q "^stalls 0$" "$dir/io.txt"; then
+      fail "$name: xruns under jalv while the machine did not stall"
+      return 1
+    fi
+    stalled=$((stalled + 1))
+  done
+  echo "NOTE: $name: every run had xruns while this machine stalled threads for" \
+    "longer than a period; the xrun figure could not be measured here"
+  return 0
+}
+jalv_run gsamp "$dir/di20.wav" "$dir/amp20.wav" "$URI:amp"
+python3 -c "
+import os,sys; n = os.path.getsize(sys.argv[1]); sys.exit(0 if n > 4 * 48000 * 19 else 1)" \
+  "$dir/amp20.wav" || fail "the Amp's 20 s did not come back"
+jalv_run gscab "$dir/di.wav" "$dir/jalv-cab.wav" -l "$dir/state" "$URI:cab"
+if grep -q "^xruns 0$" "$dir/io.txt"; then
+  same "$dir/jalv-cab.wav" "$dir/saved.wav" "jalv playing the saved Cabinet state"
+else
+  echo "NOTE: jalv playing the saved Cabinet state: not compared (xruns garble the recording)"
+fi
+
+if [ $failures -ne 0 ]; then
+  echo "$failures failures"
+  exit 1
+fi
+echo "all LV2 checks passed"
