@@ -39,6 +39,7 @@ accuracy: check
 # Benchmarks against the peers; writes bench/*.md.
 bench: build
 	python3 bench/convolution.py $(BUILD)
+	python3 bench/lv2.py $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
