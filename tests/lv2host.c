@@ -5,6 +5,9 @@
  *           [--load-state DIR] [--save-state DIR] PLUGIN_URI IN.wav OUT.wav
  *
  * --time prints the nanoseconds per sample spent in run() (for bench/).
+ * --change FRAME SYMBOL VALUE sets a control while the file plays.
+ * --rt-check brackets run() and work_response() (the plugin's audio-thread
+ * code) for tests/rt_interpose.c, when that is preloaded.
  * It offers urid:map/unmap, worker:schedule, buf-size:boundedBlockLength
  * and options (the block length), which guitarix's plugins require.
  *
@@ -12,6 +15,7 @@
  * silence (discarded) so that the worker's new chain is in place before
  * the file starts. The worker runs synchronously between run() calls.
  * Exit status: 0 ok, 1 failure (with a message). */
+#include <dlfcn.h>
 #include <lilv/lilv.h>
 #include <lv2/atom/atom.h>
 #include <lv2/atom/forge.h>
@@ -56,7 +60,15 @@ typedef struct {
   uint8_t *atom_in, *atom_out;
   int32_t atom_in_index, atom_out_index;
   double run_seconds; /* inside run() */
+  void (*rt_enter)(void), (*rt_leave)(void);
 } Host;
+
+static void rt_enter(const Host *host) {
+  if (host->rt_enter) host->rt_enter();
+}
+static void rt_leave(const Host *host) {
+  if (host->rt_leave) host->rt_leave();
+}
 
 static double now(void) {
   struct timespec t;
@@ -122,7 +134,9 @@ static void service_worker(Host *host) {
     memcpy(resp, host->responses, sizeof resp);
     host->n_responses = 0;
     for (uint32_t i = 0; i < m; i++) {
+      rt_enter(host);
       host->worker->work_response(handle, resp[i].size, resp[i].data);
+      rt_leave(host);
     }
   }
 }
@@ -207,7 +221,9 @@ static void run_block(Host *host, uint32_t n) {
     out->size = ATOM_CAPACITY - sizeof(LV2_Atom);
   }
   double t0 = now();
+  rt_enter(host);
   lilv_instance_run(host->instance, n);
+  rt_leave(host);
   host->run_seconds += now() - t0;
   service_worker(host);
   if (host->atom_in_index >= 0) reset_atoms(host);
@@ -300,6 +316,11 @@ typedef struct {
   const char *syms[64];
   float vals[64];
   int n_ctl;
+  long change_at[16];
+  const char *change_sym[16];
+  float change_val[16];
+  int n_change;
+  bool rt_check;
 } Args;
 
 static int parse_args(int argc, char **argv, Args *a) {
@@ -313,6 +334,12 @@ static int parse_args(int argc, char **argv, Args *a) {
       a->vals[a->n_ctl++] = strtof(argv[++i], NULL);
     } else if (!strcmp(argv[i], "--ir") && i + 1 < argc) {
       a->ir = argv[++i];
+    } else if (!strcmp(argv[i], "--change") && i + 3 < argc && a->n_change < 16) {
+      a->change_at[a->n_change] = atol(argv[++i]);
+      a->change_sym[a->n_change] = argv[++i];
+      a->change_val[a->n_change++] = strtof(argv[++i], NULL);
+    } else if (!strcmp(argv[i], "--rt-check")) {
+      a->rt_check = true;
     } else if (!strcmp(argv[i], "--time")) {
       a->time = true;
     } else if (!strcmp(argv[i], "--preset") && i + 1 < argc) {
@@ -331,9 +358,16 @@ static int parse_args(int argc, char **argv, Args *a) {
   return pos == 3 && a->block > 0 ? 0 : 1;
 }
 
-static int process_file(Host *host, SNDFILE *in, SNDFILE *out) {
+static int process_file(Host *host, const Args *a, SNDFILE *in, SNDFILE *out) {
   sf_count_t got;
+  long pos = 0;
   while ((got = sf_readf_float(in, host->in, host->block)) > 0) {
+    for (int k = 0; k < a->n_change; k++) {
+      if (a->change_at[k] >= pos && a->change_at[k] < pos + got) {
+        set_control(host, a->change_sym[k], a->change_val[k]);
+      }
+    }
+    pos += got;
     if (got < (sf_count_t)host->block) {
       memset(host->in + got, 0, (host->block - (size_t)got) * sizeof(float));
     }
@@ -364,7 +398,7 @@ static int run_host(Host *host, const Args *a, const LV2_Feature *const *feature
   lilv_instance_activate(host->instance);
   int rc = a->ir ? send_ir(host, a->ir) : 0;
   host->run_seconds = 0.0;
-  if (!rc) rc = process_file(host, in, out);
+  if (!rc) rc = process_file(host, a, in, out);
   if (!rc && a->time) {
     printf("run_ns_per_sample %.3f\n", 1e9 * host->run_seconds / (double)info.frames);
   }
@@ -406,6 +440,13 @@ int main(int argc, char **argv) {
               f_bounded = {LV2_BUF_SIZE__boundedBlockLength, NULL},
               f_options = {LV2_OPTIONS__options, options};
   const LV2_Feature *features[] = {&f_map, &f_unmap, &f_sched, &f_bounded, &f_options, NULL};
+  if (a.rt_check) { /* object pointers into function pointers: POSIX allows */
+    void *enter = dlsym(RTLD_DEFAULT, "rt_interpose_enter");
+    void *leave = dlsym(RTLD_DEFAULT, "rt_interpose_leave");
+    if (!enter || !leave) return fail("--rt-check needs tests/rt_interpose.so preloaded", NULL);
+    memcpy(&host.rt_enter, &enter, sizeof enter);
+    memcpy(&host.rt_leave, &leave, sizeof leave);
+  }
   host.in = calloc(a.block, sizeof(float));
   host.out = calloc(a.block, sizeof(float));
   host.atom_in = calloc(1, ATOM_CAPACITY);

@@ -1,6 +1,9 @@
 /* LD_PRELOAD interposer for real-time checks of the command-line tool:
  * wraps gs_chain_process and counts, while it runs, every call that has no
  * place on an audio thread: heap allocation, mutex locking, file I/O.
+ * A host whose audio code is out of reach (an LV2 plugin's run(), linked
+ * into its own binary) brackets it with rt_interpose_enter/leave, which it
+ * finds with dlsym when this is preloaded.
  * At exit it writes "process_calls=N forbidden=M" (and which) to the file
  * named by $RT_INTERPOSE_REPORT. With $RT_INTERPOSE_SELFTEST set it makes
  * one allocation inside on purpose, so a test can see that it counts. */
@@ -98,6 +101,20 @@ void gs_chain_process(GsChain *c, const float *const *in, float *const *out, uin
     free(p);
   }
   real_process(c, in, out, n);
+  inside = 0;
+}
+
+void rt_interpose_enter(void);
+void rt_interpose_leave(void);
+void rt_interpose_enter(void) {
+  inside = 1;
+  process_calls++;
+  if (process_calls == 1 && getenv("RT_INTERPOSE_SELFTEST")) {
+    void *volatile p = malloc(16);
+    free(p);
+  }
+}
+void rt_interpose_leave(void) {
   inside = 0;
 }
 

@@ -7,9 +7,12 @@
 # no error in either host; a state saved with an IR file restores it; jalv
 # runs the Amp on a dummy jackd for 20 s without an xrun, and plays a saved
 # Cabinet state as the offline host does.
-# Arguments: gainstage, lv2host, jack_io, the bundle's build folder, the source root.
+# run() and the worker's response, interposed, make no allocation, lock or
+# file call while parameters, fixed ones included, and an IR file change.
+# Arguments: gainstage, lv2host, jack_io, the bundle's build folder, the
+# source root, tests/rt_interpose.so.
 set -u
-gs=$1 host=$2 jackio=$3 bundle=$4 root=$5
+gs=$1 host=$2 jackio=$3 bundle=$4 root=$5 interposer=$6
 dir=$(mktemp -d)
 jackd_pid=
 cleanup() {
@@ -156,6 +159,28 @@ grep -q "ir.wav" "$dir/state/state.ttl" || fail "the saved state does not name t
 "$host" --load-state "$dir/state" "$URI:cab" "$dir/di.wav" "$dir/restored.wav" ||
   fail "restore state"
 same "$dir/restored.wav" "$dir/saved.wav" "state round trip (IR, mix 0.5)"
+
+# --- run() is real-time safe: no allocation, lock or file call inside it
+rt() { # rt ID ARGS...: lv2host under the interposer
+  id=$1
+  shift
+  RT_INTERPOSE_REPORT="$dir/rt.txt" LD_PRELOAD="$interposer" "$host" --rt-check "$@" \
+    "$URI:$id" "$dir/di.wav" "$dir/rt.wav" || { fail "rt $id: lv2host"; return; }
+  echo "run() of $id: $(cat "$dir/rt.txt")"
+  case "$(cat "$dir/rt.txt")" in
+    process_calls=0*) fail "rt $id: the interposer saw no run()" ;;
+    *" forbidden=0") ;;
+    *) fail "rt $id: forbidden calls in run()" ;;
+  esac
+}
+RT_INTERPOSE_SELFTEST=1 RT_INTERPOSE_REPORT="$dir/rt.txt" LD_PRELOAD="$interposer" \
+  "$host" --rt-check "$URI:preamp" "$dir/short.wav" "$dir/rt.wav"
+grep -q "malloc=1" "$dir/rt.txt" || fail "the interposer's self-test: $(cat "$dir/rt.txt")"
+rt preamp --change 20000 pre_gain 30 --change 40000 pre_input 0 --change 60000 pre_hpf 100
+rt tonestack --change 20000 tone_bass 0.9 --change 40000 tone_model 2
+rt poweramp --change 20000 amp_watts 20 --change 40000 amp_type 1
+rt cab --ir "$dir/ir.wav" --change 20000 cab_mix 0.3 --change 40000 cab_model 3
+rt amp --change 20000 pre_gain 40 --change 40000 cab_model 2 --change 60000 mic_angle 90
 
 # --- valgrind: no memory error in either host
 for id in preamp tonestack poweramp amp; do
