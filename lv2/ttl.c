@@ -60,6 +60,7 @@ static const Unit units[] = {
     {GS_UNIT_BITS, "gsu:bits", "bits", "bits"},
     {GS_UNIT_MV_PER_PA, "gsu:mVPa", "millivolts per pascal", "mV/Pa"},
     {GS_UNIT_LITRE, "gsu:L", "litre", "L"},
+    {GS_UNIT_VOLT, "gsu:V", "volt", "V"},
 };
 
 static const Unit *unit_of(GsUnit u) {

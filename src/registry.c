@@ -4,9 +4,9 @@
 #include "stage.h"
 
 static const GsStageClass *const classes[] = {
-    &gs_stage_source,   &gs_stage_preamp,  &gs_stage_tonestack, &gs_stage_eq,
-    &gs_stage_poweramp, &gs_stage_speaker, &gs_stage_cab,       &gs_stage_mic,
-    &gs_stage_load,     &gs_stage_gain,    &gs_stage_adc,       &gs_stage_dac,
+    &gs_stage_source,   &gs_stage_preamp,  &gs_stage_triode, &gs_stage_tonestack, &gs_stage_eq,
+    &gs_stage_poweramp, &gs_stage_speaker, &gs_stage_cab,    &gs_stage_mic,       &gs_stage_load,
+    &gs_stage_gain,     &gs_stage_adc,     &gs_stage_dac,
 };
 
 #define N_CLASSES (sizeof classes / sizeof classes[0])

@@ -147,6 +147,7 @@ extern const GsStageClass gs_stage_adc;
 extern const GsStageClass gs_stage_dac;
 extern const GsStageClass gs_stage_mic;
 extern const GsStageClass gs_stage_cab;
+extern const GsStageClass gs_stage_triode;
 
 /* Helpers for stage implementations. */
 void gs_ports_ideal(GsPorts *ports);

@@ -82,6 +82,7 @@ const char *gs_unit_symbol(GsUnit unit) {
     case GS_UNIT_DEGREE: return "°";
     case GS_UNIT_MV_PER_PA: return "mV/Pa";
     case GS_UNIT_LITRE: return "L";
+    case GS_UNIT_VOLT: return "V";
   }
   return "";
 }
@@ -216,7 +217,10 @@ static const Suffix *suffixes_for(GsUnit unit) {
                                  {"L", false, CONV_SCALE, 1},
                                  {"m3", false, CONV_SCALE, 1000},
                                  {NULL, 0, 0, 0}};
+  static const Suffix volt[] = {
+      {"", true, CONV_SCALE, 1}, {"V", true, CONV_SCALE, 1}, {NULL, 0, 0, 0}};
   switch (unit) {
+    case GS_UNIT_VOLT: return volt;
     case GS_UNIT_NONE: return none;
     case GS_UNIT_DB: return db;
     case GS_UNIT_DBU: return dbu;
@@ -400,7 +404,7 @@ GsStatus gs_param_parse(const GsParamInfo *p, const char *text, double *value, c
 static bool uses_prefix(GsUnit u) {
   return u == GS_UNIT_OHM || u == GS_UNIT_FARAD || u == GS_UNIT_HENRY || u == GS_UNIT_HZ ||
          u == GS_UNIT_WATT || u == GS_UNIT_SECOND || u == GS_UNIT_VOLT_PEAK ||
-         u == GS_UNIT_VOLT_RMS;
+         u == GS_UNIT_VOLT_RMS || u == GS_UNIT_VOLT;
 }
 
 static const char *ascii_unit(GsUnit u) {

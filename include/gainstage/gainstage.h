@@ -86,7 +86,8 @@ typedef enum {
   GS_UNIT_METRE,
   GS_UNIT_DEGREE,
   GS_UNIT_MV_PER_PA, /* a microphone's sensitivity */
-  GS_UNIT_LITRE
+  GS_UNIT_LITRE,
+  GS_UNIT_VOLT /* a DC voltage (a supply) */
 } GsUnit;
 
 /* Symbol of a unit as written in chain text and `list` ("dB", "Ω"). [any] */

@@ -1,0 +1,506 @@
+#include "dsp/dk.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ITER 60
+#define DC_SHORT 1e9 /* siemens: an inductor at DC */
+#define KNEE 0.02    /* volts: the default grid-diode knee */
+#define MAXN (GS_DK_MAX_NODES + GS_DK_MAX_INPUTS)
+#define MAXR (GS_DK_MAX_STATES + GS_DK_MAX_INPUTS + GS_DK_MAX_PORTS)
+
+/* ------------------------------------------------------------ netlist */
+
+void gs_dk_clear(GsDkNetlist *n) {
+  memset(n, 0, sizeof *n);
+}
+
+int gs_dk_node(GsDkNetlist *n) {
+  return ++n->n_nodes;
+}
+
+static GsDkElem *append(GsDkNetlist *n) {
+  static GsDkElem sink; /* absorbs writes past capacity; gs_dk_init refuses */
+  if (n->n_elems >= GS_DK_MAX_ELEMS) {
+    n->n_elems = GS_DK_MAX_ELEMS + 1;
+    return &sink;
+  }
+  GsDkElem *e = &n->elems[n->n_elems++];
+  memset(e, 0, sizeof *e);
+  return e;
+}
+
+void gs_dk_add(GsDkNetlist *n, GsDkKind kind, int a, int b, double value) {
+  GsDkElem *e = append(n);
+  e->kind = kind;
+  e->a = a;
+  e->b = b;
+  e->value = value;
+}
+
+void gs_dk_source(GsDkNetlist *n, int plus, int minus, int input) {
+  GsDkElem *e = append(n);
+  e->kind = GS_DK_V;
+  e->a = plus;
+  e->b = minus;
+  e->index = input;
+  if (input + 1 > n->n_inputs) n->n_inputs = input + 1;
+}
+
+void gs_dk_triode(GsDkNetlist *n, const GsTriodeModel *m, int plate, int grid, int cathode) {
+  GsDkElem *e = append(n);
+  e->kind = GS_DK_TRIODE;
+  e->a = plate;
+  e->b = grid;
+  e->c = cathode;
+  e->triode = m;
+}
+
+void gs_dk_pentode(GsDkNetlist *n, const GsPentodeModel *m, int plate, int grid, int cathode,
+                   int screen) {
+  GsDkElem *e = append(n);
+  e->kind = GS_DK_PENTODE;
+  e->a = plate;
+  e->b = grid;
+  e->c = cathode;
+  e->d = screen;
+  e->pentode = m;
+}
+
+void gs_dk_output(GsDkNetlist *n, int node) {
+  if (n->n_outputs < GS_DK_MAX_OUTPUTS) n->outputs[n->n_outputs++] = node;
+}
+
+/* ------------------------------------------------------- linear algebra */
+
+/* Solve M X = R in place (M n x n, R n x m, both row-major with the given
+ * strides) by Gaussian elimination with partial pivoting. */
+static bool solve_dense(double *M, int n, int mstride, double *R, int m, int rstride) {
+  for (int col = 0; col < n; col++) {
+    int piv = col;
+    for (int r = col + 1; r < n; r++) {
+      if (fabs(M[r * mstride + col]) > fabs(M[piv * mstride + col])) piv = r;
+    }
+    if (fabs(M[piv * mstride + col]) < 1e-300) return false;
+    if (piv != col) {
+      for (int k = 0; k < n; k++) {
+        double t = M[col * mstride + k];
+        M[col * mstride + k] = M[piv * mstride + k];
+        M[piv * mstride + k] = t;
+      }
+      for (int k = 0; k < m; k++) {
+        double t = R[col * rstride + k];
+        R[col * rstride + k] = R[piv * rstride + k];
+        R[piv * rstride + k] = t;
+      }
+    }
+    for (int r = col + 1; r < n; r++) {
+      double f = M[r * mstride + col] / M[col * mstride + col];
+      if (f == 0.0) continue;
+      for (int k = col; k < n; k++) M[r * mstride + k] -= f * M[col * mstride + k];
+      for (int k = 0; k < m; k++) R[r * rstride + k] -= f * R[col * rstride + k];
+    }
+  }
+  for (int col = n - 1; col >= 0; col--) {
+    for (int k = 0; k < m; k++) {
+      double acc = R[col * rstride + k];
+      for (int j = col + 1; j < n; j++) acc -= M[col * mstride + j] * R[j * rstride + k];
+      R[col * rstride + k] = acc / M[col * mstride + col];
+    }
+  }
+  return true;
+}
+
+/* ------------------------------------------------------------ reduction */
+
+/* The MNA system S w = Nx x + Nu u + Ni i, and which element each state
+ * and port belongs to. */
+typedef struct {
+  int n, m; /* node rows, source rows */
+  double S[MAXN][MAXN];
+  double R[MAXN][MAXR]; /* columns: states, inputs, ports */
+  int ns, nu, np;
+  int state_elem[GS_DK_MAX_STATES];
+  double state_g[GS_DK_MAX_STATES];
+} Mna;
+
+static void stamp_g(Mna *q, int a, int b, double g) {
+  if (a) q->S[a - 1][a - 1] += g;
+  if (b) q->S[b - 1][b - 1] += g;
+  if (a && b) {
+    q->S[a - 1][b - 1] -= g;
+    q->S[b - 1][a - 1] -= g;
+  }
+}
+
+/* A current `sign` times column `col` leaving node a and entering b. */
+static void stamp_rhs(Mna *q, int a, int b, int col, double sign) {
+  if (a) q->R[a - 1][col] -= sign;
+  if (b) q->R[b - 1][col] += sign;
+}
+
+static int ports_of(const GsDkElem *e) {
+  return e->kind == GS_DK_TRIODE ? 2 : e->kind == GS_DK_PENTODE ? 3 : 0;
+}
+
+/* Build the system; dc: capacitors open, inductors shorted, no states. */
+static bool build(Mna *q, const GsDkNetlist *n, double rate, bool dc) {
+  memset(q, 0, sizeof *q);
+  q->n = n->n_nodes;
+  q->nu = n->n_inputs;
+  int srcs = 0, ports = 0;
+  for (int k = 0; k < n->n_elems; k++) {
+    const GsDkElem *e = &n->elems[k];
+    if (e->kind == GS_DK_V) srcs++;
+    if (e->kind == GS_DK_C || e->kind == GS_DK_L) q->ns += dc ? 0 : 1;
+    ports += ports_of(e);
+  }
+  q->m = srcs;
+  q->np = ports;
+  if (q->n + q->m > MAXN || q->ns > GS_DK_MAX_STATES || q->np > GS_DK_MAX_PORTS) return false;
+  int s = 0, src = 0, p = 0, ucol = q->ns, pcol = q->ns + q->nu;
+  for (int k = 0; k < n->n_elems; k++) {
+    const GsDkElem *e = &n->elems[k];
+    switch (e->kind) {
+      case GS_DK_R: stamp_g(q, e->a, e->b, 1.0 / e->value); break;
+      case GS_DK_C:
+        if (dc) break;
+        q->state_g[s] = 2.0 * e->value * rate;
+        stamp_g(q, e->a, e->b, q->state_g[s]);
+        stamp_rhs(q, e->a, e->b, s, -1.0); /* history J enters a */
+        q->state_elem[s++] = k;
+        break;
+      case GS_DK_L:
+        if (dc) {
+          stamp_g(q, e->a, e->b, DC_SHORT);
+          break;
+        }
+        q->state_g[s] = 1.0 / (2.0 * e->value * rate);
+        stamp_g(q, e->a, e->b, q->state_g[s]);
+        stamp_rhs(q, e->a, e->b, s, 1.0); /* history I leaves a */
+        q->state_elem[s++] = k;
+        break;
+      case GS_DK_V: {
+        int row = q->n + src++;
+        if (e->a) q->S[e->a - 1][row] += 1.0, q->S[row][e->a - 1] += 1.0;
+        if (e->b) q->S[e->b - 1][row] -= 1.0, q->S[row][e->b - 1] -= 1.0;
+        q->R[row][ucol + e->index] = 1.0;
+        break;
+      }
+      case GS_DK_TRIODE: /* grid current g->k, plate current p->k */
+        stamp_rhs(q, e->b, e->c, pcol + p, 1.0);
+        stamp_rhs(q, e->a, e->c, pcol + p + 1, 1.0);
+        p += 2;
+        break;
+      case GS_DK_PENTODE: /* g1->k, g2->k, p->k */
+        stamp_rhs(q, e->b, e->c, pcol + p, 1.0);
+        stamp_rhs(q, e->d, e->c, pcol + p + 1, 1.0);
+        stamp_rhs(q, e->a, e->c, pcol + p + 2, 1.0);
+        p += 3;
+        break;
+    }
+  }
+  return solve_dense(&q->S[0][0], q->n + q->m, MAXN, &q->R[0][0], q->ns + q->nu + q->np, MAXR);
+}
+
+/* Row of a node voltage difference a - b applied to the solution Z. */
+static double diff(const Mna *q, int a, int b, int col) {
+  return (a ? q->R[a - 1][col] : 0.0) - (b ? q->R[b - 1][col] : 0.0);
+}
+
+/* The port (a, b) pairs in port order. */
+static int port_nodes(const GsDkNetlist *n, int *pa, int *pb) {
+  int p = 0;
+  for (int k = 0; k < n->n_elems; k++) {
+    const GsDkElem *e = &n->elems[k];
+    if (e->kind == GS_DK_TRIODE) {
+      pa[p] = e->b, pb[p++] = e->c;
+      pa[p] = e->a, pb[p++] = e->c;
+    } else if (e->kind == GS_DK_PENTODE) {
+      pa[p] = e->b, pb[p++] = e->c;
+      pa[p] = e->d, pb[p++] = e->c;
+      pa[p] = e->a, pb[p++] = e->c;
+    }
+  }
+  return p;
+}
+
+static void reduce(GsDkSolver *s, const GsDkNetlist *n, const Mna *q) {
+  int pa[GS_DK_MAX_PORTS], pb[GS_DK_MAX_PORTS];
+  port_nodes(n, pa, pb);
+  int ucol = q->ns, pcol = q->ns + q->nu;
+  for (int p = 0; p < q->np; p++) {
+    for (int j = 0; j < q->ns; j++) s->D[p][j] = diff(q, pa[p], pb[p], j);
+    for (int j = 0; j < q->nu; j++) s->E[p][j] = diff(q, pa[p], pb[p], ucol + j);
+    for (int j = 0; j < q->np; j++) s->F[p][j] = diff(q, pa[p], pb[p], pcol + j);
+  }
+  for (int i = 0; i < q->ns; i++) {
+    const GsDkElem *e = &n->elems[q->state_elem[i]];
+    bool cap = e->kind == GS_DK_C;
+    double g2 = 2.0 * q->state_g[i];
+    for (int j = 0; j < q->ns; j++) {
+      s->A[i][j] = g2 * diff(q, e->a, e->b, j) + (i == j ? (cap ? -1.0 : 1.0) : 0.0);
+    }
+    for (int j = 0; j < q->nu; j++) s->B[i][j] = g2 * diff(q, e->a, e->b, ucol + j);
+    for (int j = 0; j < q->np; j++) s->C[i][j] = g2 * diff(q, e->a, e->b, pcol + j);
+  }
+  for (int o = 0; o < n->n_outputs; o++) {
+    int node = n->outputs[o];
+    for (int j = 0; j < q->ns; j++) s->G[o][j] = diff(q, node, 0, j);
+    for (int j = 0; j < q->nu; j++) s->H[o][j] = diff(q, node, 0, ucol + j);
+    for (int j = 0; j < q->np; j++) s->K[o][j] = diff(q, node, 0, pcol + j);
+  }
+}
+
+/* ---------------------------------------------------------------- tubes */
+
+/* The grid diode: (knee / rgi) ln(1 + e^(v / knee)), a smoothed ideal diode
+ * in series with rgi, so that Newton's method never meets a kink; below
+ * -10 knees it is zero to double precision. */
+static double grid(double rgi, double knee, double v, double *slope) {
+  double t = v / knee;
+  if (t < -36.0) { /* e^-36 ~ 2e-16: nothing in double */
+    *slope = 0.0;
+    return 0.0;
+  }
+  if (t > 36.0) {
+    *slope = 1.0 / rgi;
+    return v / rgi;
+  }
+  double e = exp(t);
+  *slope = e / (1.0 + e) / rgi;
+  return knee * log1p(e) / rgi;
+}
+
+/* Currents of every tube at port voltages v, and the block-diagonal
+ * Jacobian as rows of each tube's block. */
+static void currents(const GsDkSolver *s, const double *v, double *i, double J[][3]) {
+  for (int t = 0; t < s->n_tubes; t++) {
+    const GsDkElem *e = &s->tubes[t];
+    int p = s->port_of[t];
+    if (e->kind == GS_DK_TRIODE) {
+      double dg;
+      i[p] = grid(e->triode->rgi, s->knee, v[p], &dg);
+      GsTubeCurrent c = gs_koren_triode(e->triode, v[p], v[p + 1]);
+      i[p + 1] = c.i;
+      J[p][0] = dg, J[p][1] = 0.0;
+      J[p + 1][0] = c.d_vgk, J[p + 1][1] = c.d_vpk;
+    } else {
+      double dg;
+      i[p] = grid(e->pentode->rgi, s->knee, v[p], &dg);
+      GsPentodeCurrent c = gs_koren_pentode(e->pentode, v[p], v[p + 1], v[p + 2]);
+      i[p + 1] = c.ig2;
+      i[p + 2] = c.ip;
+      J[p][0] = dg, J[p][1] = 0.0, J[p][2] = 0.0;
+      J[p + 1][0] = c.ig2_g1, J[p + 1][1] = c.ig2_g2, J[p + 1][2] = 0.0;
+      J[p + 2][0] = c.ip_g1, J[p + 2][1] = c.ip_g2, J[p + 2][2] = c.ip_p;
+    }
+  }
+}
+
+/* M = I - F Jf, Jf block diagonal over each tube's ports. */
+static void jacobian(const GsDkSolver *s, double J[][3], double M[][GS_DK_MAX_PORTS]) {
+  int np = s->np;
+  for (int a = 0; a < np; a++) {
+    for (int b = 0; b < np; b++) M[a][b] = a == b ? 1.0 : 0.0;
+  }
+  for (int t = 0; t < s->n_tubes; t++) {
+    int p0 = s->port_of[t], w = s->tubes[t].kind == GS_DK_TRIODE ? 2 : 3;
+    for (int a = 0; a < np; a++) {
+      for (int c = 0; c < w; c++) {
+        double acc = 0.0;
+        for (int b = 0; b < w; b++) acc += s->F[a][p0 + b] * J[p0 + b][c];
+        M[a][p0 + c] -= acc;
+      }
+    }
+  }
+}
+
+/* Solve M d = r for small systems: Cramer for two ports (one triode),
+ * elimination otherwise. */
+static bool solve_small(double M[][GS_DK_MAX_PORTS], int np, double *r) {
+  if (np == 2) {
+    double det = M[0][0] * M[1][1] - M[0][1] * M[1][0];
+    if (det == 0.0) return false;
+    double d0 = (r[0] * M[1][1] - r[1] * M[0][1]) / det;
+    r[1] = (r[1] * M[0][0] - r[0] * M[1][0]) / det;
+    r[0] = d0;
+    return true;
+  }
+  return solve_dense(&M[0][0], np, GS_DK_MAX_PORTS, r, 1, 1);
+}
+
+/* v = p + F i(v) by Newton's method from v. A step smaller than SMALL
+ * (relative) is taken and ended with the currents corrected to first
+ * order (what is left is of the order of the step squared, ~1e-12); a
+ * residual below RESIDUAL ends it at once. True if it converged. */
+#define RESIDUAL 1e-11
+#define SMALL 1e-3
+static bool newton(GsDkSolver *s, const double *pvec, double *v, double *i) {
+  int np = s->np;
+  double J[GS_DK_MAX_PORTS][3], M[GS_DK_MAX_PORTS][GS_DK_MAX_PORTS], r[GS_DK_MAX_PORTS];
+  for (int it = 0; it < MAX_ITER; it++) {
+    currents(s, v, i, J);
+    double worst = 0.0;
+    for (int a = 0; a < np; a++) {
+      double fi = 0.0;
+      for (int b = 0; b < np; b++) fi += s->F[a][b] * i[b];
+      r[a] = v[a] - pvec[a] - fi;
+      worst = fmax(worst, fabs(r[a]) / (1.0 + fabs(v[a])));
+    }
+    s->iterations = it + 1;
+    if (worst < RESIDUAL) return true;
+    jacobian(s, J, M);
+    if (!solve_small(M, np, r)) return false;
+    double step = 0.0;
+    for (int a = 0; a < np; a++) step = fmax(step, fabs(r[a]) / (1.0 + fabs(v[a])));
+    for (int a = 0; a < np; a++) {
+      double d = r[a]; /* the curves bend hard near cut-off: no leap past */
+      v[a] -= fabs(d) > 50.0 ? copysign(50.0, d) : d;
+    }
+    if (step < SMALL) {
+      for (int t = 0; t < s->n_tubes; t++) {
+        int p0 = s->port_of[t], w = s->tubes[t].kind == GS_DK_TRIODE ? 2 : 3;
+        double di[3] = {0.0, 0.0, 0.0};
+        for (int k = 0; k < w; k++) {
+          for (int c = 0; c < w; c++) di[k] += J[p0 + k][c] * r[p0 + c];
+        }
+        for (int k = 0; k < w; k++) i[p0 + k] -= di[k];
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+static void collect_tubes(GsDkSolver *s, const GsDkNetlist *n) {
+  int p = 0;
+  s->n_tubes = 0;
+  for (int k = 0; k < n->n_elems; k++) {
+    const GsDkElem *e = &n->elems[k];
+    if (e->kind != GS_DK_TRIODE && e->kind != GS_DK_PENTODE) continue;
+    s->tubes[s->n_tubes] = *e;
+    s->port_of[s->n_tubes++] = p;
+    p += ports_of(e);
+  }
+}
+
+/* The operating point: the DC system solved with inputs u0, then the
+ * states that hold it (no capacitor current, the inductor currents). */
+static bool rest(GsDkSolver *s, const GsDkNetlist *n, const Mna *sampled, Mna *scratch,
+                 const double *u0) {
+  Mna *dc = scratch;
+  if (!build(dc, n, 1.0, true)) return false;
+  GsDkSolver probe = *s;
+  int pa[GS_DK_MAX_PORTS], pb[GS_DK_MAX_PORTS];
+  port_nodes(n, pa, pb);
+  double pvec[GS_DK_MAX_PORTS];
+  for (int p = 0; p < s->np; p++) {
+    pvec[p] = 0.0;
+    for (int j = 0; j < s->nu; j++) pvec[p] += diff(dc, pa[p], pb[p], j) * u0[j];
+    for (int j = 0; j < s->np; j++) probe.F[p][j] = diff(dc, pa[p], pb[p], s->nu + j);
+    /* start in the middle of the tube's working range */
+    s->v0[p] = 0.0;
+  }
+  for (int t = 0; t < s->n_tubes; t++) {
+    int p0 = s->port_of[t], w = s->tubes[t].kind == GS_DK_TRIODE ? 2 : 3;
+    s->v0[p0] = -1.0;
+    for (int k = 1; k < w; k++) s->v0[p0 + k] = 0.5 * pvec[p0 + k];
+  }
+  double i[GS_DK_MAX_PORTS];
+  if (!newton(&probe, pvec, s->v0, i)) return false;
+  /* node voltages at rest: w = Zu u0 + Zi i; states from them */
+  for (int k = 0; k < s->ns; k++) {
+    const GsDkElem *e = &n->elems[sampled->state_elem[k]];
+    double vab = 0.0;
+    for (int j = 0; j < s->nu; j++) vab += diff(dc, e->a, e->b, j) * u0[j];
+    for (int j = 0; j < s->np; j++) vab += diff(dc, e->a, e->b, s->nu + j) * i[j];
+    if (e->kind == GS_DK_C) {
+      s->x0[k] = sampled->state_g[k] * vab; /* J = g v: no current */
+    } else {
+      s->x0[k] = vab * DC_SHORT; /* I = i - g v with v = 0: the DC current */
+    }
+  }
+  for (int o = 0; o < s->no; o++) {
+    s->y0[o] = 0.0;
+    for (int j = 0; j < s->nu; j++) s->y0[o] += diff(dc, n->outputs[o], 0, j) * u0[j];
+    for (int j = 0; j < s->np; j++) s->y0[o] += diff(dc, n->outputs[o], 0, s->nu + j) * i[j];
+  }
+  return true;
+}
+
+bool gs_dk_init(GsDkSolver *s, const GsDkNetlist *n, double rate, const double *u0) {
+  memset(s, 0, sizeof *s);
+  if (n->n_elems > GS_DK_MAX_ELEMS || n->n_nodes > GS_DK_MAX_NODES ||
+      n->n_inputs > GS_DK_MAX_INPUTS || !(rate > 0.0)) {
+    return false;
+  }
+  for (int k = 0; k < n->n_elems; k++) {
+    const GsDkElem *e = &n->elems[k];
+    bool passive = e->kind == GS_DK_R || e->kind == GS_DK_C || e->kind == GS_DK_L;
+    if (passive && !(e->value > 0.0 && isfinite(e->value))) return false;
+  }
+  Mna *q = calloc(2, sizeof *q); /* [main]: too big for some threads' stacks */
+  bool ok = q && build(&q[0], n, rate, false);
+  if (ok) {
+    s->ns = q[0].ns;
+    s->nu = q[0].nu;
+    s->np = q[0].np;
+    s->no = n->n_outputs;
+    s->knee = n->grid_knee > 0.0 ? n->grid_knee : KNEE;
+    collect_tubes(s, n);
+    reduce(s, n, &q[0]);
+    ok = rest(s, n, &q[0], &q[1], u0);
+  }
+  free(q);
+  if (ok) gs_dk_reset(s);
+  return ok;
+}
+
+void gs_dk_reset(GsDkSolver *s) {
+  memcpy(s->x, s->x0, sizeof s->x);
+  memcpy(s->v, s->v0, sizeof s->v);
+  memcpy(s->v1, s->v0, sizeof s->v1);
+  s->failed = false;
+}
+
+void gs_dk_step(GsDkSolver *s, const double *u, double *y) {
+  double p[GS_DK_MAX_PORTS], i[GS_DK_MAX_PORTS];
+  for (int a = 0; a < s->np; a++) {
+    double acc = 0.0;
+    for (int j = 0; j < s->ns; j++) acc += s->D[a][j] * s->x[j];
+    for (int j = 0; j < s->nu; j++) acc += s->E[a][j] * u[j];
+    p[a] = acc;
+  }
+  double v[GS_DK_MAX_PORTS];
+  for (int a = 0; a < s->np; a++) v[a] = 2.0 * s->v[a] - s->v1[a];
+  s->failed = !newton(s, p, v, i);
+  bool finite = true;
+  for (int a = 0; a < s->np; a++) finite = finite && isfinite(v[a]) && isfinite(i[a]);
+  if (!finite) { /* start over from rest rather than poison the state */
+    gs_dk_reset(s);
+    for (int o = 0; o < s->no; o++) y[o] = s->y0[o];
+    return;
+  }
+  memcpy(s->v1, s->v, sizeof v);
+  memcpy(s->v, v, sizeof v);
+  for (int o = 0; o < s->no; o++) {
+    double acc = 0.0;
+    for (int j = 0; j < s->ns; j++) acc += s->G[o][j] * s->x[j];
+    for (int j = 0; j < s->nu; j++) acc += s->H[o][j] * u[j];
+    for (int j = 0; j < s->np; j++) acc += s->K[o][j] * i[j];
+    y[o] = acc;
+  }
+  double xn[GS_DK_MAX_STATES];
+  for (int a = 0; a < s->ns; a++) {
+    double acc = 0.0;
+    for (int j = 0; j < s->ns; j++) acc += s->A[a][j] * s->x[j];
+    for (int j = 0; j < s->nu; j++) acc += s->B[a][j] * u[j];
+    for (int j = 0; j < s->np; j++) acc += s->C[a][j] * i[j];
+    xn[a] = acc;
+  }
+  memcpy(s->x, xn, s->ns * sizeof(double));
+}

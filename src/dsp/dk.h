@@ -1,0 +1,89 @@
+/* Nonlinear circuits with vacuum tubes, sample by sample, by the nodal DK
+ * method (D. T. Yeh, J. S. Abel, J. O. Smith, "Automated physical modeling
+ * of nonlinear audio circuits for real-time audio effects", IEEE TASLP
+ * 18(4), 2010; M. Holters, U. Zölzer, "A generalized method for the
+ * derivation of non-linear state-space models from circuit schematics",
+ * EUSIPCO 2015).
+ *
+ * A netlist of resistors, capacitors and inductors (trapezoidal companion
+ * models: their history currents are the state x), voltage sources (the
+ * inputs u) and tubes (their currents i, functions of their port voltages
+ * v) is reduced once, by modified nodal analysis, to
+ *     v = D x + E u + F i(v)      x' = A x + B u + C i      y = G x + H u + K i
+ * so that each sample solves only the tubes' port equations, by Newton's
+ * method from the last sample's solution. [main] to build, [audio] to run. */
+#ifndef GS_DSP_DK_H
+#define GS_DSP_DK_H
+
+#include <stdbool.h>
+
+#include "dsp/koren.h"
+
+#define GS_DK_MAX_NODES 40 /* besides ground, node 0 */
+#define GS_DK_MAX_ELEMS 96
+#define GS_DK_MAX_INPUTS 4
+#define GS_DK_MAX_STATES 20
+#define GS_DK_MAX_PORTS 12
+#define GS_DK_MAX_OUTPUTS 4
+
+typedef enum { GS_DK_R, GS_DK_C, GS_DK_L, GS_DK_V, GS_DK_TRIODE, GS_DK_PENTODE } GsDkKind;
+
+/* Nodes are numbered from 1; 0 is ground. A voltage source's value is
+ * input number `index`; a triode is (plate a, grid b, cathode c); a
+ * pentode (plate a, grid b, cathode c, screen d). */
+typedef struct {
+  GsDkKind kind;
+  int a, b, c, d;
+  double value; /* ohms, farads, henries */
+  int index;    /* voltage sources: which input */
+  const GsTriodeModel *triode;
+  const GsPentodeModel *pentode;
+} GsDkElem;
+
+typedef struct {
+  GsDkElem elems[GS_DK_MAX_ELEMS];
+  int n_elems, n_nodes, n_inputs;
+  int outputs[GS_DK_MAX_OUTPUTS]; /* nodes whose voltages are y */
+  int n_outputs;
+  double grid_knee; /* volts: the grid diode's softness (see dk.c) */
+} GsDkNetlist;
+
+/* Building a netlist (no checks beyond capacity; gs_dk_init checks). */
+void gs_dk_clear(GsDkNetlist *n);
+int gs_dk_node(GsDkNetlist *n); /* a new node's number */
+void gs_dk_add(GsDkNetlist *n, GsDkKind kind, int a, int b, double value);
+void gs_dk_source(GsDkNetlist *n, int plus, int minus, int input);
+void gs_dk_triode(GsDkNetlist *n, const GsTriodeModel *m, int plate, int grid, int cathode);
+void gs_dk_pentode(GsDkNetlist *n, const GsPentodeModel *m, int plate, int grid, int cathode,
+                   int screen);
+void gs_dk_output(GsDkNetlist *n, int node);
+
+typedef struct {
+  int ns, nu, np, no; /* states, inputs, ports, outputs */
+  double D[GS_DK_MAX_PORTS][GS_DK_MAX_STATES], E[GS_DK_MAX_PORTS][GS_DK_MAX_INPUTS];
+  double F[GS_DK_MAX_PORTS][GS_DK_MAX_PORTS];
+  double A[GS_DK_MAX_STATES][GS_DK_MAX_STATES], B[GS_DK_MAX_STATES][GS_DK_MAX_INPUTS];
+  double C[GS_DK_MAX_STATES][GS_DK_MAX_PORTS];
+  double G[GS_DK_MAX_OUTPUTS][GS_DK_MAX_STATES], H[GS_DK_MAX_OUTPUTS][GS_DK_MAX_INPUTS];
+  double K[GS_DK_MAX_OUTPUTS][GS_DK_MAX_PORTS];
+  GsDkElem tubes[GS_DK_MAX_PORTS / 2];
+  int n_tubes, port_of[GS_DK_MAX_PORTS / 2]; /* first port of each tube */
+  double knee;
+  double x[GS_DK_MAX_STATES], v[GS_DK_MAX_PORTS];
+  double v1[GS_DK_MAX_PORTS]; /* the sample before: Newton starts from the line through both */
+  double x0[GS_DK_MAX_STATES], v0[GS_DK_MAX_PORTS]; /* at rest */
+  double y0[GS_DK_MAX_OUTPUTS];                     /* outputs at rest */
+  int iterations;                                   /* Newton's, last sample */
+  bool failed;                                      /* last sample did not converge */
+} GsDkSolver;
+
+/* Reduce the netlist for samples at `rate` and settle at its DC operating
+ * point with inputs u0. False if the netlist is too big, singular, or has
+ * no operating point. */
+bool gs_dk_init(GsDkSolver *s, const GsDkNetlist *n, double rate, const double *u0);
+void gs_dk_reset(GsDkSolver *s);
+
+/* One sample: inputs u, outputs y. */
+void gs_dk_step(GsDkSolver *s, const double *u, double *y);
+
+#endif

@@ -1,0 +1,24 @@
+/* Tube circuits as DK netlists (src/dsp/dk.h), built from component
+ * values: the pieces the triode, preamp and power-amp stages share. */
+#ifndef GS_DSP_TUBE_CIRCUITS_H
+#define GS_DSP_TUBE_CIRCUITS_H
+
+#include "dsp/dk.h"
+
+/* A common-cathode triode stage (see src/stages/triode.c for the figure). */
+typedef struct {
+  const GsTriodeModel *tube;
+  double bplus;              /* volts (the supply node is the caller's) */
+  double ra, rk, rs, rg, rl; /* ohms; rl <= 0: no load at the output */
+  double ck, cout;           /* farads; ck <= 0: cathode not bypassed */
+} GsTriodeStage;
+
+/* Add the stage driven at node `in`, supplied at node `bplus`; returns the
+ * output node (after the coupling capacitor). */
+int gs_tc_common_cathode(GsDkNetlist *n, const GsTriodeStage *v, int in, int bplus);
+
+/* A potentiometer of `ohms` from `top` to ground, its wiper at `position`
+ * (0 ground, 1 top) along an audio (10 %) taper; returns the wiper node. */
+int gs_tc_pot(GsDkNetlist *n, int top, double ohms, double position);
+
+#endif
