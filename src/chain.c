@@ -30,6 +30,11 @@ void gs_ports_ideal(GsPorts *ports) {
   ports->phantom = GS_PHANTOM_NONE;
 }
 
+double gs_ports_load_ohms(const GsPorts *downstream, double fallback) {
+  double g = downstream ? creal(gs_rat_at_hz(&downstream->yin, 1000.0)) : 0.0;
+  return g > 1e-9 ? 1.0 / g : fallback;
+}
+
 uint32_t gs_smooth_samples(double rate) {
   return (uint32_t)lround(GS_SMOOTH_SECONDS * rate);
 }

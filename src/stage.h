@@ -151,6 +151,9 @@ extern const GsStageClass gs_stage_triode;
 
 /* Helpers for stage implementations. */
 void gs_ports_ideal(GsPorts *ports);
+/* The resistance a stage's output drives: the next stage's input at
+ * 1 kHz, or `fallback` if nothing (or nothing resistive) follows. */
+double gs_ports_load_ohms(const GsPorts *downstream, double fallback);
 /* Samples a parameter ramp lasts (GS_SMOOTH_SECONDS at rate). */
 uint32_t gs_smooth_samples(double rate);
 /* [main] Format a warning into msg (for poll hooks). Returns true. */

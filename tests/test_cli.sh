@@ -52,7 +52,7 @@ expect 2 "has no parameter 'gian'" -- "$gs" process -c "source ! preamp gian=3" 
 expect 2 "stage 2 (preamp): gain=90: out of range (0 dB to 70 dB)" -- \
   "$gs" process -c "source ! preamp gain=90" "$dir/di.wav" "$out"
 expect 2 "gain=4o: '" -- "$gs" process -c "source ! preamp gain=4o" "$dir/di.wav" "$out"
-expect 2 "not available yet" -- "$gs" process -c "source ! preamp voicing=tube" "$dir/di.wav" "$out"
+expect 2 "not available yet" -- "$gs" process -c "source ! poweramp type=tube" "$dir/di.wav" "$out"
 expect 2 "put a dac between them" -- "$gs" process -c "source ! adc ! preamp" "$dir/di.wav" "$out"
 expect 2 "no preset 'nosuch'" -- "$gs" process -p nosuch "$dir/di.wav" "$out"
 nothing_written "$out"

@@ -432,6 +432,25 @@ static bool rest(GsDkSolver *s, const GsDkNetlist *n, const Mna *sampled, Mna *s
   return true;
 }
 
+struct GsDkScratch {
+  Mna q;
+};
+
+GsDkScratch *gs_dk_scratch_new(void) {
+  return calloc(1, sizeof(GsDkScratch));
+}
+
+void gs_dk_scratch_free(GsDkScratch *scratch) {
+  free(scratch);
+}
+
+bool gs_dk_update(GsDkSolver *s, const GsDkNetlist *n, double rate, GsDkScratch *scratch) {
+  if (!scratch || !build(&scratch->q, n, rate, false)) return false;
+  if (scratch->q.ns != s->ns || scratch->q.nu != s->nu || scratch->q.np != s->np) return false;
+  reduce(s, n, &scratch->q);
+  return true;
+}
+
 bool gs_dk_init(GsDkSolver *s, const GsDkNetlist *n, double rate, const double *u0) {
   memset(s, 0, sizeof *s);
   if (n->n_elems > GS_DK_MAX_ELEMS || n->n_nodes > GS_DK_MAX_NODES ||

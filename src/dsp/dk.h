@@ -83,6 +83,17 @@ typedef struct {
 bool gs_dk_init(GsDkSolver *s, const GsDkNetlist *n, double rate, const double *u0);
 void gs_dk_reset(GsDkSolver *s);
 
+/* Scratch space for gs_dk_update (the nodal system, ~30 KB). [main] */
+typedef struct GsDkScratch GsDkScratch;
+GsDkScratch *gs_dk_scratch_new(void);
+void gs_dk_scratch_free(GsDkScratch *scratch);
+
+/* Reduce again after resistor, capacitor or inductor values changed (the
+ * same netlist otherwise, e.g. a pot turned): the states and the last
+ * solution carry on. False (and nothing changed) if the network came out
+ * singular. [audio] */
+bool gs_dk_update(GsDkSolver *s, const GsDkNetlist *n, double rate, GsDkScratch *scratch);
+
 /* One sample: inputs u, outputs y. */
 void gs_dk_step(GsDkSolver *s, const double *u, double *y);
 

@@ -4,7 +4,7 @@
 
 int gs_tc_common_cathode(GsDkNetlist *n, const GsTriodeStage *v, int in, int bplus) {
   int g = gs_dk_node(n), p = gs_dk_node(n), k = gs_dk_node(n), o = gs_dk_node(n);
-  gs_dk_add(n, GS_DK_R, in, 0, v->rg);
+  if (v->rg > 0.0) gs_dk_add(n, GS_DK_R, in, 0, v->rg);
   if (v->rs > 0.0) {
     gs_dk_add(n, GS_DK_R, in, g, v->rs);
   } else {
@@ -21,12 +21,16 @@ int gs_tc_common_cathode(GsDkNetlist *n, const GsTriodeStage *v, int in, int bpl
 
 /* An audio taper: 10 % of the resistance at half travel (two straight
  * segments, as log pots are made). */
-static double audio_taper(double position) {
+double gs_tc_taper(double position) {
   return position < 0.5 ? 0.2 * position : 0.1 + 1.8 * (position - 0.5);
 }
 
+double gs_tc_taper_inverse(double fraction) {
+  return fraction < 0.1 ? fraction / 0.2 : 0.5 + (fraction - 0.1) / 1.8;
+}
+
 int gs_tc_pot(GsDkNetlist *n, int top, double ohms, double position) {
-  double lower = fmin(fmax(audio_taper(position), 1e-4), 1.0 - 1e-4) * ohms;
+  double lower = fmin(fmax(gs_tc_taper(position), 1e-4), 1.0 - 1e-4) * ohms;
   int wiper = gs_dk_node(n);
   gs_dk_add(n, GS_DK_R, top, wiper, ohms - lower);
   gs_dk_add(n, GS_DK_R, wiper, 0, lower);

@@ -9,7 +9,8 @@
 typedef struct {
   const GsTriodeModel *tube;
   double bplus;              /* volts (the supply node is the caller's) */
-  double ra, rk, rs, rg, rl; /* ohms; rl <= 0: no load at the output */
+  double ra, rk, rs, rg, rl; /* ohms; rl, rg <= 0: none (a pot or the next
+                                stage's grid leak serves) */
   double ck, cout;           /* farads; ck <= 0: cathode not bypassed */
 } GsTriodeStage;
 
@@ -20,5 +21,10 @@ int gs_tc_common_cathode(GsDkNetlist *n, const GsTriodeStage *v, int in, int bpl
 /* A potentiometer of `ohms` from `top` to ground, its wiper at `position`
  * (0 ground, 1 top) along an audio (10 %) taper; returns the wiper node. */
 int gs_tc_pot(GsDkNetlist *n, int top, double ohms, double position);
+
+/* The audio taper (the fraction of the voltage at the wiper) and its
+ * inverse. [any] */
+double gs_tc_taper(double position);
+double gs_tc_taper_inverse(double fraction);
 
 #endif

@@ -5,7 +5,10 @@
  *   + input-referred noise (EIN) -> RIAA (phono) -> gain -> high-pass ->
  *   polarity -> output stage clipping at maxout (per voicing).
  * The input impedance (and capacitance, for phono) loads the source through
- * the chain's junction; the output is an op-amp with a 100 Ω build-out. */
+ * the chain's junction; the output is an op-amp with a 100 Ω build-out.
+ * voicing=tube replaces gain and output stage with `stages` triode stages
+ * solved as one circuit (src/stages/preamp_tube.c), which drive what
+ * follows directly. */
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include "dsp/ramp.h"
 #include "dsp/riaa.h"
 #include "stage.h"
+#include "stages/preamp_tube.h"
 #include "units.h"
 
 enum {
@@ -35,6 +39,8 @@ enum {
   P_VOICING,
   P_SELECT,
   P_IEC,
+  P_STAGES,
+  P_TUBE,
   N_PARAMS
 };
 enum { IN_MIC, IN_HIZ, IN_LINE, IN_PHONO };
@@ -43,6 +49,7 @@ enum { V_TRANSPARENT, V_SOLID_STATE, V_TUBE, V_DIGITAL };
 static const char *const input_names[] = {"mic", "hiz", "line", "phono", NULL};
 static const char *const voicing_names[] = {"transparent", "solid-state", "tube", "digital", NULL};
 static const char *const polarity_names[] = {"normal", "invert", NULL};
+static const char *const tube_names[] = {"12AX7", "12AT7", "12AU7", NULL};
 
 static const GsParamInfo params[] = {
     [P_INPUT] = {.name = "input",
@@ -128,7 +135,7 @@ static const GsParamInfo params[] = {
     [P_VOICING] = {.name = "voicing",
                    .help = "transparent: linear to the rails; solid-state: "
                            "op-amp soft clip; digital: 1 dB gain steps, hard "
-                           "converter clip; tube: not available yet",
+                           "converter clip; tube: triode stages solved as a circuit",
                    .type = GS_PARAM_CHOICE,
                    .min = 0,
                    .max = 3,
@@ -149,6 +156,21 @@ static const GsParamInfo params[] = {
                .max = 1,
                .def = 0,
                .flags = GS_PARAM_FIXED},
+    [P_STAGES] = {.name = "stages",
+                  .help = "tube: triode stages in cascade",
+                  .type = GS_PARAM_INT,
+                  .min = 1,
+                  .max = 4,
+                  .def = 2,
+                  .flags = GS_PARAM_FIXED},
+    [P_TUBE] = {.name = "tube",
+                .help = "tube: the triodes",
+                .type = GS_PARAM_CHOICE,
+                .min = 0,
+                .max = 2,
+                .def = 0,
+                .choices = tube_names,
+                .flags = GS_PARAM_FIXED},
 };
 
 /* Auto values by input. */
@@ -180,18 +202,13 @@ typedef struct {
   atomic_uint warn; /* WARN_* bits raised on the audio thread */
   atomic_uint_fast64_t clipped;
   uint64_t clipped_reported;
+  GsTubePreamp *tube; /* voicing=tube */
 } Preamp;
 
 enum { WARN_NO_PHANTOM = 1, WARN_RIBBON = 2, WARN_SELECT = 4 };
 
-static GsStatus preamp_check(const double *v, char *why, size_t size) {
-  if ((int)v[P_VOICING] == V_TUBE) {
-    snprintf(why, size,
-             "voicing=tube is not available yet: it arrives with the triode "
-             "models; use voicing=solid-state for now");
-    return GS_ERR_UNAVAILABLE;
-  }
-  return GS_OK;
+static bool is_tube(const double *v) {
+  return (int)v[P_VOICING] == V_TUBE;
 }
 
 static double input_ohms(const double *v) {
@@ -207,7 +224,7 @@ static void preamp_ports(const double *v, double rate, GsPorts *ports) {
   (void)rate;
   ports->yin =
       gs_rat_make(gs_poly_linear(1.0 / input_ohms(v), input_farads(v)), gs_poly_const(1.0));
-  ports->zs = gs_rat_const(OUTPUT_OHMS);
+  ports->zs = gs_rat_const(is_tube(v) ? 0.0 : OUTPUT_OHMS); /* tube: drives its load */
 }
 
 static bool preamp_merges(const double *v) {
@@ -228,6 +245,7 @@ static double amp_noise_rms(const Preamp *p) {
 }
 
 static double gain_linear(const Preamp *p) {
+  if (is_tube(p->values)) return 1.0; /* the tube stages' pot sets it */
   double db = p->values[P_GAIN];
   if ((int)p->values[P_VOICING] == V_DIGITAL) db = round(db);
   return gs_db_to_gain(db);
@@ -292,6 +310,13 @@ static GsStatus preamp_create(const GsStageEnv *env, const double *v, void **sel
              p->rate);
     s = GS_ERR_RANGE;
   }
+  if (s == GS_OK && is_tube(v)) {
+    const GsTriodeModel *m = gs_triode_model(tube_names[(int)v[P_TUBE]]);
+    double load = gs_ports_load_ohms(env->downstream, 1e6);
+    p->tube = gs_tube_preamp_new(m, (int)v[P_STAGES], input_ohms(v), load, env->rate, v[P_GAIN],
+                                 env->why, env->why_size);
+    if (!p->tube) s = GS_ERR_BAD_VALUE;
+  }
   if (s != GS_OK) {
     free(p);
     return s;
@@ -313,7 +338,9 @@ static GsStatus preamp_create(const GsStageEnv *env, const double *v, void **sel
 }
 
 static void preamp_destroy(void *self) {
-  free(self);
+  Preamp *p = self;
+  if (p) gs_tube_preamp_free(p->tube);
+  free(p);
 }
 
 static void select_input(Preamp *p, uint32_t sel) {
@@ -331,7 +358,13 @@ static void preamp_set_param(void *self, uint32_t index, double value) {
   Preamp *p = self;
   p->values[index] = value;
   switch (index) {
-    case P_GAIN: gs_ramp_to(&p->gain, gain_linear(p), p->fade); break;
+    case P_GAIN:
+      if (p->tube) {
+        gs_tube_preamp_set_gain(p->tube, value);
+      } else {
+        gs_ramp_to(&p->gain, gain_linear(p), p->fade);
+      }
+      break;
     case P_PAD: gs_ramp_to(&p->pad, gs_db_to_gain(-value), p->fade); break;
     case P_HPF: design_hpf(p, true); break;
     case P_POLARITY: gs_ramp_to(&p->polarity, (int)value ? -1.0 : 1.0, p->fade); break;
@@ -366,8 +399,29 @@ static double output_stage(const Preamp *p, double y) {
   }
 }
 
+/* The tube voicing: the input side per sample, the triode stages over the
+ * block, then high-pass and polarity. */
+static void process_tube(Preamp *p, const float *const *in, float *out, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    double x = mix_inputs(p, in, i) * gs_ramp_next(&p->gate);
+    x *= gs_ramp_next(&p->pad);
+    if (p->noise) x += p->noise_rms * gs_rng_gauss(&p->rng);
+    if (p->phono) x = gs_sos_tick(&p->riaa, &p->riaa_st, x);
+    out[i] = (float)x;
+  }
+  gs_tube_preamp_process(p->tube, out, n);
+  for (uint32_t i = 0; i < n; i++) {
+    double y = gs_iir_step(&p->hpf, &p->hpf_st, out[i]);
+    out[i] = (float)(y * gs_ramp_next(&p->polarity));
+  }
+}
+
 static void preamp_process(void *self, const float *const *in, float *out, uint32_t n) {
   Preamp *p = self;
+  if (p->tube) {
+    process_tube(p, in, out, n);
+    return;
+  }
   uint64_t over = 0;
   for (uint32_t i = 0; i < n; i++) {
     double x = mix_inputs(p, in, i) * gs_ramp_next(&p->gate);
@@ -394,6 +448,12 @@ static void preamp_reset(void *self) {
   GsRamp *ramps[] = {&p->gate, &p->pad, &p->gain, &p->polarity};
   for (size_t i = 0; i < sizeof ramps / sizeof ramps[0]; i++) gs_ramp_finish(ramps[i]);
   for (uint32_t k = 0; k < 64; k++) gs_ramp_finish(&p->select_gain[k]);
+  if (p->tube) gs_tube_preamp_reset(p->tube);
+}
+
+static uint32_t preamp_latency(const void *self) {
+  const Preamp *p = self;
+  return p->tube ? gs_tube_preamp_latency(p->tube) : 0;
 }
 
 static void preamp_set_noise(void *self, bool on) {
@@ -435,8 +495,9 @@ static bool preamp_poll(void *self, char *msg, size_t size) {
   return false;
 }
 
+/* A tube voicing's last plate swings about half its 250 V supply. */
 static double preamp_clip(const double *v) {
-  return maxout_peak(v);
+  return is_tube(v) ? 125.0 : maxout_peak(v);
 }
 
 static double preamp_resolve(const double *v, const GsPorts *upstream, uint32_t index) {
@@ -461,7 +522,6 @@ const GsStageClass gs_stage_preamp = {
              .n_params = N_PARAMS,
              .input = GS_DOMAIN_ANALOG,
              .output = GS_DOMAIN_ANALOG},
-    .check = preamp_check,
     .ports = preamp_ports,
     .merges = preamp_merges,
     .create = preamp_create,
@@ -469,6 +529,7 @@ const GsStageClass gs_stage_preamp = {
     .set_param = preamp_set_param,
     .process = preamp_process,
     .reset = preamp_reset,
+    .latency = preamp_latency,
     .set_noise = preamp_set_noise,
     .poll = preamp_poll,
     .clip_peak = preamp_clip,

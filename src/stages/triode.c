@@ -185,9 +185,7 @@ static GsTriodeModel model_of(const double *v) {
 
 /* What the output drives: rl, else the next stage's input resistance. */
 static double load_of(const double *v, const GsPorts *down) {
-  if (v[P_RL] > 0.0) return v[P_RL];
-  double g = down ? creal(gs_rat_at_hz(&down->yin, 1000.0)) : 0.0;
-  return g > 1e-9 ? 1.0 / g : 1e6;
+  return v[P_RL] > 0.0 ? v[P_RL] : gs_ports_load_ohms(down, 1e6);
 }
 
 static void triode_ports(const double *v, double rate, GsPorts *ports) {

@@ -1,0 +1,28 @@
+/* The preamp's tube voicing: common-cathode triode stages in cascade,
+ * solved together (each stage's grid current loads the one before), with
+ * a 1 MΩ audio-taper gain pot after the first stage (before it when there
+ * is one). `gain` sets the pot for that small-signal gain at 1 kHz, up to
+ * what the cascade gives with the pot full up. */
+#ifndef GS_STAGES_PREAMP_TUBE_H
+#define GS_STAGES_PREAMP_TUBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dsp/koren.h"
+
+typedef struct GsTubePreamp GsTubePreamp;
+
+/* [main] NULL on failure (why says why). */
+GsTubePreamp *gs_tube_preamp_new(const GsTriodeModel *tube, int stages, double input_ohms,
+                                 double load_ohms, double rate, double gain_db, char *why,
+                                 size_t why_size);
+void gs_tube_preamp_free(GsTubePreamp *tp);
+
+void gs_tube_preamp_set_gain(GsTubePreamp *tp, double gain_db); /* [audio] */
+void gs_tube_preamp_process(GsTubePreamp *tp, float *buf, uint32_t n); /* [audio] in place */
+void gs_tube_preamp_reset(GsTubePreamp *tp);
+uint32_t gs_tube_preamp_latency(const GsTubePreamp *tp);
+double gs_tube_preamp_max_gain_db(const GsTubePreamp *tp);
+
+#endif
