@@ -19,8 +19,9 @@ static const char help[] =
     "(a preamp with select=N picks one). A chain that starts in the analog\n"
     "domain reads samples as volts; one that ends there writes volts, and\n"
     "one that ends in the air (speaker, cab) writes pascals (as float\n"
-    "unless --format says otherwise). OUT is written to a\n"
-    "temporary file and appears only when complete.\n"
+    "unless --format says otherwise). OUT is as long as IN and lines up\n"
+    "with it: the chain's latency (oversampled tube stages) is removed.\n"
+    "OUT is written to a temporary file and appears only when complete.\n"
     "\n"
     "  -c, --chain TEXT    the chain: 'STAGE key=value ! STAGE ...'\n"
     "  -p, --preset FILE   a preset file, or a name from presets/\n"
@@ -130,39 +131,70 @@ static bool buffers_alloc(Buffers *b, int cin, int cout) {
   return true;
 }
 
+/* Where the processing loop stands. The chain's reported latency is
+ * compensated: its first `skip` output samples are dropped and as many
+ * zeros fed after the input, so that OUT lines up with IN, sample for
+ * sample, and is as long. */
+typedef struct {
+  sf_count_t read, skip, flush; /* input frames read; output to drop; zeros still to feed */
+  float peak;
+} Progress;
+
+/* Process n frames waiting in b->planar_in and write what is not skipped. */
+static int process_block(const Options *o, GsChain *chain, OutFile *out, Buffers *b, uint32_t n,
+                         Progress *p) {
+  int cout = (int)gs_chain_out_channels(chain);
+  gs_chain_process(chain, (const float *const *)b->planar_in, b->planar_out, n);
+  uint32_t from = p->skip > (sf_count_t)n ? n : (uint32_t)p->skip;
+  p->skip -= from;
+  for (uint32_t i = from; i < n; i++) {
+    for (int c = 0; c < cout; c++) {
+      float v = b->planar_out[c][i];
+      b->inter_out[(i - from) * cout + c] = v;
+      if (fabsf(v) > p->peak) p->peak = fabsf(v);
+    }
+  }
+  sf_count_t len = n - from;
+  if (len > 0 && sf_writef_float(out->sf, b->inter_out, len) != len) {
+    cli_error("writing '%s' failed: %s", o->out, sf_strerror(out->sf));
+    return EXIT_RUNTIME;
+  }
+  return EXIT_OK;
+}
+
+/* The next block: from the file, then the zeros that flush the latency;
+ * 0 at the end. */
+static uint32_t next_block(SNDFILE *in, int cin, Buffers *b, Progress *p) {
+  sf_count_t got = sf_readf_float(in, b->inter_in, BLOCK);
+  if (got > 0) {
+    for (sf_count_t i = 0; i < got; i++) {
+      for (int c = 0; c < cin; c++) b->planar_in[c][i] = b->inter_in[i * cin + c];
+    }
+    p->read += got;
+    return (uint32_t)got;
+  }
+  uint32_t n = p->flush > (sf_count_t)BLOCK ? BLOCK : (uint32_t)p->flush;
+  for (int c = 0; c < cin; c++) memset(b->planar_in[c], 0, n * sizeof(float));
+  p->flush -= n;
+  return n;
+}
+
 /* The processing loop; returns an exit code. */
 static int run(const Options *o, GsChain *chain, SNDFILE *in, const SF_INFO *ii, OutFile *out,
                Buffers *b) {
-  int cin = ii->channels, cout = (int)gs_chain_out_channels(chain);
   bool progress = !o->quiet && isatty(2) && ii->frames > 10 * ii->samplerate;
-  sf_count_t done = 0;
-  float peak = 0.0f;
+  Progress p = {.skip = gs_chain_latency(chain), .flush = gs_chain_latency(chain)};
   int last_pct = -1;
   for (;;) {
     if (cli_stop) {
       cli_error("interrupted: nothing was written to '%s'", o->out);
       return EXIT_RUNTIME;
     }
-    sf_count_t got = sf_readf_float(in, b->inter_in, BLOCK);
-    if (got <= 0) break;
-    uint32_t n = (uint32_t)got;
-    for (uint32_t i = 0; i < n; i++) {
-      for (int c = 0; c < cin; c++) b->planar_in[c][i] = b->inter_in[i * cin + c];
-    }
-    gs_chain_process(chain, (const float *const *)b->planar_in, b->planar_out, n);
-    for (uint32_t i = 0; i < n; i++) {
-      for (int c = 0; c < cout; c++) {
-        float v = b->planar_out[c][i];
-        b->inter_out[i * cout + c] = v;
-        if (fabsf(v) > peak) peak = fabsf(v);
-      }
-    }
-    if (sf_writef_float(out->sf, b->inter_out, got) != got) {
-      cli_error("writing '%s' failed: %s", o->out, sf_strerror(out->sf));
-      return EXIT_RUNTIME;
-    }
-    done += got;
-    int pct = ii->frames > 0 ? (int)(100 * done / ii->frames) : 0;
+    uint32_t n = next_block(in, ii->channels, b, &p);
+    if (n == 0) break;
+    int rc = process_block(o, chain, out, b, n, &p);
+    if (rc != EXIT_OK) return rc;
+    int pct = ii->frames > 0 ? (int)(100 * p.read / ii->frames) : 0;
     if (progress && pct != last_pct) {
       fprintf(stderr, "\rprocessing %3d%%", pct);
       last_pct = pct;
@@ -176,11 +208,11 @@ static int run(const Options *o, GsChain *chain, SNDFILE *in, const SF_INFO *ii,
   }
   int sub = out->info.format & SF_FORMAT_SUBMASK;
   bool integer = sub != SF_FORMAT_FLOAT && sub != SF_FORMAT_DOUBLE;
-  if (!o->quiet && integer && peak > 1.0f) {
+  if (!o->quiet && integer && p.peak > 1.0f) {
     cli_warning(
         "the output peaks at %.3g %s and was clipped at full scale: "
         "end the chain with adc, or use --format float",
-        peak, gs_domain_info(gs_chain_output_domain(chain))->unit);
+        p.peak, gs_domain_info(gs_chain_output_domain(chain))->unit);
   }
   return EXIT_OK;
 }

@@ -58,6 +58,7 @@ typedef struct {
   float applied[GS_LV2_MAX_PORTS]; /* the values the running chain has */
   const float *in;
   float *out;
+  float *latency; /* output: the running chain's, in frames */
   const LV2_Atom_Sequence *control;
   LV2_Atom_Sequence *notify;
   Built *now;           /* the running chain */
@@ -211,6 +212,8 @@ static void connect_port(LV2_Handle h, uint32_t port, void *data) {
     p->control = data;
   } else if (p->def->takes_ir && port == GS_LV2_ATOM_OUT) {
     p->notify = data;
+  } else if (port == p->first + p->n_ports) {
+    p->latency = data;
   } else if (port >= p->first && port - p->first < p->n_ports) {
     p->ctl[port - p->first] = data;
   }
@@ -323,6 +326,7 @@ static void run(LV2_Handle h, uint32_t n) {
     tell_path(p);
     p->tell_path = false;
   }
+  if (p->latency) *p->latency = p->now ? (float)gs_chain_latency(p->now->chain) : 0.0f;
   if (!p->now) {
     memset(p->out, 0, n * sizeof(float));
     return;

@@ -79,6 +79,11 @@ uint32_t gs_lv2_first_control(const GsLv2Plugin *plugin) {
   return plugin->takes_ir ? 4u : 2u;
 }
 
+uint32_t gs_lv2_latency_port(const GsLv2Plugin *plugin) {
+  GsLv2Port ports[GS_LV2_MAX_PORTS];
+  return gs_lv2_first_control(plugin) + gs_lv2_ports(plugin, ports, GS_LV2_MAX_PORTS);
+}
+
 static bool word_in(const char *word, const char *list) {
   size_t n = strlen(word);
   for (const char *p = list; (p = strstr(p, word)) != NULL; p += n) {

@@ -50,7 +50,8 @@ typedef struct {
   double scale;
 } GsLv2Port;
 
-/* Audio in, audio out, then (takes_ir) control and notify atom ports. */
+/* Audio in, audio out, then (takes_ir) control and notify atom ports,
+ * the control ports, and last the latency output port. */
 #define GS_LV2_AUDIO_IN 0u
 #define GS_LV2_AUDIO_OUT 1u
 #define GS_LV2_ATOM_IN 2u
@@ -61,6 +62,10 @@ extern const uint32_t gs_lv2_n_plugins;
 
 /* Index of the first control port. */
 uint32_t gs_lv2_first_control(const GsLv2Plugin *plugin);
+
+/* Index of the latency output port (lv2:latency, in frames): after the
+ * control ports. */
+uint32_t gs_lv2_latency_port(const GsLv2Plugin *plugin);
 
 /* The plugin's control ports in port order; returns how many (at most
  * max). */

@@ -5,6 +5,7 @@
  *           [--load-state DIR] [--save-state DIR] PLUGIN_URI IN.wav OUT.wav
  *
  * --time prints the nanoseconds per sample spent in run() (for bench/).
+ * --latency prints the value of the plugin's latency port at the end.
  * --change FRAME SYMBOL VALUE sets a control while the file plays.
  * --rt-check brackets run() and work_response() (the plugin's audio-thread
  * code) for tests/rt_interpose.c, when that is preloaded.
@@ -320,7 +321,7 @@ typedef struct {
   const char *change_sym[16];
   float change_val[16];
   int n_change;
-  bool rt_check;
+  bool rt_check, latency;
 } Args;
 
 static int parse_args(int argc, char **argv, Args *a) {
@@ -342,6 +343,8 @@ static int parse_args(int argc, char **argv, Args *a) {
       a->rt_check = true;
     } else if (!strcmp(argv[i], "--time")) {
       a->time = true;
+    } else if (!strcmp(argv[i], "--latency")) {
+      a->latency = true;
     } else if (!strcmp(argv[i], "--preset") && i + 1 < argc) {
       a->preset = argv[++i];
     } else if (!strcmp(argv[i], "--load-state") && i + 1 < argc) {
@@ -401,6 +404,13 @@ static int run_host(Host *host, const Args *a, const LV2_Feature *const *feature
   if (!rc) rc = process_file(host, a, in, out);
   if (!rc && a->time) {
     printf("run_ns_per_sample %.3f\n", 1e9 * host->run_seconds / (double)info.frames);
+  }
+  if (!rc && a->latency) { /* the output port the plugin reports it on */
+    LilvNode *sym = lilv_new_string(host->world, "latency");
+    const LilvPort *port = lilv_plugin_get_port_by_symbol(host->plugin, sym);
+    lilv_node_free(sym);
+    if (!port) rc = fail("no latency port", a->uri);
+    if (port) printf("latency %g\n", host->values[lilv_port_get_index(host->plugin, port)]);
   }
   if (!rc && a->save) rc = save_state(host, a->save, features);
   lilv_instance_deactivate(host->instance);

@@ -4,13 +4,15 @@
 #include <string.h>
 
 #define PI 3.14159265358979323846
-#define STOP_DB 100.0
-#define PASS 0.42 /* of the base rate: flat to 20 kHz at 48 kHz */
+#define SHARP_DB 104.0  /* for 100 dB of stopband: Kaiser's formulas are */
+#define HALF_DB 110.0   /* approximate, the more so for short filters */
+#define PASS_HZ 20000.0 /* flat to here, */
+#define PASS_MAX 0.42   /* or to this fraction of the base rate if lower */
 
 /* Modified Bessel function I0, by its series (for the Kaiser window). */
 static double bessel_i0(double x) {
   double sum = 1.0, term = 1.0;
-  for (int k = 1; k < 60; k++) {
+  for (int k = 1; k < 80; k++) {
     term *= (x / (2.0 * k)) * (x / (2.0 * k));
     sum += term;
     if (term < 1e-17 * sum) break;
@@ -18,118 +20,205 @@ static double bessel_i0(double x) {
   return sum;
 }
 
-/* A Kaiser-windowed half-band low-pass whose transition spans `width`
- * (cycles per sample at its rate, centred on 1/4), of 4k + 3 taps (J. F.
- * Kaiser's formulas for the length and beta). */
-static void design(GsHalfband *f, double width) {
-  double beta = 0.1102 * (STOP_DB - 8.7);
-  int n = (int)ceil((STOP_DB - 8.0) / (2.285 * 2.0 * PI * width)) + 1;
-  while (n % 4 != 3) n++;
-  if ((n + 1) / 2 > GS_OS_MAX_PHASE) n = 2 * GS_OS_MAX_PHASE - 1;
-  memset(f, 0, sizeof *f);
-  f->taps = n;
-  double c = (n - 1) / 2.0, sum = 0.0, h[2 * GS_OS_MAX_PHASE];
+/* Taps of a Kaiser-windowed low-pass whose transition spans `width`
+ * (cycles per sample at its rate), for `db` of stopband: J. F. Kaiser,
+ * "Nonrecursive digital filter design using the I0-sinh window function",
+ * Proc. IEEE ISCAS 1974 (N = (A - 8) / (2.285 dw) + 1, beta = 0.1102 (A - 8.7)). */
+static int kaiser_taps(double width, double db) {
+  return (int)ceil((db - 8.0) / (2.285 * 2.0 * PI * width)) + 1;
+}
+
+/* h[0 .. n) : a windowed sinc cut at `cutoff` (cycles per sample), its DC
+ * gain `gain`. Half-band filters (cutoff 1/4, n odd) get exact zeros. */
+static void kaiser_lowpass(double *h, int n, double cutoff, double db, double gain) {
+  double beta = 0.1102 * (db - 8.7), c = (n - 1) / 2.0, sum = 0.0;
   for (int k = 0; k < n; k++) {
     double t = k - c, r = t / c;
-    double sinc = t == 0.0 ? 0.5 : sin(0.5 * PI * t) / (PI * t);
+    double sinc = t == 0.0 ? 2.0 * cutoff : sin(2.0 * PI * cutoff * t) / (PI * t);
+    if (cutoff == 0.25 && t != 0.0 && fmod(fabs(t), 2.0) == 0.0) sinc = 0.0;
     h[k] = sinc * bessel_i0(beta * sqrt(fmax(0.0, 1.0 - r * r))) / bessel_i0(beta);
     sum += h[k];
   }
-  for (int k = 0; k < n; k++) {
-    if (k % 2 == 0)
-      f->even[f->n_even++] = h[k] / sum;
-    else
-      f->odd[f->n_odd++] = h[k] / sum;
+  for (int k = 0; k < n; k++) h[k] *= gain / sum;
+}
+
+/* Branch p of h (n taps): h[2i + p], read `extra` samples later (a
+ * decimator's odd samples are stored one base sample early). */
+static bool split(GsOsBranch *b, const double *h, int n, int p, int extra) {
+  int first = -1, last = -1;
+  for (int i = 0; 2 * i + p < n; i++) {
+    if (h[2 * i + p] == 0.0) continue;
+    if (first < 0) first = i;
+    last = i;
   }
+  memset(b, 0, sizeof *b);
+  if (first < 0) first = last = 0; /* all zero: one zero tap */
+  b->len = last - first + 1;
+  b->delay = first + extra;
+  if (b->len > GS_OS_MAX_BRANCH) return false;
+  for (int j = 0; j < b->len; j++) { /* oldest first */
+    int i = first + b->len - 1 - j;
+    b->coef[j] = (float)h[2 * i + p];
+  }
+  return true;
 }
 
-static void push(double *hist, int len, int pos, double x) {
-  hist[pos] = x;
-  hist[pos + len] = x;
+/* Octave i of `o` (between 2^i and 2^(i+1) times the base rate): the
+ * prototype h at the octave's high rate, with `pad` leading zeros. */
+static int design(const GsOversampler *o, int i, bool decimator, int pad, double *h) {
+  double high = o->rate * (1 << (i + 1)), pass, stop, cutoff, db = HALF_DB;
+  if (i == 0 && decimator) { /* sharp: pass the band, stop from the base Nyquist */
+    pass = o->pass_hz / high;
+    stop = 0.5 * o->rate / high;
+    cutoff = 0.5 * (pass + stop);
+    db = SHARP_DB;
+  } else { /* half-band: pass the band (above the base rate, to its
+            * Nyquist), stop what folds onto it */
+    pass = (i == 0 ? o->pass_hz : 0.5 * o->rate) / high;
+    stop = 0.5 - pass;
+    cutoff = 0.25;
+  }
+  int n = kaiser_taps(stop - pass, db);
+  while (n % (cutoff == 0.25 ? 4 : 2) != (cutoff == 0.25 ? 3 : 1)) {
+    n++; /* odd: a whole sample of delay; half-band: the outermost taps are not zeros */
+  }
+  if (pad + n > 2 * GS_OS_MAX_BRANCH) return 0;
+  memset(h, 0, (size_t)pad * sizeof *h);
+  kaiser_lowpass(h + pad, n, cutoff, db, 2.0);
+  return n;
 }
 
-static double dot(const double *h, const double *x, int n) {
-  double acc = 0.0;
-  for (int j = 0; j < n; j++) acc += h[j] * x[j];
-  return acc;
+static bool make_stage(GsOsStage *s, const double *h, int n, bool decimator) {
+  memset(s, 0, sizeof *s);
+  s->taps = n;
+  for (int p = 0; p < 2; p++) {
+    if (!split(&s->branch[p], h, n, p, decimator ? p : 0)) return false;
+    int need = s->branch[p].delay + s->branch[p].len - 1;
+    if (need > s->history) s->history = need;
+  }
+  if (decimator) { /* h has the interpolator's gain, 2; a decimator's is 1 */
+    for (int p = 0; p < 2; p++) {
+      for (int j = 0; j < s->branch[p].len; j++) s->branch[p].coef[j] *= 0.5f;
+    }
+  }
+  return s->history <= GS_OS_MAX_HISTORY;
 }
 
-/* Interpolation by 2: x at the low rate, two samples out. */
-static void interpolate(GsHalfband *f, double x, double *out) {
-  int len = f->n_even; /* the longer branch */
-  f->pos = f->pos == 0 ? len - 1 : f->pos - 1;
-  push(f->he, len, f->pos, x);
-  out[0] = 2.0 * dot(f->even, f->he + f->pos, f->n_even);
-  out[1] = 2.0 * dot(f->odd, f->he + f->pos, f->n_odd);
-}
-
-/* Decimation by 2: two samples in (the even-indexed first), one out, at
- * the even sample's time, so the low rate stays on its grid: the odd
- * sample waits for the next pair. */
-static double decimate(GsHalfband *f, const double *in) {
-  int len = f->n_even;
-  f->pos = f->pos == 0 ? len - 1 : f->pos - 1;
-  push(f->he, len, f->pos, in[0]);
-  push(f->ho, len, f->pos, f->odd_wait);
-  f->odd_wait = in[1];
-  return dot(f->even, f->he + f->pos, f->n_even) + dot(f->odd, f->ho + f->pos, f->n_odd);
-}
-
-bool gs_os_init(GsOversampler *o, int factor) {
+bool gs_os_init(GsOversampler *o, int factor, double rate) {
   memset(o, 0, sizeof *o);
   if (factor != 1 && factor != 2 && factor != 4 && factor != 8) return false;
+  if (!(rate > 0.0)) return false;
   o->factor = factor;
+  o->rate = rate;
+  o->pass_hz = fmin(PASS_HZ, PASS_MAX * rate);
   o->stages = factor == 8 ? 3 : factor == 4 ? 2 : factor == 2 ? 1 : 0;
-  long delay = 0; /* at the highest rate */
+  double h[2 * GS_OS_MAX_BRANCH];
+  long delay = 0; /* at the highest rate, before padding: (n - 1) / 2 at 2^(i+1) fs */
   for (int i = 0; i < o->stages; i++) {
-    /* at twice this stage's input rate: pass to PASS of the base rate,
-     * stop from the first image of that band */
-    double width = 0.5 - PASS / (double)(1 << i);
-    design(&o->up[i], width);
-    design(&o->down[i], width);
-    delay += (long)(o->up[i].taps - 1) * (factor >> (i + 1));
+    int n = design(o, i, false, 0, h);
+    if (!n || !make_stage(&o->up[i], h, n, false)) return false;
+    delay += (long)(n - 1) / 2 * (factor >> (i + 1));
+    delay += (long)(design(o, i, true, 0, h) - 1) / 2 * (factor >> (i + 1));
   }
-  o->delay_len = (int)((factor - delay % factor) % factor);
-  o->latency = (uint32_t)((delay + o->delay_len) / factor);
+  int pad = (int)((factor - delay % factor) % factor), top = o->stages - 1;
+  for (int i = 0; i < o->stages; i++) {
+    int p = i == top ? pad : 0, n = design(o, i, true, p, h);
+    if (!n || !make_stage(&o->down[i], h, p + n, true)) return false;
+  }
+  o->latency = (uint32_t)((delay + pad) / factor);
   return true;
 }
 
 void gs_os_reset(GsOversampler *o) {
   for (int i = 0; i < o->stages; i++) {
-    memset(o->up[i].he, 0, sizeof o->up[i].he);
-    memset(o->down[i].he, 0, sizeof o->down[i].he);
-    memset(o->down[i].ho, 0, sizeof o->down[i].ho);
-    o->up[i].pos = o->down[i].pos = 0;
-    o->down[i].odd_wait = 0.0;
-  }
-  memset(o->delay, 0, sizeof o->delay);
-  o->delay_pos = 0;
-}
-
-void gs_os_up(GsOversampler *o, double x, double *out) {
-  int n = 1;
-  out[0] = x;
-  for (int i = 0; i < o->stages; i++, n *= 2) {
-    double tmp[GS_OS_MAX_FACTOR];
-    for (int k = 0; k < n; k++) interpolate(&o->up[i], out[k], tmp + 2 * k);
-    memcpy(out, tmp, 2 * n * sizeof(double));
+    memset(o->up[i].buf, 0, sizeof o->up[i].buf);
+    memset(o->down[i].buf, 0, sizeof o->down[i].buf);
   }
 }
 
-double gs_os_down(GsOversampler *o, const double *in) {
-  double buf[GS_OS_MAX_FACTOR];
-  int n = o->factor;
-  for (int k = 0; k < n; k++) { /* the padding delay, at the high rate */
-    if (o->delay_len == 0) {
-      buf[k] = in[k];
-      continue;
+/* y[m] += the branch's output for the input at buf[pos + m], m < n: tap
+ * by tap over the whole block, so that the inner loop runs over outputs
+ * (it vectorizes, and each output still sums its taps in one order
+ * whatever the block). */
+static void branch_add(const GsOsBranch *b, const float *buf, int pos, int n, float *restrict y) {
+  const float *restrict x = buf + pos - b->delay - b->len + 1;
+  int j = 0;
+  for (; j + 4 <= b->len; j += 4) { /* four taps a pass: y stays in a register */
+    const float c0 = b->coef[j], c1 = b->coef[j + 1], c2 = b->coef[j + 2], c3 = b->coef[j + 3];
+    const float *restrict xj = x + j;
+    for (int m = 0; m < n; m++) {
+      y[m] = (((y[m] + c0 * xj[m]) + c1 * xj[m + 1]) + c2 * xj[m + 2]) + c3 * xj[m + 3];
     }
-    buf[k] = o->delay[o->delay_pos];
-    o->delay[o->delay_pos] = in[k];
-    o->delay_pos = (o->delay_pos + 1) % o->delay_len;
   }
-  for (int i = o->stages - 1; i >= 0; i--, n /= 2) {
-    for (int k = 0; k < n / 2; k++) buf[k] = decimate(&o->down[i], buf + 2 * k);
+  for (; j < b->len; j++) {
+    const float c = b->coef[j];
+    for (int m = 0; m < n; m++) y[m] += c * x[m + j];
   }
-  return buf[0];
+}
+
+/* n samples waiting in buf[0] after the history: 2n out. */
+static void interpolate(GsOsStage *s, int n, float *out, float *scratch) {
+  for (int p = 0; p < 2; p++) {
+    float *y = scratch + p * n;
+    memset(y, 0, (size_t)n * sizeof(float));
+    branch_add(&s->branch[p], s->buf[0], s->history, n, y);
+  }
+  for (int m = 0; m < n; m++) {
+    out[2 * m] = scratch[m];
+    out[2 * m + 1] = scratch[n + m];
+  }
+  memmove(s->buf[0], s->buf[0] + n, (size_t)s->history * sizeof(float));
+}
+
+/* n output samples from the 2n samples waiting in buf[0] (even) and
+ * buf[1] (odd) after the history. */
+static void decimate(GsOsStage *s, int n, float *out) {
+  memset(out, 0, (size_t)n * sizeof(float));
+  for (int p = 0; p < 2; p++) branch_add(&s->branch[p], s->buf[p], s->history, n, out);
+  for (int p = 0; p < 2; p++) {
+    memmove(s->buf[p], s->buf[p] + n, (size_t)s->history * sizeof(float));
+  }
+}
+
+void gs_os_up(GsOversampler *o, const double *in, uint32_t n, double *out) {
+  if (o->stages == 0) {
+    memmove(out, in, n * sizeof(double));
+    return;
+  }
+  while (n > 0) {
+    int c = n < GS_OS_CHUNK ? (int)n : GS_OS_CHUNK, fc = c * o->factor;
+    float *x = o->up[0].buf[0] + o->up[0].history;
+    for (int i = 0; i < c; i++) x[i] = (float)in[i];
+    for (int i = 0; i < o->stages; i++) {
+      GsOsStage *next = i + 1 < o->stages ? &o->up[i + 1] : NULL;
+      interpolate(&o->up[i], c << i, next ? next->buf[0] + next->history : o->tmp, o->scratch);
+    }
+    for (int k = 0; k < fc; k++) out[k] = o->tmp[k];
+    in += c;
+    out += fc;
+    n -= (uint32_t)c;
+  }
+}
+
+void gs_os_down(GsOversampler *o, const double *in, uint32_t n, double *out) {
+  if (o->stages == 0) {
+    memmove(out, in, n * sizeof(double));
+    return;
+  }
+  while (n > 0) {
+    int c = n < GS_OS_CHUNK ? (int)n : GS_OS_CHUNK;
+    for (int i = o->stages - 1; i >= 0; i--) {
+      GsOsStage *s = &o->down[i];
+      float *even = s->buf[0] + s->history, *odd = s->buf[1] + s->history;
+      for (int m = 0; m < c << i; m++) { /* the input, the caller's or the octave above's */
+        even[m] = i == o->stages - 1 ? (float)in[2 * m] : o->tmp[2 * m];
+        odd[m] = i == o->stages - 1 ? (float)in[2 * m + 1] : o->tmp[2 * m + 1];
+      }
+      decimate(s, c << i, o->tmp);
+    }
+    for (int m = 0; m < c; m++) out[m] = o->tmp[m];
+    in += c * o->factor;
+    out += c;
+    n -= (uint32_t)c;
+  }
 }

@@ -1,8 +1,18 @@
-/* Oversampling by 2, 4 or 8 for nonlinear stages: cascaded half-band FIR
- * interpolators and decimators (linear phase, Kaiser-windowed, 100 dB
- * stopband, flat to 0.42 of the base rate), whose delay is padded to a
- * whole number of base samples and reported as latency. Real-time safe
- * once made. */
+/* Oversampling by 2, 4 or 8 for nonlinear stages, a block at a time.
+ *
+ * Each octave is a linear-phase polyphase FIR interpolator or decimator
+ * (Kaiser-windowed sinc, 100 dB stopband), in single precision like the
+ * signal between stages (the interface is double, for the circuits). The last decimator, down to
+ * the base rate, is a sharp low-pass: flat to min(20 kHz, 0.42 fs) and stopped from fs/2 on, so
+ * that nothing above the base Nyquist folds back into the band. Every other octave is a half-band
+ * filter (every other tap zero, symmetric about a quarter of its rate): decimating, its transition
+ * band folds onto fs/2 .. fs at the rate below, where the sharp decimator removes it; interpolating
+ * from the base rate, it passes to the pass edge and stops the images of that band (fs - pass and
+ * up) 100 dB down, while what lies between the pass edge and fs/2 leaves images in its transition
+ * band, attenuated part way (the sharp decimator removes whatever they become above fs/2). The
+ * total delay is padded to a whole number of base samples (leading zero taps of the first
+ * decimator) and reported as latency. Real-time safe once made: no allocation, any block length,
+ * and the output does not depend on how the signal is cut into blocks. */
 #ifndef GS_DSP_OVERSAMPLE_H
 #define GS_DSP_OVERSAMPLE_H
 
@@ -10,34 +20,44 @@
 #include <stdint.h>
 
 #define GS_OS_MAX_FACTOR 8
-#define GS_OS_MAX_PHASE 48 /* taps of one polyphase branch */
+#define GS_OS_CHUNK 128       /* base samples the filters take at a time */
+#define GS_OS_MAX_BRANCH 128  /* taps of one polyphase branch */
+#define GS_OS_MAX_HISTORY 160 /* samples a stage keeps from the block before */
+#define GS_OS_STAGE_BUF (GS_OS_MAX_HISTORY + GS_OS_CHUNK * GS_OS_MAX_FACTOR / 2)
 
-/* One half-band filter h (odd length, h[centre] = 1/2, every other tap 0)
- * split into its even and odd taps, with two histories kept twice over so
- * that each dot product reads straight. */
+/* One phase of a filter h by 2: taps h[2i + p] with its leading zeros
+ * counted in `delay` (samples at the low rate) and the rest stored
+ * oldest-first. */
 typedef struct {
-  int taps, n_even, n_odd;
-  double even[GS_OS_MAX_PHASE], odd[GS_OS_MAX_PHASE];
-  double he[2 * GS_OS_MAX_PHASE], ho[2 * GS_OS_MAX_PHASE];
-  double odd_wait; /* decimation: the odd sample of the last pair */
-  int pos;
-} GsHalfband;
+  int len, delay;
+  float coef[GS_OS_MAX_BRANCH];
+} GsOsBranch;
+
+/* One octave, between 2^i and 2^(i+1) times the base rate. An interpolator
+ * keeps its input in buf[0]; a decimator its even and odd input samples in
+ * buf[0] and buf[1]: `history` samples from before, then the new block. */
+typedef struct {
+  GsOsBranch branch[2];
+  int taps, history;
+  float buf[2][GS_OS_STAGE_BUF];
+} GsOsStage;
 
 typedef struct {
   int factor, stages;
-  GsHalfband up[3], down[3];
-  double delay[GS_OS_MAX_FACTOR * 64]; /* padding to whole base samples */
-  int delay_len, delay_pos;
-  uint32_t latency; /* base samples */
+  double rate, pass_hz;     /* the base rate; flat to pass_hz */
+  GsOsStage up[3], down[3]; /* [0] next to the base rate */
+  uint32_t latency;         /* base samples */
+  float tmp[GS_OS_CHUNK * GS_OS_MAX_FACTOR];
+  float scratch[GS_OS_CHUNK * GS_OS_MAX_FACTOR];
 } GsOversampler;
 
-/* factor 1 (a pass-through), 2, 4 or 8. [main] */
-bool gs_os_init(GsOversampler *o, int factor);
+/* factor 1 (a pass-through), 2, 4 or 8 at the base `rate`. [main] */
+bool gs_os_init(GsOversampler *o, int factor, double rate);
 void gs_os_reset(GsOversampler *o);
 
-/* One base sample in, `factor` samples at the high rate out. [audio] */
-void gs_os_up(GsOversampler *o, double x, double *out);
-/* `factor` samples at the high rate in, one base sample out. [audio] */
-double gs_os_down(GsOversampler *o, const double *in);
+/* n base samples in, factor * n high-rate samples out. [audio] */
+void gs_os_up(GsOversampler *o, const double *in, uint32_t n, double *out);
+/* factor * n high-rate samples in, n base samples out. [audio] */
+void gs_os_down(GsOversampler *o, const double *in, uint32_t n, double *out);
 
 #endif

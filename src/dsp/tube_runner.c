@@ -4,15 +4,15 @@
 
 int gs_tube_factor(int quality, double rate) {
   if (quality == 1 || quality == 2 || quality == 4 || quality == 8) return quality;
-  int f = 1;
-  while (f < GS_OS_MAX_FACTOR && rate * f < 176400.0 - 1.0) f *= 2;
+  int f = 1; /* the circuit at 88.2 kHz or more */
+  while (f < GS_OS_MAX_FACTOR && rate * f < 88200.0 - 1.0) f *= 2;
   return f;
 }
 
 bool gs_tube_runner_init(GsTubeRunner *r, const GsDkNetlist *n, double rate, int factor,
                          const double *u0) {
   memset(r, 0, sizeof *r);
-  if (!gs_os_init(&r->os, factor)) return false;
+  if (!gs_os_init(&r->os, factor, rate)) return false;
   memcpy(r->u, u0, (size_t)n->n_inputs * sizeof(double));
   return gs_dk_init(&r->dk, n, rate * factor, u0);
 }
@@ -22,17 +22,24 @@ void gs_tube_runner_reset(GsTubeRunner *r) {
   gs_os_reset(&r->os);
 }
 
+/* Up a chunk, the circuit at the high rate, down again. */
 void gs_tube_runner_process(GsTubeRunner *r, const float *in, float *out, uint32_t n) {
-  int f = r->os.factor;
-  for (uint32_t i = 0; i < n; i++) {
-    double hi[GS_OS_MAX_FACTOR], y[GS_DK_MAX_OUTPUTS];
-    gs_os_up(&r->os, in[i], hi);
-    for (int k = 0; k < f; k++) {
-      r->u[0] = hi[k];
+  const uint32_t f = (uint32_t)r->os.factor;
+  while (n > 0) {
+    uint32_t c = n < GS_OS_CHUNK ? n : GS_OS_CHUNK;
+    for (uint32_t i = 0; i < c; i++) r->base[i] = in[i];
+    gs_os_up(&r->os, r->base, c, r->high);
+    for (uint32_t k = 0; k < c * f; k++) {
+      double y[GS_DK_MAX_OUTPUTS];
+      r->u[0] = r->high[k];
       gs_dk_step(&r->dk, r->u, y);
       r->failures += r->dk.failed;
-      hi[k] = y[0];
+      r->high[k] = y[0];
     }
-    out[i] = (float)gs_os_down(&r->os, hi);
+    gs_os_down(&r->os, r->high, c, r->base);
+    for (uint32_t i = 0; i < c; i++) out[i] = (float)r->base[i];
+    in += c;
+    out += c;
+    n -= c;
   }
 }

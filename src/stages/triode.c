@@ -6,7 +6,7 @@
  *
  * The tube is Koren's (src/dsp/koren.h) with grid current through rgi;
  * the circuit runs by the DK method (src/dsp/dk.h), oversampled by
- * `quality` (auto: at 176.4 kHz or more). rl, the load, defaults to what
+ * `quality` (auto: at 88.2 kHz or more). rl, the load, defaults to what
  * follows (its input resistance at 1 kHz) or 1 MΩ; the stage then drives
  * it directly (no further loading at the junction). */
 #include <complex.h>
@@ -119,7 +119,7 @@ static const GsParamInfo params[] = {
               FIXED,
               .zero = "auto"},
     [P_QUALITY] = {.name = "quality",
-                   .help = "oversampling (auto: to 176.4 kHz or more)",
+                   .help = "oversampling (auto: to 88.2 kHz or more)",
                    .type = GS_PARAM_CHOICE,
                    .max = 4,
                    .def = 0,
