@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ITER 60
 #define DC_SHORT 1e9 /* siemens: an inductor at DC */
 #define KNEE 0.02    /* volts: the default grid-diode knee */
 #define MAXN (GS_DK_MAX_NODES + GS_DK_MAX_INPUTS)
@@ -76,7 +75,7 @@ void gs_dk_output(GsDkNetlist *n, int node) {
 
 /* Solve M X = R in place (M n x n, R n x m, both row-major with the given
  * strides) by Gaussian elimination with partial pivoting. */
-static bool solve_dense(double *M, int n, int mstride, double *R, int m, int rstride) {
+bool gs_dk_solve_dense(double *M, int n, int mstride, double *R, int m, int rstride) {
   for (int col = 0; col < n; col++) {
     int piv = col;
     for (int r = col + 1; r < n; r++) {
@@ -201,7 +200,8 @@ static bool build(Mna *q, const GsDkNetlist *n, double rate, bool dc) {
         break;
     }
   }
-  return solve_dense(&q->S[0][0], q->n + q->m, MAXN, &q->R[0][0], q->ns + q->nu + q->np, MAXR);
+  return gs_dk_solve_dense(&q->S[0][0], q->n + q->m, MAXN, &q->R[0][0], q->ns + q->nu + q->np,
+                           MAXR);
 }
 
 /* Row of a node voltage difference a - b applied to the solution Z. */
@@ -251,127 +251,7 @@ static void reduce(GsDkSolver *s, const GsDkNetlist *n, const Mna *q) {
     for (int j = 0; j < q->nu; j++) s->H[o][j] = diff(q, node, 0, ucol + j);
     for (int j = 0; j < q->np; j++) s->K[o][j] = diff(q, node, 0, pcol + j);
   }
-}
-
-/* ---------------------------------------------------------------- tubes */
-
-/* The grid diode: (knee / rgi) ln(1 + e^(v / knee)), a smoothed ideal diode
- * in series with rgi, so that Newton's method never meets a kink; below
- * -10 knees it is zero to double precision. */
-static double grid(double rgi, double knee, double v, double *slope) {
-  double t = v / knee;
-  if (t < -36.0) { /* e^-36 ~ 2e-16: nothing in double */
-    *slope = 0.0;
-    return 0.0;
-  }
-  if (t > 36.0) {
-    *slope = 1.0 / rgi;
-    return v / rgi;
-  }
-  double e = exp(t);
-  *slope = e / (1.0 + e) / rgi;
-  return knee * log1p(e) / rgi;
-}
-
-/* Currents of every tube at port voltages v, and the block-diagonal
- * Jacobian as rows of each tube's block. */
-static void currents(const GsDkSolver *s, const double *v, double *i, double J[][3]) {
-  for (int t = 0; t < s->n_tubes; t++) {
-    const GsDkElem *e = &s->tubes[t];
-    int p = s->port_of[t];
-    if (e->kind == GS_DK_TRIODE) {
-      double dg;
-      i[p] = grid(e->triode->rgi, s->knee, v[p], &dg);
-      GsTubeCurrent c = gs_koren_triode(e->triode, v[p], v[p + 1]);
-      i[p + 1] = c.i;
-      J[p][0] = dg, J[p][1] = 0.0;
-      J[p + 1][0] = c.d_vgk, J[p + 1][1] = c.d_vpk;
-    } else {
-      double dg;
-      i[p] = grid(e->pentode->rgi, s->knee, v[p], &dg);
-      GsPentodeCurrent c = gs_koren_pentode(e->pentode, v[p], v[p + 1], v[p + 2]);
-      i[p + 1] = c.ig2;
-      i[p + 2] = c.ip;
-      J[p][0] = dg, J[p][1] = 0.0, J[p][2] = 0.0;
-      J[p + 1][0] = c.ig2_g1, J[p + 1][1] = c.ig2_g2, J[p + 1][2] = 0.0;
-      J[p + 2][0] = c.ip_g1, J[p + 2][1] = c.ip_g2, J[p + 2][2] = c.ip_p;
-    }
-  }
-}
-
-/* M = I - F Jf, Jf block diagonal over each tube's ports. */
-static void jacobian(const GsDkSolver *s, double J[][3], double M[][GS_DK_MAX_PORTS]) {
-  int np = s->np;
-  for (int a = 0; a < np; a++) {
-    for (int b = 0; b < np; b++) M[a][b] = a == b ? 1.0 : 0.0;
-  }
-  for (int t = 0; t < s->n_tubes; t++) {
-    int p0 = s->port_of[t], w = s->tubes[t].kind == GS_DK_TRIODE ? 2 : 3;
-    for (int a = 0; a < np; a++) {
-      for (int c = 0; c < w; c++) {
-        double acc = 0.0;
-        for (int b = 0; b < w; b++) acc += s->F[a][p0 + b] * J[p0 + b][c];
-        M[a][p0 + c] -= acc;
-      }
-    }
-  }
-}
-
-/* Solve M d = r for small systems: Cramer for two ports (one triode),
- * elimination otherwise. */
-static bool solve_small(double M[][GS_DK_MAX_PORTS], int np, double *r) {
-  if (np == 2) {
-    double det = M[0][0] * M[1][1] - M[0][1] * M[1][0];
-    if (det == 0.0) return false;
-    double d0 = (r[0] * M[1][1] - r[1] * M[0][1]) / det;
-    r[1] = (r[1] * M[0][0] - r[0] * M[1][0]) / det;
-    r[0] = d0;
-    return true;
-  }
-  return solve_dense(&M[0][0], np, GS_DK_MAX_PORTS, r, 1, 1);
-}
-
-/* v = p + F i(v) by Newton's method from v. A step smaller than SMALL
- * (relative) is taken and ended with the currents corrected to first
- * order (what is left is of the order of the step squared, ~1e-12); a
- * residual below RESIDUAL ends it at once. True if it converged. */
-#define RESIDUAL 1e-11
-#define SMALL 1e-3
-static bool newton(GsDkSolver *s, const double *pvec, double *v, double *i) {
-  int np = s->np;
-  double J[GS_DK_MAX_PORTS][3], M[GS_DK_MAX_PORTS][GS_DK_MAX_PORTS], r[GS_DK_MAX_PORTS];
-  for (int it = 0; it < MAX_ITER; it++) {
-    currents(s, v, i, J);
-    double worst = 0.0;
-    for (int a = 0; a < np; a++) {
-      double fi = 0.0;
-      for (int b = 0; b < np; b++) fi += s->F[a][b] * i[b];
-      r[a] = v[a] - pvec[a] - fi;
-      worst = fmax(worst, fabs(r[a]) / (1.0 + fabs(v[a])));
-    }
-    s->iterations = it + 1;
-    if (worst < RESIDUAL) return true;
-    jacobian(s, J, M);
-    if (!solve_small(M, np, r)) return false;
-    double step = 0.0;
-    for (int a = 0; a < np; a++) step = fmax(step, fabs(r[a]) / (1.0 + fabs(v[a])));
-    for (int a = 0; a < np; a++) {
-      double d = r[a]; /* the curves bend hard near cut-off: no leap past */
-      v[a] -= fabs(d) > 50.0 ? copysign(50.0, d) : d;
-    }
-    if (step < SMALL) {
-      for (int t = 0; t < s->n_tubes; t++) {
-        int p0 = s->port_of[t], w = s->tubes[t].kind == GS_DK_TRIODE ? 2 : 3;
-        double di[3] = {0.0, 0.0, 0.0};
-        for (int k = 0; k < w; k++) {
-          for (int c = 0; c < w; c++) di[k] += J[p0 + k][c] * r[p0 + c];
-        }
-        for (int k = 0; k < w; k++) i[p0 + k] -= di[k];
-      }
-      return true;
-    }
-  }
-  return false;
+  gs_dk_pack(s);
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -382,8 +262,16 @@ static void collect_tubes(GsDkSolver *s, const GsDkNetlist *n) {
   for (int k = 0; k < n->n_elems; k++) {
     const GsDkElem *e = &n->elems[k];
     if (e->kind != GS_DK_TRIODE && e->kind != GS_DK_PENTODE) continue;
-    s->tubes[s->n_tubes] = *e;
-    s->port_of[s->n_tubes++] = p;
+    GsDkTube *t = &s->tubes[s->n_tubes++];
+    memset(t, 0, sizeof *t);
+    double rgi = e->kind == GS_DK_TRIODE ? e->triode->rgi : e->pentode->rgi;
+    t->kind = e->kind;
+    t->port = p;
+    t->inv_knee = 1.0 / s->knee;
+    t->knee_rgi = s->knee / rgi;
+    t->inv_rgi = 1.0 / rgi;
+    if (e->kind == GS_DK_TRIODE) t->triode = gs_koren_triode_prepare(e->triode);
+    t->pentode = e->pentode;
     p += ports_of(e);
   }
 }
@@ -394,24 +282,25 @@ static bool rest(GsDkSolver *s, const GsDkNetlist *n, const Mna *sampled, Mna *s
                  const double *u0) {
   Mna *dc = scratch;
   if (!build(dc, n, 1.0, true)) return false;
-  GsDkSolver probe = *s;
   int pa[GS_DK_MAX_PORTS], pb[GS_DK_MAX_PORTS];
   port_nodes(n, pa, pb);
   double pvec[GS_DK_MAX_PORTS];
-  for (int p = 0; p < s->np; p++) {
+  int np = s->np;
+  for (int p = 0; p < np; p++) { /* the DC F in place of the sampled one, for now */
     pvec[p] = 0.0;
     for (int j = 0; j < s->nu; j++) pvec[p] += diff(dc, pa[p], pb[p], j) * u0[j];
-    for (int j = 0; j < s->np; j++) probe.F[p][j] = diff(dc, pa[p], pb[p], s->nu + j);
-    /* start in the middle of the tube's working range */
+    for (int j = 0; j < np; j++) s->Fp[p * np + j] = diff(dc, pa[p], pb[p], s->nu + j);
     s->v0[p] = 0.0;
   }
-  for (int t = 0; t < s->n_tubes; t++) {
-    int p0 = s->port_of[t], w = s->tubes[t].kind == GS_DK_TRIODE ? 2 : 3;
+  for (int t = 0; t < s->n_tubes; t++) { /* start in the middle of the working range */
+    int p0 = s->tubes[t].port, w = s->tubes[t].kind == GS_DK_TRIODE ? 2 : 3;
     s->v0[p0] = -1.0;
     for (int k = 1; k < w; k++) s->v0[p0 + k] = 0.5 * pvec[p0 + k];
   }
   double i[GS_DK_MAX_PORTS];
-  if (!newton(&probe, pvec, s->v0, i)) return false;
+  bool ok = gs_dk_newton(s, pvec, s->v0, i);
+  gs_dk_pack(s);
+  if (!ok) return false;
   /* node voltages at rest: w = Zu u0 + Zi i; states from them */
   for (int k = 0; k < s->ns; k++) {
     const GsDkElem *e = &n->elems[sampled->state_elem[k]];
@@ -448,6 +337,7 @@ bool gs_dk_update(GsDkSolver *s, const GsDkNetlist *n, double rate, GsDkScratch 
   if (!scratch || !build(&scratch->q, n, rate, false)) return false;
   if (scratch->q.ns != s->ns || scratch->q.nu != s->nu || scratch->q.np != s->np) return false;
   reduce(s, n, &scratch->q);
+  s->have_lu = false; /* F changed: predict from the last two samples */
   return true;
 }
 
@@ -480,46 +370,10 @@ bool gs_dk_init(GsDkSolver *s, const GsDkNetlist *n, double rate, const double *
 }
 
 void gs_dk_reset(GsDkSolver *s) {
-  memcpy(s->x, s->x0, sizeof s->x);
+  memset(s->z, 0, sizeof s->z);
+  memcpy(s->z, s->x0, (size_t)s->ns * sizeof(double));
   memcpy(s->v, s->v0, sizeof s->v);
   memcpy(s->v1, s->v0, sizeof s->v1);
+  s->have_lu = false;
   s->failed = false;
-}
-
-void gs_dk_step(GsDkSolver *s, const double *u, double *y) {
-  double p[GS_DK_MAX_PORTS], i[GS_DK_MAX_PORTS];
-  for (int a = 0; a < s->np; a++) {
-    double acc = 0.0;
-    for (int j = 0; j < s->ns; j++) acc += s->D[a][j] * s->x[j];
-    for (int j = 0; j < s->nu; j++) acc += s->E[a][j] * u[j];
-    p[a] = acc;
-  }
-  double v[GS_DK_MAX_PORTS];
-  for (int a = 0; a < s->np; a++) v[a] = 2.0 * s->v[a] - s->v1[a];
-  s->failed = !newton(s, p, v, i);
-  bool finite = true;
-  for (int a = 0; a < s->np; a++) finite = finite && isfinite(v[a]) && isfinite(i[a]);
-  if (!finite) { /* start over from rest rather than poison the state */
-    gs_dk_reset(s);
-    for (int o = 0; o < s->no; o++) y[o] = s->y0[o];
-    return;
-  }
-  memcpy(s->v1, s->v, sizeof v);
-  memcpy(s->v, v, sizeof v);
-  for (int o = 0; o < s->no; o++) {
-    double acc = 0.0;
-    for (int j = 0; j < s->ns; j++) acc += s->G[o][j] * s->x[j];
-    for (int j = 0; j < s->nu; j++) acc += s->H[o][j] * u[j];
-    for (int j = 0; j < s->np; j++) acc += s->K[o][j] * i[j];
-    y[o] = acc;
-  }
-  double xn[GS_DK_MAX_STATES];
-  for (int a = 0; a < s->ns; a++) {
-    double acc = 0.0;
-    for (int j = 0; j < s->ns; j++) acc += s->A[a][j] * s->x[j];
-    for (int j = 0; j < s->nu; j++) acc += s->B[a][j] * u[j];
-    for (int j = 0; j < s->np; j++) acc += s->C[a][j] * i[j];
-    xn[a] = acc;
-  }
-  memcpy(s->x, xn, s->ns * sizeof(double));
 }

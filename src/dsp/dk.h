@@ -58,6 +58,20 @@ void gs_dk_pentode(GsDkNetlist *n, const GsPentodeModel *m, int plate, int grid,
                    int screen);
 void gs_dk_output(GsDkNetlist *n, int node);
 
+/* A tube as the solver runs it: its first port, its grid diode's and its
+ * plate current's constants. */
+typedef struct {
+  GsDkKind kind;
+  int port;
+  double inv_knee, knee_rgi, inv_rgi; /* grid diode (see dk_step.c) */
+  GsTriodeFast triode;
+  const GsPentodeModel *pentode;
+} GsDkTube;
+
+/* Longest row of the packed per-sample system: states, inputs, ports,
+ * rounded up to even. */
+#define GS_DK_MAX_Z (GS_DK_MAX_STATES + GS_DK_MAX_INPUTS + GS_DK_MAX_PORTS)
+
 typedef struct {
   int ns, nu, np, no; /* states, inputs, ports, outputs */
   double D[GS_DK_MAX_PORTS][GS_DK_MAX_STATES], E[GS_DK_MAX_PORTS][GS_DK_MAX_INPUTS];
@@ -66,11 +80,21 @@ typedef struct {
   double C[GS_DK_MAX_STATES][GS_DK_MAX_PORTS];
   double G[GS_DK_MAX_OUTPUTS][GS_DK_MAX_STATES], H[GS_DK_MAX_OUTPUTS][GS_DK_MAX_INPUTS];
   double K[GS_DK_MAX_OUTPUTS][GS_DK_MAX_PORTS];
-  GsDkElem tubes[GS_DK_MAX_PORTS / 2];
-  int n_tubes, port_of[GS_DK_MAX_PORTS / 2]; /* first port of each tube */
+  GsDkTube tubes[GS_DK_MAX_PORTS / 2];
+  int n_tubes;
   double knee;
-  double x[GS_DK_MAX_STATES], v[GS_DK_MAX_PORTS];
-  double v1[GS_DK_MAX_PORTS]; /* the sample before: Newton starts from the line through both */
+  /* The matrices above packed at their exact size for gs_dk_step, on the
+   * stacked vector z = (x, u, i): p = P z (rows of nxu), (y, x') = W z
+   * (rows of nz), F rows of np. nxu, nz: ns + nu, ns + nu + np, even. */
+  int nxu, nz;
+  double P[GS_DK_MAX_PORTS * GS_DK_MAX_Z];
+  double W[(GS_DK_MAX_OUTPUTS + GS_DK_MAX_STATES) * GS_DK_MAX_Z];
+  double Fp[GS_DK_MAX_PORTS * GS_DK_MAX_PORTS];
+  double z[GS_DK_MAX_Z];                            /* the states x live here */
+  double v[GS_DK_MAX_PORTS], p[GS_DK_MAX_PORTS];    /* the last sample's solution and p */
+  double v1[GS_DK_MAX_PORTS];                       /* the sample before */
+  double lu[GS_DK_MAX_PORTS * GS_DK_MAX_PORTS];     /* I - F J factored, last Newton step */
+  bool have_lu;                                     /* lu and p predict the next sample */
   double x0[GS_DK_MAX_STATES], v0[GS_DK_MAX_PORTS]; /* at rest */
   double y0[GS_DK_MAX_OUTPUTS];                     /* outputs at rest */
   int iterations;                                   /* Newton's, last sample */
@@ -94,7 +118,12 @@ void gs_dk_scratch_free(GsDkScratch *scratch);
  * singular. [audio] */
 bool gs_dk_update(GsDkSolver *s, const GsDkNetlist *n, double rate, GsDkScratch *scratch);
 
-/* One sample: inputs u, outputs y. */
+/* One sample: inputs u, outputs y. [audio] */
 void gs_dk_step(GsDkSolver *s, const double *u, double *y);
+
+/* Shared by dk.c and dk_step.c only. */
+bool gs_dk_solve_dense(double *M, int n, int mstride, double *R, int m, int rstride);
+void gs_dk_pack(GsDkSolver *s);
+bool gs_dk_newton(GsDkSolver *s, const double *p, double *v, double *i);
 
 #endif

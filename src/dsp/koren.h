@@ -12,7 +12,10 @@
 #ifndef GS_DSP_KOREN_H
 #define GS_DSP_KOREN_H
 
+#include <math.h>
 #include <stdbool.h>
+
+#include "dsp/fastmath.h"
 
 typedef struct {
   double mu, ex, kg1, kp, kvb, rgi;
@@ -33,6 +36,34 @@ typedef struct {
 } GsTubeCurrent;
 
 GsTubeCurrent gs_koren_triode(const GsTriodeModel *m, double vgk, double vpk);
+
+/* A triode's constants arranged for the inner loop (no divisions). */
+typedef struct {
+  double kp, inv_kp, inv_mu, kvb, ex, two_kg1;
+} GsTriodeFast;
+
+static inline GsTriodeFast gs_koren_triode_prepare(const GsTriodeModel *m) {
+  GsTriodeFast f = {m->kp, 1.0 / m->kp, 1.0 / m->mu, m->kvb, m->ex, 2.0 / m->kg1};
+  return f;
+}
+
+/* gs_koren_triode with prepared constants, inline, by src/dsp/fastmath.h:
+ * with s = sqrt(kvb + Vpk²) and sp(a) = ln(1 + e^a),
+ *   dE1/dVgk = Vpk σ(a) / s,   dE1/dVpk = sp / kp - Vpk² Vgk σ(a) / s³,
+ *   dIp/dE1 = ex Ip / E1. */
+static inline GsTubeCurrent gs_koren_triode_fast(const GsTriodeFast *f, double vgk, double vpk) {
+  GsTubeCurrent c = {0.0, 0.0, 0.0};
+  if (!(vpk > 0.0)) return c;
+  double is = 1.0 / sqrt(f->kvb + vpk * vpk), sig;
+  double sp = gs_softplus(f->kp * (f->inv_mu + vgk * is), &sig);
+  double e1 = vpk * f->inv_kp * sp;
+  if (!(e1 > 1e-300)) return c; /* cut off: nothing in double */
+  c.i = f->two_kg1 * gs_exp(f->ex * gs_log(e1));
+  double di_de1 = f->ex * c.i / e1, vsig = vpk * sig * is;
+  c.d_vgk = di_de1 * vsig;
+  c.d_vpk = di_de1 * (sp * f->inv_kp - vsig * vpk * vgk * is * is);
+  return c;
+}
 
 /* Grid current: vgk / rgi above 0 V, else 0; *slope its derivative. */
 static inline double gs_koren_grid(double rgi, double vgk, double *slope) {

@@ -1,0 +1,297 @@
+/* The per-sample part of the DK solver (dk.h): the reduced system packed
+ * at its exact size, the tubes' port equations solved by Newton's method,
+ * and the state update. Everything here runs on the audio thread.
+ *
+ * Each sample: p = D x + E u; a first guess of the ports' voltages from
+ * the last sample's linearization, v = v_last + (I - F J)^-1 (p - p_last)
+ * (the tangent of the solution as p moves, so that a slow p is followed
+ * to second order); then Newton on v = p + F i(v). One Newton step from
+ * that guess is usually enough: its step is taken and the currents are
+ * corrected to first order with the Jacobian, which leaves an error of the
+ * order of the step squared. Newton's matrix I - F J is factored without
+ * pivoting (its diagonal is 1 plus the tubes' conductances times the
+ * resistances they see, >= 1 for passive networks), with pivoting kept as
+ * the fallback; sizes 2 and 4 (one or two triodes) get their own
+ * fully-unrolled copies of the loop. */
+#include <math.h>
+#include <string.h>
+
+#include "dsp/dk.h"
+#include "dsp/fastmath.h"
+
+#define MAX_ITER 60
+#define FIRST_TRY 12   /* iterations from the predicted guess */
+#define RESIDUAL 1e-11 /* relative: v - p - F i(v) this small is a solution */
+#define SMALL 1e-3     /* relative: a Newton step this small is the last */
+#define MAX_STEP 50.0  /* volts: the curves bend hard near cut-off: no leap past */
+#define MIN_PIVOT 1e-9
+
+/* The loops below are written once for any size and specialized by
+ * inlining them where the sizes are constants; compilers that can be told
+ * to inline are. */
+#if defined(__GNUC__)
+#define UNROLLED static inline __attribute__((always_inline))
+#else
+#define UNROLLED static inline
+#endif
+
+/* ------------------------------------------------------------- packing */
+
+static int even(int n) {
+  return (n + 1) & ~1;
+}
+
+void gs_dk_pack(GsDkSolver *s) {
+  int ns = s->ns, nu = s->nu, np = s->np;
+  s->nxu = even(ns + nu);
+  s->nz = even(ns + nu + np);
+  memset(s->P, 0, sizeof s->P);
+  memset(s->W, 0, sizeof s->W);
+  for (int a = 0; a < np; a++) {
+    double *row = s->P + a * s->nxu;
+    for (int j = 0; j < ns; j++) row[j] = s->D[a][j];
+    for (int j = 0; j < nu; j++) row[ns + j] = s->E[a][j];
+    for (int j = 0; j < np; j++) s->Fp[a * np + j] = s->F[a][j];
+  }
+  for (int r = 0; r < s->no + ns; r++) { /* outputs first, then states */
+    double *row = s->W + r * s->nz;
+    bool out = r < s->no;
+    int k = out ? r : r - s->no;
+    for (int j = 0; j < ns; j++) row[j] = out ? s->G[k][j] : s->A[k][j];
+    for (int j = 0; j < nu; j++) row[ns + j] = out ? s->H[k][j] : s->B[k][j];
+    for (int j = 0; j < np; j++) row[ns + nu + j] = out ? s->K[k][j] : s->C[k][j];
+  }
+}
+
+/* a . b over n (even) terms, two sums (a pair the compiler may pack). */
+UNROLLED double dot_even(const double *a, const double *b, int n) {
+  double s0 = 0.0, s1 = 0.0;
+  for (int j = 0; j < n; j += 2) {
+    s0 += a[j] * b[j];
+    s1 += a[j + 1] * b[j + 1];
+  }
+  return s0 + s1;
+}
+
+UNROLLED double dot(const double *a, const double *b, int n) {
+  double acc = 0.0;
+  for (int j = 0; j < n; j++) acc += a[j] * b[j];
+  return acc;
+}
+
+/* ---------------------------------------------------------------- tubes */
+
+/* The grid diode: (knee / rgi) ln(1 + e^(v / knee)), a smoothed ideal diode
+ * in series with rgi, so that Newton's method never meets a kink; beyond
+ * 36 knees either way it is 0 or v / rgi to double precision. */
+static inline double grid(const GsDkTube *t, double v, double *slope) {
+  double a = v * t->inv_knee;
+  if (a < -36.0) { /* e^-36 ~ 2e-16: nothing in double */
+    *slope = 0.0;
+    return 0.0;
+  }
+  if (a > 36.0) {
+    *slope = t->inv_rgi;
+    return v * t->inv_rgi;
+  }
+  double sig, sp = gs_softplus(a, &sig);
+  *slope = sig * t->inv_rgi;
+  return t->knee_rgi * sp;
+}
+
+/* Currents of every tube at port voltages v, and the block-diagonal
+ * Jacobian as rows of each tube's block. */
+UNROLLED void currents(const GsDkSolver *s, const double *v, double *i, double J[][3]) {
+  for (int t = 0; t < s->n_tubes; t++) {
+    const GsDkTube *e = &s->tubes[t];
+    int p = e->port;
+    double dg;
+    i[p] = grid(e, v[p], &dg);
+    if (e->kind == GS_DK_TRIODE) {
+      GsTubeCurrent c = gs_koren_triode_fast(&e->triode, v[p], v[p + 1]);
+      i[p + 1] = c.i;
+      J[p][0] = dg, J[p][1] = 0.0;
+      J[p + 1][0] = c.d_vgk, J[p + 1][1] = c.d_vpk;
+    } else {
+      GsPentodeCurrent c = gs_koren_pentode(e->pentode, v[p], v[p + 1], v[p + 2]);
+      i[p + 1] = c.ig2;
+      i[p + 2] = c.ip;
+      J[p][0] = dg, J[p][1] = 0.0, J[p][2] = 0.0;
+      J[p + 1][0] = c.ig2_g1, J[p + 1][1] = c.ig2_g2, J[p + 1][2] = 0.0;
+      J[p + 2][0] = c.ip_g1, J[p + 2][1] = c.ip_g2, J[p + 2][2] = c.ip_p;
+    }
+  }
+}
+
+/* M = I - F J (rows of np), J block diagonal over each tube's ports. */
+UNROLLED void jacobian(const GsDkSolver *s, int np, double J[][3], double *M) {
+  for (int a = 0; a < np * np; a++) M[a] = 0.0;
+  for (int a = 0; a < np; a++) M[a * np + a] = 1.0;
+  for (int t = 0; t < s->n_tubes; t++) {
+    int p0 = s->tubes[t].port, w = s->tubes[t].kind == GS_DK_TRIODE ? 2 : 3;
+    for (int a = 0; a < np; a++) {
+      for (int c = 0; c < w; c++) {
+        double acc = 0.0;
+        for (int b = 0; b < w; b++) acc += s->Fp[a * np + p0 + b] * J[p0 + b][c];
+        M[a * np + p0 + c] -= acc;
+      }
+    }
+  }
+}
+
+/* ------------------------------------------------------- linear algebra */
+
+/* LU without pivoting in place; the diagonal keeps the pivots' inverses.
+ * False if a pivot is too small to trust. */
+UNROLLED bool lu_factor(double *M, int n) {
+  for (int k = 0; k < n; k++) {
+    double piv = M[k * n + k];
+    if (!(fabs(piv) > MIN_PIVOT)) return false;
+    double inv = 1.0 / piv;
+    M[k * n + k] = inv;
+    for (int r = k + 1; r < n; r++) {
+      double f = M[r * n + k] * inv;
+      M[r * n + k] = f;
+      for (int c = k + 1; c < n; c++) M[r * n + c] -= f * M[k * n + c];
+    }
+  }
+  return true;
+}
+
+UNROLLED void lu_solve(const double *LU, int n, double *r) {
+  for (int k = 1; k < n; k++) {
+    for (int j = 0; j < k; j++) r[k] -= LU[k * n + j] * r[j];
+  }
+  for (int k = n - 1; k >= 0; k--) {
+    for (int j = k + 1; j < n; j++) r[k] -= LU[k * n + j] * r[j];
+    r[k] *= LU[k * n + k];
+  }
+}
+
+/* Solve (I - F J) d = r into r: unpivoted, kept for the next prediction;
+ * else with pivoting. */
+UNROLLED bool newton_solve(GsDkSolver *s, int np, double J[][3], double *r) {
+  double *M = s->lu;
+  jacobian(s, np, J, M);
+  s->have_lu = lu_factor(M, np);
+  if (s->have_lu) {
+    lu_solve(M, np, r);
+    return true;
+  }
+  jacobian(s, np, J, M);
+  return gs_dk_solve_dense(M, np, np, r, 1, 1);
+}
+
+/* ---------------------------------------------------------------- Newton */
+
+/* v = p + F i(v) from v. A step smaller than SMALL (relative) is taken
+ * and ended with the currents corrected to first order; a residual below
+ * RESIDUAL ends it at once. True if it converged. */
+UNROLLED bool newton_n(GsDkSolver *s, int np, const double *p, double *v, double *i, int max_iter) {
+  double J[GS_DK_MAX_PORTS][3], r[GS_DK_MAX_PORTS];
+  for (int it = 0; it < max_iter; it++) {
+    currents(s, v, i, J);
+    bool done = true;
+    for (int a = 0; a < np; a++) {
+      r[a] = v[a] - p[a] - dot(s->Fp + a * np, i, np);
+      done = done && fabs(r[a]) < RESIDUAL * (1.0 + fabs(v[a]));
+    }
+    s->iterations = it + 1;
+    if (done) return true;
+    if (!newton_solve(s, np, J, r)) return false;
+    bool small = true;
+    for (int a = 0; a < np; a++) {
+      double d = r[a];
+      small = small && fabs(d) < SMALL * (1.0 + fabs(v[a]));
+      v[a] -= fabs(d) > MAX_STEP ? copysign(MAX_STEP, d) : d;
+    }
+    if (small) {
+      for (int t = 0; t < s->n_tubes; t++) {
+        int p0 = s->tubes[t].port, w = s->tubes[t].kind == GS_DK_TRIODE ? 2 : 3;
+        for (int k = 0; k < w; k++) i[p0 + k] -= dot(J[p0 + k], r + p0, w);
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+static bool newton(GsDkSolver *s, const double *p, double *v, double *i, int max_iter) {
+  switch (s->np) { /* constant sizes: loops unrolled */
+    case 2: return newton_n(s, 2, p, v, i, max_iter);
+    case 4: return newton_n(s, 4, p, v, i, max_iter);
+    default: return newton_n(s, s->np, p, v, i, max_iter);
+  }
+}
+
+bool gs_dk_newton(GsDkSolver *s, const double *p, double *v, double *i) {
+  return newton(s, p, v, i, MAX_ITER);
+}
+
+/* ---------------------------------------------------------------- step */
+
+/* The first guess: along the last linearization (no further than
+ * MAX_STEP: a jump that far has left the region where it holds), else the
+ * line through the last two solutions. */
+UNROLLED void predict(const GsDkSolver *s, int np, const double *p, double *v) {
+  if (s->have_lu) {
+    double dp[GS_DK_MAX_PORTS];
+    for (int a = 0; a < np; a++) dp[a] = p[a] - s->p[a];
+    lu_solve(s->lu, np, dp);
+    for (int a = 0; a < np; a++) {
+      double d = fabs(dp[a]) > MAX_STEP ? copysign(MAX_STEP, dp[a]) : dp[a];
+      v[a] = s->v[a] + d;
+    }
+  } else {
+    for (int a = 0; a < np; a++) v[a] = 2.0 * s->v[a] - s->v1[a];
+  }
+}
+
+/* One sample with np ports, rows of nxu and nz in P and W, nw rows of W
+ * (constants where inlined below). */
+UNROLLED void step_n(GsDkSolver *s, int np, int nxu, int nz, int nw, const double *u, double *y) {
+  int ns = s->ns, nu = s->nu;
+  double *z = s->z, *i = z + ns + nu;
+  double p[GS_DK_MAX_PORTS] = {0.0}, v[GS_DK_MAX_PORTS]; /* (zeros: for the compiler) */
+  for (int j = 0; j < nu; j++) z[ns + j] = u[j];
+  for (int a = 0; a < np; a++) p[a] = dot_even(s->P + a * nxu, z, nxu);
+  predict(s, np, p, v);
+  s->failed = !newton_n(s, np, p, v, i, FIRST_TRY);
+  if (s->failed) { /* a bad guess (a jump in the input): again from the last solution */
+    for (int a = 0; a < np; a++) v[a] = s->v[a];
+    s->failed = !newton(s, p, v, i, MAX_ITER);
+  }
+  double sum = 0.0; /* NaN or infinity anywhere shows in the sum */
+  for (int a = 0; a < np; a++) sum += v[a] + i[a];
+  if (!isfinite(sum)) { /* start over from rest rather than poison the state */
+    gs_dk_reset(s);
+    for (int o = 0; o < s->no; o++) y[o] = s->y0[o];
+    return;
+  }
+  for (int a = 0; a < np; a++) {
+    s->v1[a] = s->v[a];
+    s->v[a] = v[a];
+    s->p[a] = p[a];
+  }
+  double out[GS_DK_MAX_OUTPUTS + GS_DK_MAX_STATES];
+  for (int r = 0; r < nw; r++) out[r] = dot_even(s->W + r * nz, z, nz);
+  for (int o = 0; o < s->no; o++) y[o] = out[o];
+  for (int k = 0; k < ns; k++) z[k] = out[s->no + k];
+}
+
+void gs_dk_step(GsDkSolver *s, const double *u, double *y) {
+  int np = s->np, nxu = s->nxu, nz = s->nz, nw = s->no + s->ns;
+  /* one or two triode stages with two inputs (signal, supply) and their
+   * two capacitors each, fully unrolled; any other size as it comes */
+  if (np == 2 && nxu == 4 && nz == 6 && nw == 3) {
+    step_n(s, 2, 4, 6, 3, u, y);
+  } else if (np == 4 && nxu == 6 && nz == 10 && nw == 5) {
+    step_n(s, 4, 6, 10, 5, u, y);
+  } else if (np == 2) {
+    step_n(s, 2, nxu, nz, nw, u, y);
+  } else if (np == 4) {
+    step_n(s, 4, nxu, nz, nw, u, y);
+  } else {
+    step_n(s, np, nxu, nz, nw, u, y);
+  }
+}
