@@ -71,7 +71,9 @@ static void errors(void **state) {
       {"  # only a comment\n", GS_ERR_SYNTAX, {"empty", NULL, NULL}},
       {"! preamp", GS_ERR_SYNTAX, {"'!' with no stage", NULL, NULL}},
       {"gain=3 preamp", GS_ERR_SYNTAX, {"before any stage", NULL, NULL}},
-      {"poweramp type=tube", GS_ERR_UNAVAILABLE, {"not available yet", NULL, NULL}},
+      {"poweramp type=tube tube=EL84 watts=5000",
+       GS_ERR_RANGE,
+       {"watts=5000", "out of reach", "EL84 push-pull"}},
       {"tonestack model=mesa", GS_ERR_BAD_VALUE, {"model=mesa", "fender|marshall", NULL}},
       {"gain db=\"3", GS_ERR_SYNTAX, {"unterminated quote", NULL, NULL}},
   };

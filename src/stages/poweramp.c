@@ -24,7 +24,9 @@
 #include "dsp/iir.h"
 #include "dsp/noise.h"
 #include "dsp/ramp.h"
+#include "dsp/tube_runner.h"
 #include "stage.h"
+#include "stages/poweramp_tube.h"
 #include "units.h"
 
 enum {
@@ -37,16 +39,28 @@ enum {
   P_NOISE,
   P_MINLOAD,
   P_IMPEDANCE,
+  P_TUBE,
+  P_TOPOLOGY,
+  P_FEEDBACK,
+  P_PRESENCE,
+  P_RESONANCE,
+  P_SAG,
+  P_FILTER,
+  P_QUALITY,
   N_PARAMS
 };
 enum { T_SOLID_STATE, T_CLASS_D, T_TUBE };
 
 static const char *const type_names[] = {"solid-state", "class-d", "tube", NULL};
+static const char *const tube_names[] = {"EL34", "6L6GC", "EL84", "6V6", NULL};
+static const char *const topology_names[] = {"push-pull", "single-ended", NULL};
+static const char *const quality_names[] = {"auto", "1", "2", "4", "8", NULL};
 
 static const GsParamInfo params[] = {
     [P_TYPE] = {.name = "type",
-                .help = "solid-state (class AB), class-d, or tube (not "
-                        "available yet)",
+                .help = "solid-state (class AB), class-d, or tube (the "
+                        "circuit: phase inverter, output tubes, transformer, "
+                        "feedback, sagging supply)",
                 .type = GS_PARAM_CHOICE,
                 .min = 0,
                 .max = 2,
@@ -87,7 +101,8 @@ static const GsParamInfo params[] = {
                        .flags = GS_PARAM_LOG,
                        .zero = "auto"},
     [P_ROUT] = {.name = "rout",
-                .help = "output resistance (damping factor = load / rout)",
+                .help = "output resistance (damping factor = load / rout); "
+                        "tube: comes from the circuit",
                 .type = GS_PARAM_REAL,
                 .unit = GS_UNIT_OHM,
                 .min = 0,
@@ -116,21 +131,74 @@ static const GsParamInfo params[] = {
                      .max = 1e6,
                      .def = 20e3,
                      .flags = GS_PARAM_LOG},
+    [P_TUBE] = {.name = "tube",
+                .help = "tube: the output tubes",
+                .type = GS_PARAM_CHOICE,
+                .max = 3,
+                .def = GS_PA_EL34,
+                .choices = tube_names,
+                .flags = GS_PARAM_FIXED},
+    [P_TOPOLOGY] = {.name = "topology",
+                    .help = "tube: push-pull (class AB) or single-ended "
+                            "(class A)",
+                    .type = GS_PARAM_CHOICE,
+                    .max = 1,
+                    .def = 0,
+                    .choices = topology_names,
+                    .flags = GS_PARAM_FIXED},
+    [P_FEEDBACK] = {.name = "feedback",
+                    .help = "tube: global negative feedback at 1 kHz into "
+                            "the rated load (0: none)",
+                    .type = GS_PARAM_REAL,
+                    .unit = GS_UNIT_DB,
+                    .min = 0,
+                    .max = 30,
+                    .def = 10},
+    [P_PRESENCE] = {.name = "presence",
+                    .help = "tube: less feedback at high frequencies",
+                    .type = GS_PARAM_REAL,
+                    .unit = GS_UNIT_POSITION,
+                    .min = 0,
+                    .max = 1,
+                    .def = 0.5},
+    [P_RESONANCE] = {.name = "resonance",
+                     .help = "tube: less feedback at low frequencies",
+                     .type = GS_PARAM_REAL,
+                     .unit = GS_UNIT_POSITION,
+                     .min = 0,
+                     .max = 1,
+                     .def = 0},
+    [P_SAG] = {.name = "sag",
+               .help = "tube: supply resistance (rectifier and mains "
+                       "transformer) per pair of output tubes; 0: stiff",
+               .type = GS_PARAM_REAL,
+               .unit = GS_UNIT_OHM,
+               .min = 0,
+               .max = 2000,
+               .def = 300,
+               .flags = GS_PARAM_FIXED},
+    [P_FILTER] = {.name = "filter",
+                  .help = "tube: supply reservoir capacitance per pair of "
+                          "output tubes",
+                  .type = GS_PARAM_REAL,
+                  .unit = GS_UNIT_FARAD,
+                  .min = 1e-6,
+                  .max = 2e-3,
+                  .def = 100e-6,
+                  .flags = GS_PARAM_FIXED | GS_PARAM_LOG},
+    [P_QUALITY] = {.name = "quality",
+                   .help = "tube: oversampling (auto: what meets -70 dBc "
+                           "aliasing)",
+                   .type = GS_PARAM_CHOICE,
+                   .max = 4,
+                   .def = 0,
+                   .choices = quality_names,
+                   .flags = GS_PARAM_FIXED},
 };
 
 #define CLASS_D_L 22e-6
 #define CLASS_D_C 470e-9
 #define CLIP_KNEE 0.95 /* class AB: nearly hard, slightly rounded */
-
-static GsStatus poweramp_check(const double *v, char *why, size_t size) {
-  if ((int)v[P_TYPE] == T_TUBE) {
-    snprintf(why, size,
-             "type=tube is not available yet: it arrives with the tube "
-             "models; use type=solid-state for now");
-    return GS_ERR_UNAVAILABLE;
-  }
-  return GS_OK;
-}
 
 static double vclip(const double *v) {
   return sqrt(2.0 * v[P_WATTS] * v[P_LOAD]);
@@ -141,12 +209,43 @@ static double gain_linear(const double *v) {
   return gs_db_to_gain(v[P_GAIN]);
 }
 
+static int quality_factor(const double *v, double rate) {
+  int q = (int)v[P_QUALITY];
+  return q == 0 ? gs_tube_factor(0, rate) : 1 << (q - 1);
+}
+
+static GsTubePowerSpec tube_spec(const double *v, double rate) {
+  GsTubePowerSpec s = {
+      .tube = (int)v[P_TUBE],
+      .single_ended = (int)v[P_TOPOLOGY] == 1,
+      .watts = v[P_WATTS],
+      .load = v[P_LOAD],
+      .gain_db = 20.0 * log10(gain_linear(v)),
+      .feedback_db = v[P_FEEDBACK],
+      .presence = v[P_PRESENCE],
+      .resonance = v[P_RESONANCE],
+      .sag_ohms = v[P_SAG],
+      .filter_farads = v[P_FILTER],
+      .factor = rate > 0.0 ? quality_factor(v, rate) : 1,
+  };
+  return s;
+}
+
+static GsStatus poweramp_check(const double *v, char *why, size_t size) {
+  if ((int)v[P_TYPE] != T_TUBE) return GS_OK;
+  GsTubePowerSpec spec = tube_spec(v, 0.0);
+  GsPushPullDesign d;
+  return gs_tube_power_design(&spec, &d, why, size) ? GS_OK : GS_ERR_RANGE;
+}
+
 static void poweramp_ports(const double *v, double rate, GsPorts *ports) {
   (void)rate;
   ports->yin = gs_rat_const(1.0 / v[P_IMPEDANCE]);
   if ((int)v[P_TYPE] == T_CLASS_D) {
     ports->zs = gs_rat_make(gs_poly_linear(v[P_ROUT], CLASS_D_L), gs_poly_const(1.0));
     ports->ys = gs_rat_make(gs_poly_linear(0.0, CLASS_D_C), gs_poly_const(1.0));
+  } else if ((int)v[P_TYPE] == T_TUBE) {
+    ports->zs = gs_rat_const(0.0); /* the load is inside the circuit */
   } else {
     ports->zs = gs_rat_const(v[P_ROUT]);
   }
@@ -168,6 +267,8 @@ typedef struct {
   bool noise;
   atomic_uint_fast64_t clipped, limited;
   uint64_t clipped_seen, limited_seen;
+  GsTubePoweramp *tube;
+  uint64_t failures_seen;
 } Poweramp;
 
 /* i / v_emf = (ys + yin) / (1 + zs (ys + yin)) */
@@ -206,7 +307,18 @@ static GsStatus poweramp_create(const GsStageEnv *env, const double *v, void **s
   p->soft = (int)v[P_TYPE] == T_SOLID_STATE;
   gs_ramp_init(&p->gain, gain_linear(v));
   update_levels(p);
-  design_sense(p, env);
+  if ((int)v[P_TYPE] == T_TUBE) {
+    bool loaded = env->downstream && !gs_rat_is_zero(&env->downstream->yin);
+    GsTubePowerSpec spec = tube_spec(v, env->rate);
+    p->tube = gs_tube_poweramp_new(&spec, loaded ? &env->downstream->yin : NULL, env->rate,
+                                   env->why, env->why_size);
+    if (!p->tube) {
+      free(p);
+      return GS_ERR_RANGE;
+    }
+  } else {
+    design_sense(p, env);
+  }
   gs_rng_seed(&p->rng, env->seed);
   p->noise = env->noise;
   *self = p;
@@ -214,13 +326,24 @@ static GsStatus poweramp_create(const GsStageEnv *env, const double *v, void **s
 }
 
 static void poweramp_destroy(void *self) {
-  free(self);
+  Poweramp *p = self;
+  gs_tube_poweramp_free(p->tube);
+  free(p);
 }
 
 static void poweramp_set_param(void *self, uint32_t index, double value) {
   Poweramp *p = self;
   p->values[index] = value;
   update_levels(p);
+  if (p->tube) {
+    if (index == P_GAIN || index == P_SENSITIVITY) {
+      gs_tube_poweramp_set_gain(p->tube, 20.0 * log10(gain_linear(p->values)));
+    } else if (index == P_FEEDBACK || index == P_PRESENCE || index == P_RESONANCE) {
+      gs_tube_poweramp_set_feedback(p->tube, p->values[P_FEEDBACK], p->values[P_PRESENCE],
+                                    p->values[P_RESONANCE]);
+    }
+    return; /* watts and load were designed in */
+  }
   if (index == P_GAIN || index == P_SENSITIVITY || index == P_WATTS || index == P_LOAD) {
     gs_ramp_to(&p->gain, gain_linear(p->values), gs_smooth_samples(p->rate));
   }
@@ -245,6 +368,13 @@ static double limit_current(Poweramp *p, double v, uint64_t *limited) {
 static void poweramp_process(void *self, const float *const *in, float *out, uint32_t n) {
   Poweramp *p = self;
   const float *x = in[0];
+  if (p->tube) {
+    if (out != x) memcpy(out, x, n * sizeof(float));
+    gs_tube_poweramp_process(p->tube, out, n);
+    for (uint32_t i = 0; p->noise && i < n; i++)
+      out[i] += (float)(p->noise_rms * gs_rng_gauss(&p->rng));
+    return;
+  }
   uint64_t clipped = 0, limited = 0;
   for (uint32_t i = 0; i < n; i++) {
     double v = x[i] * gs_ramp_next(&p->gain);
@@ -263,6 +393,12 @@ static void poweramp_reset(void *self) {
   Poweramp *p = self;
   gs_iir_clear(&p->yst);
   gs_ramp_finish(&p->gain);
+  if (p->tube) gs_tube_poweramp_reset(p->tube);
+}
+
+static uint32_t poweramp_latency(const void *self) {
+  const Poweramp *p = self;
+  return p->tube ? gs_tube_poweramp_latency(p->tube) : 0;
 }
 
 static void poweramp_set_noise(void *self, bool on) {
@@ -271,6 +407,15 @@ static void poweramp_set_noise(void *self, bool on) {
 
 static bool poweramp_poll(void *self, char *msg, size_t size) {
   Poweramp *p = self;
+  uint64_t fails = p->tube ? gs_tube_poweramp_failures(p->tube) : 0;
+  if (fails > p->failures_seen) {
+    uint64_t d = fails - p->failures_seen;
+    p->failures_seen = fails;
+    return gs_warn_format(msg, size,
+                          "the tube circuit did not converge in %llu samples "
+                          "(restarted from rest)",
+                          (unsigned long long)d);
+  }
   uint64_t l = atomic_load(&p->limited);
   if (l > p->limited_seen) {
     uint64_t d = l - p->limited_seen;
@@ -328,6 +473,7 @@ const GsStageClass gs_stage_poweramp = {
     .set_param = poweramp_set_param,
     .process = poweramp_process,
     .reset = poweramp_reset,
+    .latency = poweramp_latency,
     .set_noise = poweramp_set_noise,
     .poll = poweramp_poll,
     .clip_peak = poweramp_clip,

@@ -1,0 +1,435 @@
+#include "dsp/pushpull.h"
+
+#include "dsp/fastmath.h"
+
+#include <math.h>
+#include <string.h>
+
+/* The feedback network around the inverter's tail, after the classic
+ * British amplifiers' (a Marshall JCM800 2203): 4.7k tail resistor,
+ * presence 5k pot + 0.1 µF across it; resonance as in later amps, a 250k
+ * pot shunted by 4.7 nF in series with the feedback resistor. */
+#define R_TAIL 4.7e3
+#define PRES_POT 5e3
+#define PRES_MIN 47.0 /* the pot's end resistance */
+#define PRES_C 0.1e-6
+#define RES_POT 250e3
+#define RES_C 4.7e-9
+#define TAP_OHMS 16.0 /* feedback is taken from the 16-ohm tap */
+
+#define MAX_ITER 40
+#define STEP_TOL 3e-5 /* volts per volt of vpp: accepted with a linear fix (error ~ its square) */
+
+/* ------------------------------------------------------------ the tubes */
+
+/* Plate and screen currents of one tube; no plate current below 0 V. */
+static GsPentodeCurrent tube(const GsPentodeModel *m, double vg1, double vg2, double vp) {
+  GsPentodeCurrent c = gs_koren_pentode(m, vg1, vg2, vp > 0.0 ? vp : 0.0);
+  if (vp <= 0.0) c.ip = c.ip_g1 = c.ip_g2 = c.ip_p = 0.0;
+  return c;
+}
+
+double gs_pp_bias_for(const GsPentodeModel *m, double bplus, double amps) {
+  double lo = -bplus, hi = 0.0;
+  for (int k = 0; k < 80; k++) {
+    double mid = 0.5 * (lo + hi);
+    if (tube(m, mid, bplus, bplus).ip > amps) {
+      hi = mid;
+    } else {
+      lo = mid;
+    }
+  }
+  return 0.5 * (lo + hi);
+}
+
+/* --------------------------------------------------------- static design */
+
+/* Peak current of the driven tube with its grid at 0 V and its plate at
+ * vb - r (i - i0) (r: the load one tube sees, times the tubes in
+ * parallel; i0 the current at which the plate sits at vb). */
+static double driven_peak(const GsPentodeModel *m, double vb, double r, double i0) {
+  double lo = 0.0, hi = tube(m, 0.0, vb, vb + r * i0).ip;
+  for (int k = 0; k < 60; k++) {
+    double mid = 0.5 * (lo + hi);
+    if (tube(m, 0.0, vb, vb - r * (mid - i0)).ip > mid) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  return 0.5 * (lo + hi);
+}
+
+double gs_pp_max_watts(const GsPushPullDesign *d) {
+  const GsPentodeModel *m = d->tube;
+  int sides = d->single_ended ? 1 : 2;
+  GsPentodeCurrent idle = tube(m, d->bias, d->bplus, d->bplus);
+  double i_idle = d->parallel * sides * (idle.ip + idle.ig2), vb = d->bplus, watts = 0.0;
+  for (int pass = 0; pass < 4; pass++) {
+    double ig2 = tube(m, 0.0, vb, vb).ig2, i_avg;
+    if (d->single_ended) { /* swing up to cut-off, down to the knee */
+      double ipk = driven_peak(m, vb, d->raa * d->parallel, idle.ip) - idle.ip;
+      double swing = d->raa * d->parallel * fmin(ipk, idle.ip);
+      watts = swing * swing / (2.0 * d->raa);
+      i_avg = i_idle + d->parallel * ig2 / M_PI;
+    } else { /* class B at the peak: one tube sees raa / 4 */
+      double ipk = driven_peak(m, vb, 0.25 * d->raa * d->parallel, 0.0);
+      double vpp = 0.5 * d->raa * d->parallel * ipk;
+      watts = vpp * vpp / (2.0 * d->raa);
+      i_avg = fmax(2.0 * d->parallel * (ipk + ig2) / M_PI, i_idle);
+    }
+    vb = d->bplus - d->rsag * (i_avg - i_idle);
+  }
+  return watts;
+}
+
+/* ----------------------------------------------------- linear networks */
+
+static GsRational feedback_network(double rfb, double presence, double resonance) {
+  double rp = PRES_POT * (1.0 - presence) + PRES_MIN, rr = RES_POT * resonance;
+  /* tail: R_TAIL || (rp + 1 / (s C)) */
+  GsRational zt = gs_rat_make(gs_poly_linear(R_TAIL, R_TAIL * rp * PRES_C),
+                              gs_poly_linear(1.0, (R_TAIL + rp) * PRES_C));
+  GsRational zfb = gs_rat_const(rfb);
+  if (rr > 1.0) {
+    GsRational zr = gs_rat_make(gs_poly_const(rr), gs_poly_linear(1.0, rr * RES_C));
+    zfb = gs_rat_add(&zfb, &zr);
+  }
+  GsRational sum = gs_rat_add(&zt, &zfb);
+  GsRational inv = gs_rat_inv(&sum);
+  return gs_rat_mul(&zt, &inv);
+}
+
+static double primary_inductance(const GsPushPullDesign *d) {
+  return d->raa / (2.0 * M_PI * d->lp_hz);
+}
+
+static double winding_capacitance(const GsPushPullDesign *d) {
+  return 1.0 / (2.0 * M_PI * d->cp_hz * d->raa);
+}
+
+/* The transformer's own admittance at the primary: magnetizing
+ * inductance and winding capacitance. */
+static GsRational winding_admittance(const GsPushPullDesign *d) {
+  double lp = primary_inductance(d), cp = winding_capacitance(d);
+  GsRational yl = gs_rat_make(gs_poly_const(1.0), gs_poly_linear(0.0, lp));
+  GsRational yc = gs_rat_make(gs_poly_linear(0.0, cp), gs_poly_const(1.0));
+  return gs_rat_add(&yl, &yc);
+}
+
+static bool digitize(const GsRational *r, double rate, GsIirCoefs *c) {
+  GsSosCoefs sos;
+  double hi = fmin(20000.0, 0.45 * rate);
+  if (!gs_rat_to_sos(r, rate, gs_rat_feature_hz(r, 10.0, hi), &sos)) return false;
+  gs_iir_from_sos(c, &sos);
+  return true;
+}
+
+void gs_pp_set_feedback(GsPushPull *p, double rfb, double presence, double resonance) {
+  p->d.rfb = rfb;
+  p->d.presence = presence;
+  p->d.resonance = resonance;
+  p->feedback = rfb > 0.0;
+  if (!p->feedback) return;
+  GsRational b = feedback_network(rfb, presence, resonance);
+  if (!digitize(&b, p->rate, &p->beta)) {
+    p->feedback = false;
+    return;
+  }
+  p->bd = gs_iir_direct_gain(&p->beta);
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+bool gs_pp_init(GsPushPull *p, const GsPushPullDesign *d, const GsRational *yload, double rate) {
+  memset(p, 0, sizeof *p);
+  p->d = *d;
+  p->rate = rate;
+  p->k_in = 1.0;
+  p->n = sqrt(d->raa / d->rload);
+  p->tapk = sqrt(TAP_OHMS / d->rload);
+  p->yload = yload ? *yload : gs_rat_const(1.0 / d->rload);
+  /* the primary node: the load reflected (digitized on its own: it is
+   * well conditioned, unlike the whole impedance with the windings), and
+   * trapezoidal companions of the inductance and capacitance */
+  GsRational scaled = gs_rat_const(1.0 / (p->n * p->n));
+  scaled = gs_rat_mul(&scaled, &p->yload);
+  if (!digitize(&scaled, rate, &p->y)) return false;
+  p->gl = 1.0 / (2.0 * primary_inductance(d) * rate);
+  p->gcp = 2.0 * winding_capacitance(d) * rate;
+  p->zd = 1.0 / (gs_iir_direct_gain(&p->y) + p->gl + p->gcp);
+  p->gc = 2.0 * d->cc * rate;
+  p->gbr = 1.0 / (d->pi_rout + 1.0 / p->gc);
+  p->ja0 = p->gc * -d->bias; /* the caps hold the bias, no current */
+  GsPentodeCurrent idle = tube(d->tube, d->bias, d->bplus, d->bplus);
+  p->idle_current = d->parallel * (d->single_ended ? 1 : 2) * (idle.ip + idle.ig2);
+  p->vraw = d->bplus + d->rsag * p->idle_current;
+  p->decay = d->rsag > 0.0 ? exp(-1.0 / (rate * d->rsag * d->cfilter)) : 0.0;
+  gs_pp_set_feedback(p, d->rfb, d->presence, d->resonance);
+  gs_pp_reset(p);
+  return true;
+}
+
+void gs_pp_reset(GsPushPull *p) {
+  gs_iir_clear(&p->yst);
+  p->hl = p->hcp = 0.0;
+  gs_iir_clear(&p->bst);
+  p->ja = p->jb = p->ja0;
+  p->vb = p->d.bplus;
+  p->vpp = p->sz_last = p->e0_last = p->die_last = p->dja_last = p->djb_last = 0.0;
+  p->ja_last = p->jb_last = p->ja0;
+  p->df_last = 1.0;
+}
+
+/* ------------------------------------------------------------ one sample */
+
+/* A grid fed from the inverter at vs through its output resistance and
+ * the coupling cap (companion history j), the bias feed to `bias`, and
+ * grid conduction above 0 V: closed form, piecewise linear. */
+static double grid(const GsPushPull *p, double vs, double j, double *dvg, double *ibranch) {
+  const GsPushPullDesign *d = &p->d;
+  double emf = vs - j / p->gc, num = p->gbr * emf + d->bias / d->rb;
+  double den = p->gbr + 1.0 / d->rb, vg = num / den;
+  if (vg > 0.0) {
+    den += 1.0 / (d->rgs + d->tube->rgi);
+    vg = num / den;
+  }
+  *dvg = p->gbr / den;
+  *ibranch = p->gbr * (emf - vg);
+  return vg;
+}
+
+typedef struct {
+  double id, did;  /* id and its slope */
+  double die;      /* id's slope by the inverter's input */
+  double dja, djb; /* and by the coupling caps' histories */
+  double vga, vgb, ia, ib;
+  double ia_branch, ib_branch;
+} Eval;
+
+/* Koren's pentode plate current with the screen voltage fixed for the
+ * sample: Ip = (2/kg1) (vg2/kp)^ex softplus(kp/mu + kp vg1/vg2)^ex
+ * atan(vp/kvb), the powers of vg2 taken once (fast maths, ~1e-15). */
+typedef struct {
+  double scale, c0, c1, ex, inv_kvb;
+} Plate;
+
+static Plate plate_at(const GsPentodeModel *m, double vg2) {
+  Plate pl;
+  double v = vg2 > 1e-3 ? vg2 : 1e-3;
+  pl.scale = 2.0 / m->kg1 * gs_pow(v / m->kp, m->ex);
+  pl.c0 = m->kp / m->mu;
+  pl.c1 = m->kp / v;
+  pl.ex = m->ex;
+  pl.inv_kvb = 1.0 / m->kvb;
+  return pl;
+}
+
+/* Plate current and its slopes by vg1 and vp; none below 0 V. */
+static double plate(const Plate *pl, double vg1, double vp, double *d_g1, double *d_p) {
+  if (!(vp > 0.0)) {
+    *d_g1 = *d_p = 0.0;
+    return 0.0;
+  }
+  double sig, sp = gs_softplus(pl->c0 + pl->c1 * vg1, &sig);
+  double k = sp > 1e-300 ? pl->scale * gs_exp(pl->ex * gs_log(sp)) : 0.0;
+  double x = vp * pl->inv_kvb, at = gs_atan(x), ip = k * at;
+  *d_g1 = sp > 1e-300 ? ip * pl->ex * sig * pl->c1 / sp : 0.0;
+  *d_p = k * pl->inv_kvb / (1.0 + x * x);
+  return ip;
+}
+
+/* tanh by one exponential. */
+static double fast_tanh(double u) {
+  double e = gs_exp(-2.0 * (u < 0.0 ? -u : u)), t = (1.0 - e) / (1.0 + e);
+  return u < 0.0 ? -t : t;
+}
+
+/* f(vpp) = vpp + zd id(vpp) + sz: e0 is the inverter's input without the
+ * part of the feedback that depends on vpp (kfb vpp). Returns f. */
+static double eval(const GsPushPull *p, const Plate *pl, double e0, double kfb, double sz,
+                   double vpp, Eval *ev, double *df) {
+  const GsPushPullDesign *d = &p->d;
+  double g = 0.5 * d->pi_gain, sw = d->pi_swing;
+  double t = fast_tanh(g * (e0 + kfb * vpp) / sw), vs = sw * t, dvs_de = g * (1.0 - t * t);
+  double dvs = dvs_de * kfb;
+  double dga, dgb, ga, pa;
+  double kpl = d->single_ended ? 1.0 : 0.5;
+  ev->vga = grid(p, vs, p->ja, &dga, &ev->ia_branch);
+  ev->ia = plate(pl, ev->vga, p->vb + kpl * vpp, &ga, &pa);
+  double id = ev->ia, did = ga * dga * dvs + kpl * pa, die = ga * dga * dvs_de;
+  double dja = -ga * dga / p->gc, djb = 0.0; /* dvg/dj = -(dvg/dvs) / gc */
+  ev->ib = 0.0;
+  ev->ib_branch = 0.0;
+  if (!d->single_ended) {
+    double gb, pb;
+    ev->vgb = grid(p, -vs, p->jb, &dgb, &ev->ib_branch);
+    ev->ib = plate(pl, ev->vgb, p->vb - 0.5 * vpp, &gb, &pb);
+    id = 0.5 * (id - ev->ib);
+    did = 0.5 * (did + gb * dgb * dvs + 0.5 * pb);
+    die = 0.5 * (die + gb * dgb * dvs_de);
+    dja *= 0.5;
+    djb = 0.5 * gb * dgb / p->gc;
+  }
+  ev->dja = d->parallel * dja;
+  ev->djb = d->parallel * djb;
+  ev->id = d->parallel * id;
+  ev->did = d->parallel * did;
+  ev->die = d->parallel * die;
+  *df = 1.0 + p->zd * ev->did;
+  return vpp + p->zd * ev->id + sz;
+}
+
+/* Newton's method on the monotone f, guarded by the bracket it builds. */
+static bool solve(const GsPushPull *p, const Plate *pl, double e0, double kfb, double sz,
+                  double *vpp, Eval *ev) {
+  double x = *vpp, lo = -INFINITY, hi = INFINITY;
+  for (int it = 0; it < MAX_ITER; it++) {
+    double df, f = eval(p, pl, e0, kfb, sz, x, ev, &df);
+    ((GsPushPull *)p)->evaluations++;
+    if (!isfinite(f)) return false;
+    if (f > 0.0) {
+      hi = x;
+    } else {
+      lo = x;
+    }
+    double step = f / df, next = x - step;
+    if (fabs(step) < STEP_TOL * (1.0 + fabs(x))) {
+      ev->id -= ev->did * step;
+      *vpp = next;
+      return true;
+    }
+    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    x = next;
+  }
+  return false;
+}
+
+/* What the output tubes draw from the supply: plates and screens. */
+static double supply_current(const GsPushPull *p, const Eval *ev) {
+  const GsPentodeModel *m = p->d.tube;
+  double base = p->vb / m->mu, i = ev->ia + ev->ib;
+  if (base + ev->vga > 0.0) i += gs_pow(base + ev->vga, m->ex) / m->kg2;
+  if (!p->d.single_ended && base + ev->vgb > 0.0) i += gs_pow(base + ev->vgb, m->ex) / m->kg2;
+  return p->d.parallel * i;
+}
+
+double gs_pp_step(GsPushPull *p, double vin) {
+  double sz = p->zd * (gs_iir_free_response(&p->y, &p->yst) + p->hl + p->hcp);
+  double sb = p->feedback ? gs_iir_free_response(&p->beta, &p->bst) : 0.0;
+  double kfb = p->feedback ? p->bd * p->tapk / p->n : 0.0;
+  double e0 = p->k_in * vin - sb;
+  /* the first guess: the last solution moved by the inputs' change
+   * through the last linearization (a Newton step on the old Jacobian) */
+  double moved = p->die_last * (e0 - p->e0_last) + p->dja_last * (p->ja - p->ja_last) +
+                 p->djb_last * (p->jb - p->jb_last);
+  double vpp = p->vpp - (sz - p->sz_last + p->zd * moved) / p->df_last;
+  if (!isfinite(vpp)) vpp = p->vpp;
+  Eval ev;
+  Plate pl = plate_at(p->d.tube, p->vb);
+  if (!solve(p, &pl, e0, kfb, sz, &vpp, &ev)) {
+    p->failures++;
+    gs_pp_reset(p);
+    return 0.0;
+  }
+  p->vpp = vpp;
+  p->sz_last = sz;
+  p->e0_last = e0;
+  p->die_last = ev.die;
+  p->dja_last = ev.dja;
+  p->djb_last = ev.djb;
+  p->ja_last = p->ja;
+  p->jb_last = p->jb;
+  p->df_last = 1.0 + p->zd * ev.did;
+  double vout = -vpp / p->n;
+  gs_iir_tick(&p->y, &p->yst, vpp);
+  double il = p->gl * vpp + p->hl, icp = p->gcp * vpp + p->hcp;
+  p->hl = il + p->gl * vpp;
+  p->hcp = -(icp + p->gcp * vpp);
+  if (p->feedback) gs_iir_tick(&p->beta, &p->bst, p->tapk * vout);
+  p->ja += 2.0 * ev.ia_branch;
+  p->jb += 2.0 * ev.ib_branch;
+  double vinf = p->vraw - p->d.rsag * supply_current(p, &ev);
+  p->vb = vinf + (p->vb - vinf) * p->decay;
+  return vout;
+}
+
+/* ------------------------------------------------------- small signal */
+
+typedef struct {
+  double complex gm_path; /* inverter to plate current, per input volt */
+  double complex y_int;   /* the windings and the tubes' plate conductance */
+  double complex y_fb;    /* what feedback adds to the output admittance */
+} SmallSignal;
+
+static SmallSignal small_signal_with(const GsPushPull *p, double hz, double rfb, double presence,
+                                     double resonance) {
+  const GsPushPullDesign *d = &p->d;
+  double complex s = I * 2.0 * M_PI * hz;
+  GsPentodeCurrent c = tube(d->tube, d->bias, d->bplus, d->bplus);
+  double kpl = d->single_ended ? 1.0 : 0.5;
+  double complex hc = d->rb / (d->rb + d->pi_rout + 1.0 / (s * d->cc));
+  SmallSignal ss;
+  ss.gm_path = d->parallel * c.ip_g1 * hc * 0.5 * d->pi_gain;
+  GsRational w = winding_admittance(d);
+  ss.y_int = gs_rat_eval(&w, s) + d->parallel * c.ip_p * kpl;
+  ss.y_fb = 0.0;
+  if (rfb > 0.0) {
+    GsRational b = feedback_network(rfb, presence, resonance);
+    ss.y_fb = ss.gm_path * gs_rat_eval(&b, s) * p->tapk / p->n;
+  }
+  return ss;
+}
+
+static SmallSignal small_signal(const GsPushPull *p, double hz) {
+  return small_signal_with(p, hz, p->feedback ? p->d.rfb : 0.0, p->d.presence, p->d.resonance);
+}
+
+static double return_difference_db(const SmallSignal *ss, const GsPushPull *p) {
+  double complex y = 1.0 / (p->d.rload * p->n * p->n);
+  return 20.0 * log10(cabs(1.0 + ss->y_fb / (ss->y_int + y)));
+}
+
+double gs_pp_rfb_for(const GsPushPull *p, double feedback_db) {
+  if (!(feedback_db > 0.0)) return 0.0;
+  double lo = log(10.0), hi = log(1e8); /* more feedback at lower rfb */
+  for (int k = 0; k < 60; k++) {
+    double mid = 0.5 * (lo + hi);
+    SmallSignal ss = small_signal_with(p, 1000.0, exp(mid), 0.0, 0.0);
+    if (return_difference_db(&ss, p) > feedback_db) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  return exp(0.5 * (lo + hi));
+}
+
+double complex gs_pp_gain(const GsPushPull *p, const GsRational *yl, double hz) {
+  SmallSignal ss = small_signal(p, hz);
+  double complex s = I * 2.0 * M_PI * hz;
+  double complex y = gs_rat_eval(yl ? yl : &p->yload, s) / (p->n * p->n);
+  return ss.gm_path / (p->n * (ss.y_int + y + ss.y_fb));
+}
+
+double complex gs_pp_zout(const GsPushPull *p, double hz) {
+  SmallSignal ss = small_signal(p, hz);
+  return 1.0 / (p->n * p->n * (ss.y_int + ss.y_fb));
+}
+
+double gs_pp_feedback_db(const GsPushPull *p, double hz) {
+  SmallSignal ss = small_signal(p, hz);
+  return return_difference_db(&ss, p);
+}
+
+double gs_pp_supply(const GsPushPull *p) {
+  return p->vb;
+}
+
+double gs_pp_recovery_seconds(const GsPushPull *p) {
+  const GsPushPullDesign *d = &p->d;
+  if (!(d->rsag > 0.0)) return 0.0;
+  GsPentodeCurrent c = tube(d->tube, d->bias, d->bplus, d->bplus);
+  double g = d->parallel * (d->single_ended ? 1 : 2) * (c.ip_g2 + c.ip_p + c.ig2_g2);
+  return d->cfilter / (1.0 / d->rsag + g);
+}

@@ -1,0 +1,124 @@
+/* A tube power amplifier's output section, solved sample by sample as a
+ * circuit: phase inverter -> coupling capacitors and bias feeds -> the
+ * output tubes' grids (with grid current) -> pentodes (Koren's equations,
+ * src/dsp/koren.h) -> output transformer loaded by the speaker -> global
+ * negative feedback (presence, resonance) back to the phase inverter; the
+ * supply sags under the tubes' current.
+ *
+ * What is modelled and how:
+ * - Phase inverter: a long-tailed pair seen by its differential transfer,
+ *   gain `pi_gain` (both sides together) limited smoothly (tanh) at its
+ *   plates' swing `pi_swing` per side, output resistance `pi_rout`.
+ * - Coupling cap `cc` into the grid, bias feed `rb` to `bias` volts, grid
+ *   stopper `rgs` in series with the tube's grid conduction (rgi): above 0 V
+ *   the grid draws current, charges the cap and shifts the bias (blocking).
+ *   Fixed bias; cathodes at ground; screens at the supply node.
+ * - Output transformer (ideal, centre-tapped for push-pull): the plates see
+ *   n² times the load's impedance (the speaker's impedance curve, from the
+ *   next stage's terminals), in parallel with the primary inductance and
+ *   winding capacitance. Push-pull: v_plate = B+ ± vpp/2 and
+ *   vpp = -Z_pp (ia - ib)/2; single-ended: v_plate = B+ + vpp, vpp = -Z_p ia.
+ * - Feedback: from a 16-ohm-equivalent tap through `rfb` (+ resonance: up
+ *   to 250k shunted by 4.7 nF, less feedback at low frequencies) into the
+ *   inverter's 4.7k tail resistor, shunted by presence (a 5k pot and
+ *   0.1 µF: less feedback at high frequencies).
+ * - Supply: B+ fed from an unloaded `vraw` through `rsag` (rectifier and
+ *   transformer) into the reservoir `cfilter`; the tubes' plate and screen
+ *   currents draw it down (updated once a sample, exactly for the RC).
+ * One unknown per sample (vpp); the solution is monotone in it, so a
+ * Newton iteration guarded by bisection always converges. [main] to
+ * build, [audio] to run. */
+#ifndef GS_DSP_PUSHPULL_H
+#define GS_DSP_PUSHPULL_H
+
+#include <complex.h>
+#include <stdbool.h>
+
+#include "dsp/iir.h"
+#include "dsp/koren.h"
+#include "dsp/rational.h"
+
+typedef struct {
+  const GsPentodeModel *tube;
+  bool single_ended;
+  int parallel; /* tubes per side */
+  double bplus; /* volts at idle */
+  double raa;   /* ohms: plate to plate (push-pull) or plate load (SE) */
+  double rload; /* the rated load on the secondary, ohms */
+  double bias;  /* grid bias, volts (negative) */
+  double lp_hz; /* primary inductance: its reactance equals raa here */
+  double cp_hz; /* winding capacitance: its reactance equals raa here */
+  double pi_gain, pi_swing, pi_rout;
+  double cc, rb, rgs;
+  double rsag, cfilter;
+  double rfb;                 /* feedback resistor, ohms; 0: no feedback */
+  double presence, resonance; /* 0..1 */
+} GsPushPullDesign;
+
+typedef struct {
+  GsPushPullDesign d;
+  double rate; /* the rate it runs at (oversampled) */
+  double n;    /* turns ratio, primary (whole) to secondary */
+  double tapk; /* the feedback tap's voltage per volt at the load */
+  double k_in; /* input volts to inverter volts */
+  GsRational yload;
+  GsIirCoefs y; /* the load reflected to the primary: volts to amps */
+  GsIirState yst;
+  double gl, hl;   /* primary inductance: i = gl v + hl */
+  double gcp, hcp; /* winding capacitance: i = gcp v + hcp */
+  double zd;       /* 1 / the primary node's total conductance */
+  GsIirCoefs beta; /* feedback network: tap volts to inverter tail volts */
+  GsIirState bst;
+  double bd;
+  bool feedback;
+  double gc, gbr; /* coupling caps' companion and branch conductances */
+  double ja, jb;  /* their history currents */
+  double ja0;
+  double vb, vraw, decay;
+  double vpp; /* the last solution, and what it was solved from */
+  double sz_last, e0_last, die_last, df_last;
+  double ja_last, jb_last, dja_last, djb_last;
+  unsigned long long evaluations;
+  double idle_current; /* total from the supply */
+  unsigned long long failures;
+} GsPushPull;
+
+/* Build for `rate` with the load admittance yload (NULL: the rated
+ * resistive load). False if the transformer's load could not be made
+ * digital. */
+bool gs_pp_init(GsPushPull *p, const GsPushPullDesign *d, const GsRational *yload, double rate);
+void gs_pp_reset(GsPushPull *p);
+
+/* Live: presence, resonance and rfb moved (d's other values unchanged). */
+void gs_pp_set_feedback(GsPushPull *p, double rfb, double presence, double resonance);
+
+/* One sample: input volts (after k_in) in, volts at the load out. */
+double gs_pp_step(GsPushPull *p, double vin);
+
+/* Small-signal, at idle: the voltage gain from the input (before k_in) to
+ * a load of admittance yl (NULL: the rated resistor), and the output
+ * impedance the amplifier presents to its load, both at hz. */
+double complex gs_pp_gain(const GsPushPull *p, const GsRational *yl, double hz);
+double complex gs_pp_zout(const GsPushPull *p, double hz);
+
+/* The loop gain's return difference |1 + T| at hz with the rated load. */
+double gs_pp_feedback_db(const GsPushPull *p, double hz);
+
+/* The feedback resistor that gives feedback_db of feedback at 1 kHz into
+ * the rated load with presence and resonance at 0 (0 dB: none, 0 ohms). */
+double gs_pp_rfb_for(const GsPushPull *p, double feedback_db);
+
+/* The supply voltage now, and the time constant its recovery follows at
+ * idle (the reservoir against rsag and the tubes' own draw). */
+double gs_pp_supply(const GsPushPull *p);
+double gs_pp_recovery_seconds(const GsPushPull *p);
+
+/* Static estimate of the largest undistorted output power (the driven
+ * tube's grid at 0 V, the other cut off; the supply sagged by the average
+ * current), watts into the rated load. */
+double gs_pp_max_watts(const GsPushPullDesign *d);
+
+/* The grid bias that sets each tube's idle plate current to amps. */
+double gs_pp_bias_for(const GsPentodeModel *m, double bplus, double amps);
+
+#endif
