@@ -39,7 +39,9 @@ static const char help[] =
     "      --sweep-level A:B:S  THD and gain from level A to B in S dB steps\n"
     "      --json             one JSON object (see docs/analyzer.md)\n"
     "      --plot FILE        response, spectrum (and THD vs level): .png/.svg\n"
-    "      --file FILE        measure a file instead: peak, rms, DC per channel\n"
+    "      --file FILE        measure a file instead: peak, rms, DC per channel;\n"
+    "                         with --freq, also the tone at HZ in its last\n"
+    "                         65536 samples (THD, harmonics, alias/spur)\n"
     "  -h, --help             this help\n";
 
 typedef struct {
@@ -268,6 +270,33 @@ static void print_table(const GsMeasurement *m) {
   }
 }
 
+#define FILE_TONE_N 65536
+
+/* --file --freq: the tone in the channel's last FILE_TONE_N samples, at the
+ * coherent frequency nearest HZ (a test signal made for it sits there). */
+static void file_tone(const Options *o, const float *buf, size_t frames, size_t ch, size_t c,
+                      double rate, Json *j) {
+  if (!o->freq_given || frames < FILE_TONE_N) return;
+  float *x = malloc(FILE_TONE_N * sizeof *x);
+  if (!x) return;
+  for (size_t i = 0; i < FILE_TONE_N; i++) x[i] = buf[(frames - FILE_TONE_N + i) * ch + c];
+  GsToneAnalysis t;
+  double hz = gs_coherent_freq(o->freq, FILE_TONE_N, rate);
+  if (gs_analyze_tone(x, FILE_TONE_N, rate, hz, &t) == GS_OK) {
+    double alias = db(t.spur_ratio);
+    if (o->json) {
+      json_num(j, "freq_hz", hz);
+      json_num(j, "thd", t.thd);
+      json_num(j, "alias_dbc", alias);
+      json_num(j, "alias_hz", t.spur_hz);
+    } else {
+      printf("  tone %.2f Hz: THD %.4f %%, alias/spur %.1f dBc at %.0f Hz\n", hz, 100.0 * t.thd,
+             alias, t.spur_hz);
+    }
+  }
+  free(x);
+}
+
 /* --file: each channel's peak, rms and DC, as sox's stats would see them
  * (levels re full-scale peak), and in dBFS (AES17). */
 static int measure_file(const Options *o) {
@@ -306,11 +335,13 @@ static int measure_file(const Options *o) {
       json_num(&j, "rms_db", db(rms));
       json_num(&j, "rms_dbfs", db(rms * sqrt(2.0)));
       json_num(&j, "dc", dc);
+      file_tone(o, buf, frames, ch, c, info.samplerate, &j);
       json_close(&j);
     } else {
       printf(
           "channel %zu: peak %.2f dB  rms %.2f dB (%.2f dBFS)  DC %.3g  (dB re full-scale peak)\n",
           c + 1, db(peak), db(rms), db(rms * sqrt(2.0)), dc);
+      file_tone(o, buf, frames, ch, c, info.samplerate, NULL);
     }
   }
   if (o->json) {

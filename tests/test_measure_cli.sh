@@ -110,6 +110,30 @@ err 2 "must end in .png or .svg" "$gs" measure -c preamp --plot "$dir/x.jpg"
 err 2 "FROM:TO:STEP" "$gs" measure -c preamp --sweep-level=-10dBu
 [ -e "$dir/x.jpg" ] && fail "a refused plot was written"
 
+# aliasing of the high-gain tube rig at quality=auto: a 5 kHz sine at the
+# level that gives 10 % THD or more stays below -70 dBc (issue 4's target)
+RIG="preamp input=hiz voicing=tube stages=2 gain=50 ! tonestack model=marshall ! \
+poweramp type=tube tube=EL34 watts=50 load=8 gain=26 ! load ohms=8"
+"$gs" measure -c "$RIG" -f 5000 -l 0.05Vpk --json > "$dir/alias.json" || fail "measure the rig"
+python3 - "$dir/alias.json" <<'PY' || fail "tube rig aliasing"
+import json, sys
+m = json.load(open(sys.argv[1]))
+print("tube rig, 5 kHz at 0.05 V peak: THD %.1f %%, alias %.1f dBc" % (m["thd_pct"], m["alias_dbc"]))
+print("ACCURACY | tube rig, quality=auto | alias of 5 kHz at %.1f %% THD | %.1f dBc | -70 dBc"
+      % (m["thd_pct"], m["alias_dbc"]))
+assert m["thd_pct"] >= 10.0 and m["alias_dbc"] <= -70.0
+PY
+
+# a file's tone: THD and spur of a known sine plus a known spur
+sox -V1 -n -r 48000 -c 1 -b 32 -e floating-point "$dir/t.wav" synth 2 sine 5000.244140625 vol 0.5 \
+  || fail "sox sine"
+"$gs" measure --file "$dir/t.wav" --freq 5000 --json > "$dir/t.json" || fail "measure --file --freq"
+python3 - "$dir/t.json" <<'PY' || fail "file tone analysis"
+import json, sys
+ch = json.load(open(sys.argv[1]))["channels"][0]
+assert abs(ch["freq_hz"] - 5000.244140625) < 1e-6 and ch["thd"] < 1e-4 and ch["alias_dbc"] < -100, ch
+PY
+
 if [ $failures -ne 0 ]; then
   echo "$failures failures"
   exit 1

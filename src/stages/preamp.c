@@ -41,6 +41,7 @@ enum {
   P_IEC,
   P_STAGES,
   P_TUBE,
+  P_QUALITY,
   N_PARAMS
 };
 enum { IN_MIC, IN_HIZ, IN_LINE, IN_PHONO };
@@ -48,6 +49,7 @@ enum { V_TRANSPARENT, V_SOLID_STATE, V_TUBE, V_DIGITAL };
 
 static const char *const input_names[] = {"mic", "hiz", "line", "phono", NULL};
 static const char *const voicing_names[] = {"transparent", "solid-state", "tube", "digital", NULL};
+static const char *const quality_names[] = {"auto", "1", "2", "4", "8", NULL};
 static const char *const polarity_names[] = {"normal", "invert", NULL};
 static const char *const tube_names[] = {"12AX7", "12AT7", "12AU7", NULL};
 
@@ -171,6 +173,15 @@ static const GsParamInfo params[] = {
                 .def = 0,
                 .choices = tube_names,
                 .flags = GS_PARAM_FIXED},
+    [P_QUALITY] = {.name = "quality",
+                   .help = "tube: oversampling (auto: what keeps aliasing "
+                           "below -70 dBc at this gain)",
+                   .type = GS_PARAM_CHOICE,
+                   .min = 0,
+                   .max = 4,
+                   .def = 0,
+                   .choices = quality_names,
+                   .flags = GS_PARAM_FIXED},
 };
 
 /* Auto values by input. */
@@ -313,8 +324,9 @@ static GsStatus preamp_create(const GsStageEnv *env, const double *v, void **sel
   if (s == GS_OK && is_tube(v)) {
     const GsTriodeModel *m = gs_triode_model(tube_names[(int)v[P_TUBE]]);
     double load = gs_ports_load_ohms(env->downstream, 1e6);
+    int q = (int)v[P_QUALITY];
     p->tube = gs_tube_preamp_new(m, (int)v[P_STAGES], input_ohms(v), load, env->rate, v[P_GAIN],
-                                 env->why, env->why_size);
+                                 q ? 1 << (q - 1) : 0, env->why, env->why_size);
     if (!p->tube) s = GS_ERR_BAD_VALUE;
   }
   if (s != GS_OK) {

@@ -14,9 +14,10 @@
 typedef struct GsTubePreamp GsTubePreamp;
 
 /* [main] NULL on failure (why says why). */
+/* factor: oversampling, 0 for what keeps aliasing at bay at gain_db. */
 GsTubePreamp *gs_tube_preamp_new(const GsTriodeModel *tube, int stages, double input_ohms,
-                                 double load_ohms, double rate, double gain_db, char *why,
-                                 size_t why_size);
+                                 double load_ohms, double rate, double gain_db, int factor,
+                                 char *why, size_t why_size);
 void gs_tube_preamp_free(GsTubePreamp *tp);
 
 void gs_tube_preamp_set_gain(GsTubePreamp *tp, double gain_db);        /* [audio] */
