@@ -40,6 +40,7 @@ accuracy: check
 bench: build
 	python3 bench/convolution.py $(BUILD)
 	python3 bench/lv2.py $(BUILD)
+	python3 bench/tube.py $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

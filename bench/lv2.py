@@ -12,7 +12,6 @@ import os
 import re
 import statistics
 import subprocess
-import sys
 import tempfile
 
 import report
@@ -41,11 +40,7 @@ def lv2bench_ns(uri):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
-    build = os.path.abspath(sys.argv[1])
-    os.environ["LV2_PATH"] = os.path.join(build, "lv2") + ":/usr/lib/lv2"
-    gs = os.path.join(build, "cli", "gainstage")
+    build, gs = report.setup(__doc__)
     host = os.path.join(build, "tests", "lv2host")
     uris = {p: "urn:gainstage:lv2:" + p for p in OURS}
     uris.update(GX)

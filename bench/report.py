@@ -33,3 +33,15 @@ def write(name, lines):
     with open(path, "w") as f:
         f.write("\n".join(lines))
     print("\n".join(lines))
+
+
+def setup(doc):
+    """The build directory from the command line (or exit with the usage in
+    doc), LV2_PATH pointed at our bundle and Debian's; returns the build
+    directory and the gainstage binary."""
+    import sys
+    if len(sys.argv) != 2:
+        sys.exit(doc)
+    build = os.path.abspath(sys.argv[1])
+    os.environ["LV2_PATH"] = os.path.join(build, "lv2") + ":/usr/lib/lv2"
+    return build, os.path.join(build, "cli", "gainstage")
