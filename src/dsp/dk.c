@@ -258,7 +258,9 @@ static void reduce(GsDkSolver *s, const GsDkNetlist *n, const Mna *q) {
 
 static void collect_tubes(GsDkSolver *s, const GsDkNetlist *n) {
   int p = 0;
+  const GsSoftplusPow *grid_table = gs_softplus_pow(1.0);
   s->n_tubes = 0;
+  s->tabled = grid_table != NULL;
   for (int k = 0; k < n->n_elems; k++) {
     const GsDkElem *e = &n->elems[k];
     if (e->kind != GS_DK_TRIODE && e->kind != GS_DK_PENTODE) continue;
@@ -271,6 +273,9 @@ static void collect_tubes(GsDkSolver *s, const GsDkNetlist *n) {
     t->knee_rgi = s->knee / rgi;
     t->inv_rgi = 1.0 / rgi;
     if (e->kind == GS_DK_TRIODE) t->triode = gs_koren_triode_prepare(e->triode);
+    bool tab = e->kind == GS_DK_TRIODE && gs_koren_triode_tab_prepare(e->triode, &t->tab);
+    s->tabled = s->tabled && tab;
+    t->grid_table = grid_table;
     t->pentode = e->pentode;
     p += ports_of(e);
   }

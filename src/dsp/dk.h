@@ -65,6 +65,8 @@ typedef struct {
   int port;
   double inv_knee, knee_rgi, inv_rgi; /* grid diode (see dk_step.c) */
   GsTriodeFast triode;
+  GsTriodeTab tab;                 /* the same triode by tables */
+  const GsSoftplusPow *grid_table; /* ln(1 + e^a): the grid diode by tables */
   const GsPentodeModel *pentode;
 } GsDkTube;
 
@@ -82,6 +84,7 @@ typedef struct {
   double K[GS_DK_MAX_OUTPUTS][GS_DK_MAX_PORTS];
   GsDkTube tubes[GS_DK_MAX_PORTS / 2];
   int n_tubes;
+  bool tabled; /* triodes only, tables at hand: gs_dk_step's fast path */
   double knee;
   /* The matrices above packed at their exact size for gs_dk_step, on the
    * stacked vector z = (x, u, i): p = P z (rows of nxu), (y, x') = W z

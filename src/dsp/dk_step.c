@@ -12,7 +12,9 @@
  * pivoting (its diagonal is 1 plus the tubes' conductances times the
  * resistances they see, >= 1 for passive networks), with pivoting kept as
  * the fallback; sizes 2 and 4 (one or two triodes) get their own
- * fully-unrolled copies of the loop. */
+ * fully-unrolled copies of the loop. Circuits of triodes only take that
+ * first iteration through tri_newton: the currents by koren.h's tables,
+ * the Jacobian's known pattern, everything in locals. */
 #include <math.h>
 #include <string.h>
 
@@ -63,7 +65,22 @@ void gs_dk_pack(GsDkSolver *s) {
   }
 }
 
-/* a . b over n (even) terms, two sums (a pair the compiler may pack). */
+/* a . b over n (even) terms, two sums: with GCC's vector extension, as
+ * one pair of lanes (SSE2 and its kin). */
+#if defined(__GNUC__)
+typedef double Pair __attribute__((vector_size(16)));
+
+UNROLLED double dot_even(const double *a, const double *b, int n) {
+  Pair acc = {0.0, 0.0};
+  for (int j = 0; j < n; j += 2) {
+    Pair x, y;
+    memcpy(&x, a + j, sizeof x);
+    memcpy(&y, b + j, sizeof y);
+    acc += x * y;
+  }
+  return acc[0] + acc[1];
+}
+#else
 UNROLLED double dot_even(const double *a, const double *b, int n) {
   double s0 = 0.0, s1 = 0.0;
   for (int j = 0; j < n; j += 2) {
@@ -72,6 +89,7 @@ UNROLLED double dot_even(const double *a, const double *b, int n) {
   }
   return s0 + s1;
 }
+#endif
 
 UNROLLED double dot(const double *a, const double *b, int n) {
   double acc = 0.0;
@@ -228,6 +246,68 @@ bool gs_dk_newton(GsDkSolver *s, const double *p, double *v, double *i) {
   return newton(s, p, v, i, MAX_ITER);
 }
 
+/* ------------------------------------------------- triodes by tables */
+
+/* grid() by the table of ln(1 + e^a) (koren.h), 0 below its range. */
+static inline double grid_tab(const GsDkTube *t, double v, double *slope) {
+  double a = v * t->inv_knee;
+  if (a >= GS_SPX_HI) {
+    *slope = t->inv_rgi;
+    return v * t->inv_rgi;
+  }
+  double d, sp = gs_spx(t->grid_table, a, &d);
+  *slope = d * t->inv_rgi;
+  return t->knee_rgi * sp;
+}
+
+/* newton_n's first iteration when every tube is a triode (ports: grid,
+ * plate, tube by tube), by the tables, with J's known pattern: per tube
+ * (dIg/dVgk, 0; dIp/dVgk, dIp/dVpk). True if it ended it; false leaves v
+ * where its step took it (or as it was, if the matrix would not factor)
+ * for newton_n to go on from. */
+UNROLLED bool tri_newton(GsDkSolver *s, int np, const double *p, double *v, double *i) {
+  double jg[GS_DK_MAX_PORTS / 2], jk[GS_DK_MAX_PORTS / 2], jp[GS_DK_MAX_PORTS / 2];
+  double r[GS_DK_MAX_PORTS];
+  for (int t = 0; t < np / 2; t++) {
+    const GsDkTube *e = &s->tubes[t];
+    i[2 * t] = grid_tab(e, v[2 * t], &jg[t]);
+    GsTubeCurrent c = gs_koren_triode_tab(&e->tab, v[2 * t], v[2 * t + 1]);
+    i[2 * t + 1] = c.i, jk[t] = c.d_vgk, jp[t] = c.d_vpk;
+  }
+  double F[GS_DK_MAX_PORTS * GS_DK_MAX_PORTS], M[GS_DK_MAX_PORTS * GS_DK_MAX_PORTS];
+  for (int a = 0; a < np * np; a++) F[a] = s->Fp[a]; /* (in registers, not aliased) */
+  bool done = true;
+  for (int a = 0; a < np; a++) {
+    r[a] = v[a] - p[a] - dot_even(F + a * np, i, np);
+    done &= fabs(r[a]) < RESIDUAL * (1.0 + fabs(v[a]));
+  }
+  s->iterations = 1;
+  if (done) return true;
+  for (int a = 0; a < np; a++) { /* M = I - F J */
+    for (int t = 0; t < np / 2; t++) {
+      double fg = F[a * np + 2 * t], fp = F[a * np + 2 * t + 1];
+      M[a * np + 2 * t] = (a == 2 * t) - (fg * jg[t] + fp * jk[t]);
+      M[a * np + 2 * t + 1] = (a == 2 * t + 1) - fp * jp[t];
+    }
+  }
+  s->have_lu = lu_factor(M, np);
+  if (!s->have_lu) return false;
+  for (int a = 0; a < np * np; a++) s->lu[a] = M[a];
+  lu_solve(M, np, r);
+  bool small = true;
+  for (int a = 0; a < np; a++) {
+    double d = r[a];
+    small &= fabs(d) < SMALL * (1.0 + fabs(v[a]));
+    v[a] -= fabs(d) > MAX_STEP ? copysign(MAX_STEP, d) : d;
+  }
+  if (!small) return false;
+  for (int t = 0; t < np / 2; t++) {
+    i[2 * t] -= jg[t] * r[2 * t];
+    i[2 * t + 1] -= jk[t] * r[2 * t] + jp[t] * r[2 * t + 1];
+  }
+  return true;
+}
+
 /* ---------------------------------------------------------------- step */
 
 /* The first guess: along the last linearization (no further than
@@ -249,14 +329,16 @@ UNROLLED void predict(const GsDkSolver *s, int np, const double *p, double *v) {
 
 /* One sample with np ports, rows of nxu and nz in P and W, nw rows of W
  * (constants where inlined below). */
-UNROLLED void step_n(GsDkSolver *s, int np, int nxu, int nz, int nw, const double *u, double *y) {
-  int ns = s->ns, nu = s->nu;
-  double *z = s->z, *i = z + ns + nu;
-  double p[GS_DK_MAX_PORTS] = {0.0}, v[GS_DK_MAX_PORTS]; /* (zeros: for the compiler) */
-  for (int j = 0; j < nu; j++) z[ns + j] = u[j];
+UNROLLED void step_n(GsDkSolver *s, bool tab, int ns, int nu, int np, int no, const double *u,
+                     double *y) {
+  int nxu = even(ns + nu), nz = even(ns + nu + np), nw = no + ns;
+  /* z = (x, u, i) here, not in s: the compiler may keep it in registers */
+  double z[GS_DK_MAX_Z], *i = z + ns + nu;
+  double p[GS_DK_MAX_PORTS], v[GS_DK_MAX_PORTS];
+  for (int j = 0; j < nz; j++) z[j] = j < ns ? s->z[j] : j < ns + nu ? u[j - ns] : 0.0;
   for (int a = 0; a < np; a++) p[a] = dot_even(s->P + a * nxu, z, nxu);
   predict(s, np, p, v);
-  s->failed = !newton_n(s, np, p, v, i, FIRST_TRY);
+  s->failed = !((tab && tri_newton(s, np, p, v, i)) || newton_n(s, np, p, v, i, FIRST_TRY));
   if (s->failed) { /* a bad guess (a jump in the input): again from the last solution */
     for (int a = 0; a < np; a++) v[a] = s->v[a];
     s->failed = !newton(s, p, v, i, MAX_ITER);
@@ -265,7 +347,7 @@ UNROLLED void step_n(GsDkSolver *s, int np, int nxu, int nz, int nw, const doubl
   for (int a = 0; a < np; a++) sum += v[a] + i[a];
   if (!isfinite(sum)) { /* start over from rest rather than poison the state */
     gs_dk_reset(s);
-    for (int o = 0; o < s->no; o++) y[o] = s->y0[o];
+    for (int o = 0; o < no; o++) y[o] = s->y0[o];
     return;
   }
   for (int a = 0; a < np; a++) {
@@ -273,25 +355,31 @@ UNROLLED void step_n(GsDkSolver *s, int np, int nxu, int nz, int nw, const doubl
     s->v[a] = v[a];
     s->p[a] = p[a];
   }
-  double out[GS_DK_MAX_OUTPUTS + GS_DK_MAX_STATES];
-  for (int r = 0; r < nw; r++) out[r] = dot_even(s->W + r * nz, z, nz);
-  for (int o = 0; o < s->no; o++) y[o] = out[o];
-  for (int k = 0; k < ns; k++) z[k] = out[s->no + k];
+  for (int r = 0; r < nw; r++) {
+    double w = dot_even(s->W + r * nz, z, nz);
+    if (r < no) {
+      y[r] = w;
+    } else {
+      s->z[r - no] = w;
+    }
+  }
 }
 
 void gs_dk_step(GsDkSolver *s, const double *u, double *y) {
-  int np = s->np, nxu = s->nxu, nz = s->nz, nw = s->no + s->ns;
-  /* one or two triode stages with two inputs (signal, supply) and their
-   * two capacitors each, fully unrolled; any other size as it comes */
-  if (np == 2 && nxu == 4 && nz == 6 && nw == 3) {
-    step_n(s, 2, 4, 6, 3, u, y);
-  } else if (np == 4 && nxu == 6 && nz == 10 && nw == 5) {
-    step_n(s, 4, 6, 10, 5, u, y);
-  } else if (np == 2) {
-    step_n(s, 2, nxu, nz, nw, u, y);
-  } else if (np == 4) {
-    step_n(s, 4, nxu, nz, nw, u, y);
+  int ns = s->ns, nu = s->nu, np = s->np, no = s->no;
+  /* one or two triode stages with two inputs (signal, supply), two
+   * capacitors each and one output, fully unrolled; any other size as it
+   * comes */
+  bool two_in = nu == 2 && no == 1;
+  if (s->tabled && two_in && np == 2 && ns == 2) {
+    step_n(s, true, 2, 2, 2, 1, u, y);
+  } else if (s->tabled && two_in && np == 4 && ns == 4) {
+    step_n(s, true, 4, 2, 4, 1, u, y);
+  } else if (s->tabled && np == 2) {
+    step_n(s, true, ns, nu, 2, no, u, y);
+  } else if (s->tabled && np == 4) {
+    step_n(s, true, ns, nu, 4, no, u, y);
   } else {
-    step_n(s, np, nxu, nz, nw, u, y);
+    step_n(s, false, ns, nu, np, no, u, y);
   }
 }

@@ -1,6 +1,8 @@
 #include "dsp/koren.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* N. Koren, Tube.lib (1996/2003): 12AX7 = ECC83, 12AT7 = ECC81, 12AU7 =
@@ -76,4 +78,83 @@ GsPentodeCurrent gs_koren_pentode(const GsPentodeModel *m, double vg1k, double v
     c.ig2_g2 = c.ig2_g1 / m->mu;
   }
   return c;
+}
+
+/* ------------------------------------------------ tables (see koren.h) */
+
+static double softplus_pow(double w, double ex) {
+  double sp = w > 0.0 ? w + log1p(exp(-w)) : log1p(exp(w));
+  return pow(sp, ex);
+}
+
+static double softplus_pow_slope(double w, double ex) { /* ex sp^(ex-1) / (1 + e^-w) */
+  double sp = w > 0.0 ? w + log1p(exp(-w)) : log1p(exp(w));
+  return ex * pow(sp, ex - 1.0) / (1.0 + exp(-w));
+}
+
+static double power(double m, double ex) {
+  return pow(m, ex);
+}
+
+/* The polynomial of degree n (<= 5) interpolating f at the Chebyshev
+ * points of [mid - half, mid + half], as coefficients c[0..n] in s =
+ * (x - mid) / half: the Chebyshev series by the discrete cosine sums,
+ * then each T_j written out in powers of s. */
+static void chebyshev(double (*f)(double, double), double ex, double mid, double half, int n,
+                      double *c) {
+  static const double T[6][6] = {{1},           {0, 1},           {-1, 0, 2},
+                                 {0, -3, 0, 4}, {1, 0, -8, 0, 8}, {0, 5, 0, -20, 0, 16}};
+  double fv[6];
+  int m = n + 1;
+  for (int k = 0; k < m; k++) fv[k] = f(mid + half * cos(M_PI * (2 * k + 1) / (2 * m)), ex);
+  for (int j = 0; j <= n; j++) c[j] = 0.0;
+  for (int j = 0; j <= n; j++) {
+    double a = 0.0;
+    for (int k = 0; k < m; k++) a += fv[k] * cos(M_PI * j * (2 * k + 1) / (2 * m));
+    a *= (j ? 2.0 : 1.0) / m;
+    for (int q = 0; q <= j; q++) c[q] += a * T[j][q];
+  }
+}
+
+static void build_tables(GsSoftplusPow *t, double ex) {
+  t->ex = ex;
+  for (int k = 0; k <= GS_SPX_N; k++) { /* the last row: past GS_SPX_HI by rounding */
+    double mid = GS_SPX_LO + (k + 0.5) / GS_SPX_SCALE, half = 0.5 / GS_SPX_SCALE;
+    chebyshev(softplus_pow, ex, mid, half, 5, t->h[k]);
+    chebyshev(softplus_pow_slope, ex, mid, half, 5, t->h[k] + 6);
+  }
+  for (int j = 0; j < 32; j++)
+    chebyshev(power, ex, 1.0 + (2 * j + 1) / 64.0, 1.0 / 64.0, 5, t->m[j]);
+  for (int e = 0; e < GS_XEX_N; e++) t->two[e] = exp2((e + GS_XEX_EMIN) * ex);
+}
+
+#define SPX_SLOTS 8
+static GsSoftplusPow *spx_cache[SPX_SLOTS];
+static pthread_mutex_t spx_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const GsSoftplusPow *gs_softplus_pow(double ex) {
+  if (!(ex > 0.0 && ex < 10.0)) return NULL;
+  GsSoftplusPow *found = NULL;
+  pthread_mutex_lock(&spx_lock);
+  for (int k = 0; k < SPX_SLOTS && !found; k++) {
+    if (!spx_cache[k]) {
+      spx_cache[k] = malloc(sizeof *spx_cache[k]);
+      if (spx_cache[k]) build_tables(spx_cache[k], ex);
+      found = spx_cache[k];
+      break;
+    }
+    if (spx_cache[k]->ex == ex) found = spx_cache[k];
+  }
+  pthread_mutex_unlock(&spx_lock);
+  return found;
+}
+
+bool gs_koren_triode_tab_prepare(const GsTriodeModel *m, GsTriodeTab *f) {
+  f->t = gs_softplus_pow(m->ex);
+  f->kp = m->kp;
+  f->kp_mu = m->kp / m->mu;
+  f->kvb = m->kvb;
+  f->ex = m->ex;
+  f->scale = 2.0 * pow(m->kp, -m->ex) / m->kg1;
+  return f->t != NULL;
 }
