@@ -222,3 +222,12 @@ void gs_os_down(GsOversampler *o, const double *in, uint32_t n, double *out) {
     n -= (uint32_t)c;
   }
 }
+
+const char *const gs_os_quality_names[] = {"auto", "1", "2", "4", "8", NULL};
+
+int gs_os_factor(int choice, double rate, double min_rate) {
+  if (choice >= 1 && choice <= 4) return 1 << (choice - 1);
+  int f = 1;
+  while (f < GS_OS_MAX_FACTOR && rate * f < min_rate - 1.0) f *= 2;
+  return f;
+}

@@ -51,6 +51,11 @@ typedef struct {
   float scratch[GS_OS_CHUNK * GS_OS_MAX_FACTOR];
 } GsOversampler;
 
+/* The stages' `quality` choices (auto, 1, 2, 4, 8) and the factor choice
+ * `choice` stands for at `rate`; auto runs at min_rate or more. [any] */
+extern const char *const gs_os_quality_names[];
+int gs_os_factor(int choice, double rate, double min_rate);
+
 /* factor 1 (a pass-through), 2, 4 or 8 at the base `rate`. [main] */
 bool gs_os_init(GsOversampler *o, int factor, double rate);
 void gs_os_reset(GsOversampler *o);

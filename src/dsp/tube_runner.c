@@ -4,9 +4,7 @@
 
 int gs_tube_factor(int quality, double rate) {
   if (quality == 1 || quality == 2 || quality == 4 || quality == 8) return quality;
-  int f = 1; /* the circuit at 88.2 kHz or more */
-  while (f < GS_OS_MAX_FACTOR && rate * f < 88200.0 - 1.0) f *= 2;
-  return f;
+  return gs_os_factor(0, rate, 88200.0); /* the circuit at 88.2 kHz or more */
 }
 
 bool gs_tube_runner_init(GsTubeRunner *r, const GsDkNetlist *n, double rate, int factor,

@@ -23,6 +23,7 @@
 #include "dsp/clip.h"
 #include "dsp/iir.h"
 #include "dsp/noise.h"
+#include "dsp/oversample.h"
 #include "dsp/ramp.h"
 #include "stage.h"
 #include "stages/poweramp_tube.h"
@@ -53,7 +54,6 @@ enum { T_SOLID_STATE, T_CLASS_D, T_TUBE };
 static const char *const type_names[] = {"solid-state", "class-d", "tube", NULL};
 static const char *const tube_names[] = {"EL34", "6L6GC", "EL84", "6V6", NULL};
 static const char *const topology_names[] = {"push-pull", "single-ended", NULL};
-static const char *const quality_names[] = {"auto", "1", "2", "4", "8", NULL};
 
 static const GsParamInfo params[] = {
     [P_TYPE] = {.name = "type",
@@ -191,7 +191,7 @@ static const GsParamInfo params[] = {
                    .type = GS_PARAM_CHOICE,
                    .max = 4,
                    .def = 0,
-                   .choices = quality_names,
+                   .choices = gs_os_quality_names,
                    .flags = GS_PARAM_FIXED},
 };
 
@@ -212,10 +212,7 @@ static double gain_linear(const double *v) {
  * circuit at 176.4 kHz or more to keep aliasing of a 5 kHz tone driven to
  * 10 % THD below -70 dBc (2x: -51 dBc, 4x: -79 dBc at 48 kHz). */
 static int quality_factor(const double *v, double rate) {
-  int q = (int)v[P_QUALITY], f = 1;
-  if (q) return 1 << (q - 1);
-  while (f < 8 && rate * f < 176400.0 - 1.0) f *= 2;
-  return f;
+  return gs_os_factor((int)v[P_QUALITY], rate, 176400.0);
 }
 
 static GsTubePowerSpec tube_spec(const double *v, double rate) {

@@ -19,6 +19,7 @@
 #include "dsp/clip.h"
 #include "dsp/iir.h"
 #include "dsp/noise.h"
+#include "dsp/oversample.h"
 #include "dsp/ramp.h"
 #include "dsp/riaa.h"
 #include "stage.h"
@@ -49,7 +50,6 @@ enum { V_TRANSPARENT, V_SOLID_STATE, V_TUBE, V_DIGITAL };
 
 static const char *const input_names[] = {"mic", "hiz", "line", "phono", NULL};
 static const char *const voicing_names[] = {"transparent", "solid-state", "tube", "digital", NULL};
-static const char *const quality_names[] = {"auto", "1", "2", "4", "8", NULL};
 static const char *const polarity_names[] = {"normal", "invert", NULL};
 static const char *const tube_names[] = {"12AX7", "12AT7", "12AU7", NULL};
 
@@ -180,7 +180,7 @@ static const GsParamInfo params[] = {
                    .min = 0,
                    .max = 4,
                    .def = 0,
-                   .choices = quality_names,
+                   .choices = gs_os_quality_names,
                    .flags = GS_PARAM_FIXED},
 };
 
@@ -324,9 +324,9 @@ static GsStatus preamp_create(const GsStageEnv *env, const double *v, void **sel
   if (s == GS_OK && is_tube(v)) {
     const GsTriodeModel *m = gs_triode_model(tube_names[(int)v[P_TUBE]]);
     double load = gs_ports_load_ohms(env->downstream, 1e6);
-    int q = (int)v[P_QUALITY];
+    int factor = gs_os_factor((int)v[P_QUALITY], env->rate, 88200.0);
     p->tube = gs_tube_preamp_new(m, (int)v[P_STAGES], input_ohms(v), load, env->rate, v[P_GAIN],
-                                 q ? 1 << (q - 1) : 0, env->why, env->why_size);
+                                 factor, env->why, env->why_size);
     if (!p->tube) s = GS_ERR_BAD_VALUE;
   }
   if (s != GS_OK) {

@@ -41,7 +41,6 @@ enum {
 enum { T_12AX7, T_12AT7, T_12AU7, T_ECC83, T_CUSTOM };
 
 static const char *const tube_names[] = {"12AX7", "12AT7", "12AU7", "ECC83", "custom", NULL};
-static const char *const quality_names[] = {"auto", "1", "2", "4", "8", NULL};
 
 #define FIXED .flags = GS_PARAM_FIXED
 static const GsParamInfo params[] = {
@@ -123,7 +122,7 @@ static const GsParamInfo params[] = {
                    .type = GS_PARAM_CHOICE,
                    .max = 4,
                    .def = 0,
-                   .choices = quality_names,
+                   .choices = gs_os_quality_names,
                    FIXED},
     [P_MU] = {.name = "mu",
               .help = "custom: amplification factor",
@@ -215,7 +214,7 @@ static GsStatus triode_create(const GsStageEnv *env, const double *v, void **sel
     gs_dk_source(n, bp, 0, 1);
     gs_dk_output(n, gs_tc_common_cathode(n, &st, in, bp));
     double u0[2] = {0.0, st.bplus};
-    int factor = gs_tube_factor((int)v[P_QUALITY] ? 1 << ((int)v[P_QUALITY] - 1) : 0, env->rate);
+    int factor = gs_os_factor((int)v[P_QUALITY], env->rate, 88200.0);
     ok = gs_tube_runner_init(&t->run, n, env->rate, factor, u0);
   }
   free(n);
