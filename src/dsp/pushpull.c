@@ -162,8 +162,8 @@ bool gs_pp_init(GsPushPull *p, const GsPushPullDesign *d, const GsRational *yloa
   p->gbr = 1.0 / (d->pi_rout + 1.0 / p->gc);
   p->ja0 = p->gc * -d->bias; /* the caps hold the bias, no current */
   GsPentodeCurrent idle = tube(d->tube, d->bias, d->bplus, d->bplus);
-  p->idle_current = d->parallel * (d->single_ended ? 1 : 2) * (idle.ip + idle.ig2);
-  p->vraw = d->bplus + d->rsag * p->idle_current;
+  double idle_current = d->parallel * (d->single_ended ? 1 : 2) * (idle.ip + idle.ig2);
+  p->vraw = d->bplus + d->rsag * idle_current;
   p->decay = d->rsag > 0.0 ? exp(-1.0 / (rate * d->rsag * d->cfilter)) : 0.0;
   gs_pp_set_feedback(p, d->rfb, d->presence, d->resonance);
   gs_pp_reset(p);
@@ -288,7 +288,6 @@ static bool solve(const GsPushPull *p, const Plate *pl, double e0, double kfb, d
   double x = *vpp, lo = -INFINITY, hi = INFINITY;
   for (int it = 0; it < MAX_ITER; it++) {
     double df, f = eval(p, pl, e0, kfb, sz, x, ev, &df);
-    ((GsPushPull *)p)->evaluations++;
     if (!isfinite(f)) return false;
     if (f > 0.0) {
       hi = x;

@@ -78,8 +78,6 @@ typedef struct {
   double vpp; /* the last solution, and what it was solved from */
   double sz_last, e0_last, die_last, df_last;
   double ja_last, jb_last, dja_last, djb_last;
-  unsigned long long evaluations;
-  double idle_current; /* total from the supply */
   unsigned long long failures;
 } GsPushPull;
 
