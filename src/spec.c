@@ -386,6 +386,11 @@ GsStatus gs_spec_parse(const char *text, const GsLog *log, GsSpec **out) {
   return parse_text(text, NULL, log, out);
 }
 
+GsStatus gs_spec_parse_from(const char *text, const char *file, const GsLog *log, GsSpec **out) {
+  if (!text || !out) return GS_ERR_ARG;
+  return parse_text(text, file, log, out);
+}
+
 GsStatus gs_spec_load(const char *path, const GsLog *log, GsSpec **out) {
   if (!path || !out) return GS_ERR_ARG;
   *out = NULL;

@@ -23,6 +23,11 @@ typedef struct {
   double rate;
   GsDomain input, output; /* volts or full scale at each end */
   void (*process)(void *ctx, const float *in, float *out, uint32_t n);
+  /* Systems that cannot stream, like a loopback through JACK, get the whole
+   * stimulus at once instead (a real-time loop fed in blocks would play
+   * gaps between them): out[i] is the output at the time in[i] went in.
+   * NULL for systems that stream; if set, process may be NULL. */
+  GsStatus (*process_all)(void *ctx, const float *in, float *out, size_t n);
   void (*reset)(void *ctx);              /* may be NULL */
   void (*set_noise)(void *ctx, bool on); /* may be NULL: noise is part of it */
   /* Power absorbed per volt^2 at hz by the load the output drives

@@ -177,6 +177,11 @@ typedef struct GsSpec GsSpec;
  * `#` starts a comment). [main] */
 GsStatus gs_spec_parse(const char *text, const GsLog *log, GsSpec **out);
 
+/* Parse chain text that was read from `file` (which may be NULL): errors
+ * name file and line, relative file names are relative to it. A rig file
+ * hands each strip's lines here. [main] */
+GsStatus gs_spec_parse_from(const char *text, const char *file, const GsLog *log, GsSpec **out);
+
 /* Read a preset file (one stage per line, `#` comments). [main] */
 GsStatus gs_spec_load(const char *path, const GsLog *log, GsSpec **out);
 

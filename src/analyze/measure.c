@@ -36,15 +36,6 @@ static void set_noise(const GsSystem *s, bool on) {
   if (s->set_noise) s->set_noise(s->ctx, on);
 }
 
-/* Run a stimulus through the system from reset; out gets everything. */
-static void run(const GsSystem *s, const float *in, float *out, size_t n) {
-  if (s->reset) s->reset(s->ctx);
-  for (size_t pos = 0; pos < n; pos += 4096) {
-    uint32_t m = (uint32_t)(n - pos < 4096 ? n - pos : 4096);
-    s->process(s->ctx, in + pos, out + pos, m);
-  }
-}
-
 /* A stepped sine: settle, then analyse n samples. */
 static GsStatus tone(const GsSystem *s, double hz, double amp, size_t n, GsToneAnalysis *t,
                      float **keep) {
@@ -58,9 +49,9 @@ static GsStatus tone(const GsSystem *s, double hz, double amp, size_t n, GsToneA
   for (size_t i = 0; i < total; i++) {
     in[i] = (float)(amp * sin(2.0 * M_PI * hz * (double)i / s->rate));
   }
-  run(s, in, out, total);
-  GsStatus st = gs_analyze_tone(out + settle, n, s->rate, hz, t);
-  if (keep) {
+  GsStatus st = gs_system_run(s, in, out, total);
+  if (st == GS_OK) st = gs_analyze_tone(out + settle, n, s->rate, hz, t);
+  if (keep && st == GS_OK) {
     memmove(out, out + settle, n * sizeof(float));
     *keep = out;
   } else {
@@ -132,9 +123,9 @@ static GsStatus measure_noise(const GsSystem *s, GsMeasurement *m) {
     return GS_ERR_NOMEM;
   }
   set_noise(s, true);
-  run(s, in, out, total);
-  GsNoiseAnalysis a;
-  GsStatus st = gs_analyze_noise(out + settle, NOISE_N, s->rate, &a);
+  GsNoiseAnalysis a = {NAN, NAN, NAN};
+  GsStatus st = gs_system_run(s, in, out, total);
+  if (st == GS_OK) st = gs_analyze_noise(out + settle, NOISE_N, s->rate, &a);
   m->noise_rms = a.rms_band;
   m->noise_rms_a = a.rms_a;
   m->noise_rms_full = a.rms_full;
@@ -199,50 +190,54 @@ static GsStatus measure_harmonic_response(const GsSystem *s, double amp, GsMeasu
   return GS_OK;
 }
 
-/* THD at an input level (dB re the drive), for the search. */
-static double thd_at(const GsSystem *s, double hz, double amp, GsToneAnalysis *t) {
-  if (tone(s, hz, amp, QUICK_N, t, NULL) != GS_OK) return NAN;
-  return t->thd;
+/* THD at a peak amplitude, for the search; NaN once a run has failed
+ * (*st says why, and no further run is made). */
+static double thd_at(const GsSystem *s, double hz, double amp, GsToneAnalysis *t, GsStatus *st) {
+  if (*st == GS_OK) *st = tone(s, hz, amp, QUICK_N, t, NULL);
+  return *st == GS_OK ? t->thd : NAN;
 }
 
 /* The input level (dB re amp) where THD crosses 1 %, by stepping out in
  * 6 dB steps to bracket it, then bisecting to 0.01 dB. */
-static void measure_max_output(const GsSystem *s, double amp, GsMeasurement *m) {
+static GsStatus measure_max_output(const GsSystem *s, double amp, GsMeasurement *m) {
   const double target = 0.01;
   double hz = gs_coherent_freq(m->freq_hz, QUICK_N, s->rate);
   GsToneAnalysis t;
+  GsStatus st = GS_OK;
   set_noise(s, false);
-  double lo, hi, th = thd_at(s, hz, amp, &t);
-  if (!isfinite(th)) return;
+  double lo, hi, th = thd_at(s, hz, amp, &t, &st);
+  if (!isfinite(th)) return st;
   if (th < target) {
     lo = 0.0;
     for (hi = 6.0; hi <= 96.0; hi += 6.0) {
-      if (amp * pow(10.0, hi / 20.0) > 1e5) return;
-      if (thd_at(s, hz, amp * pow(10.0, hi / 20.0), &t) >= target) break;
+      if (amp * pow(10.0, hi / 20.0) > 1e5) return st;
+      if (thd_at(s, hz, amp * pow(10.0, hi / 20.0), &t, &st) >= target) break;
       lo = hi;
     }
-    if (hi > 96.0) return; /* never distorts: no maximum */
+    if (hi > 96.0) return st; /* never distorts: no maximum */
   } else {
     hi = 0.0;
     for (lo = -6.0; lo >= -120.0; lo -= 6.0) {
-      if (thd_at(s, hz, amp * pow(10.0, lo / 20.0), &t) < target) break;
+      if (thd_at(s, hz, amp * pow(10.0, lo / 20.0), &t, &st) < target) break;
       hi = lo;
     }
-    if (lo < -120.0) return;
+    if (lo < -120.0) return st;
   }
-  while (hi - lo > 0.01) {
+  while (hi - lo > 0.01 && st == GS_OK) {
     double mid = 0.5 * (lo + hi);
-    if (thd_at(s, hz, amp * pow(10.0, mid / 20.0), &t) < target) {
+    if (thd_at(s, hz, amp * pow(10.0, mid / 20.0), &t, &st) < target) {
       lo = mid;
     } else {
       hi = mid;
     }
   }
   double a = amp * pow(10.0, lo / 20.0);
-  thd_at(s, hz, a, &t);
+  thd_at(s, hz, a, &t, &st);
+  if (st != GS_OK) return st;
   m->max_input = a;
   m->max_vpk = t.fund_rms * GS_SQRT2;
   m->max_watts = s->load_siemens ? t.rms * t.rms * s->load_siemens(s->ctx, hz) : NAN;
+  return GS_OK;
 }
 
 static GsStatus measure_sweep(const GsSystem *s, const GsMeasureConfig *c, GsMeasurement *m) {
@@ -298,7 +293,9 @@ static void derive(const GsSystem *s, GsMeasurement *m) {
 
 GsStatus gs_measure(const GsSystem *s, const GsMeasureConfig *c, const GsLog *log,
                     GsMeasurement *m) {
-  if (!s || !c || !m || !s->process || !(s->rate >= 8000.0)) return GS_ERR_ARG;
+  if (!s || !c || !m || !(s->process || s->process_all) || !(s->rate >= 8000.0)) {
+    return GS_ERR_ARG;
+  }
   start(s, c, m);
   double amp = amplitude_for(s, m->level);
   GsStatus st = GS_OK;
@@ -306,7 +303,7 @@ GsStatus gs_measure(const GsSystem *s, const GsMeasureConfig *c, const GsLog *lo
   if (st == GS_OK && c->noise) st = measure_noise(s, m);
   if (st == GS_OK && (c->response || c->latency)) st = measure_response(s, amp, m);
   if (st == GS_OK && c->response) st = measure_harmonic_response(s, amp, m);
-  if (st == GS_OK && c->max_output) measure_max_output(s, amp, m);
+  if (st == GS_OK && c->max_output) st = measure_max_output(s, amp, m);
   if (st == GS_OK) st = measure_sweep(s, c, m);
   set_noise(s, true);
   if (st != GS_OK) {
@@ -317,7 +314,7 @@ GsStatus gs_measure(const GsSystem *s, const GsMeasureConfig *c, const GsLog *lo
   derive(s, m);
   if (c->latency && isfinite(m->latency_samples) && !s->excess_phase &&
       fabs(m->latency_samples - m->latency_reported) > 0.5) {
-    gs_log(log, GS_LOG_WARNING, "measured latency %.0f samples, but the stages report %u",
+    gs_log(log, GS_LOG_WARNING, "measured latency %.0f samples, but the system reports %u",
            m->latency_samples, m->latency_reported);
   }
   return GS_OK;

@@ -70,6 +70,16 @@ static double excess_delay(const GsSweepResult *r, GsFft *f, double lo, double h
   return (double)best;
 }
 
+GsStatus gs_system_run(const GsSystem *sys, const float *in, float *out, size_t n) {
+  if (sys->reset) sys->reset(sys->ctx);
+  if (sys->process_all) return sys->process_all(sys->ctx, in, out, n);
+  for (size_t pos = 0; pos < n; pos += 4096) {
+    uint32_t m = (uint32_t)(n - pos < 4096 ? n - pos : 4096);
+    sys->process(sys->ctx, in + pos, out + pos, m);
+  }
+  return GS_OK;
+}
+
 GsStatus gs_sweep_response(const GsSystem *sys, double amplitude, GsSweepResult *out) {
   double rate = sys->rate;
   double f1 = 5.0, f2 = 0.49 * rate;
@@ -77,14 +87,13 @@ GsStatus gs_sweep_response(const GsSystem *sys, double amplitude, GsSweepResult 
   size_t n = pow2_at_least(len + tail);
   float *x = calloc(n, sizeof(float)), *y = calloc(n, sizeof(float));
   GsFft *fx = gs_fft_new(n), *fy = gs_fft_new(n);
+  GsStatus st = GS_ERR_NOMEM;
   out->h = NULL;
   if (!x || !y || !fx || !fy) goto fail;
   make_sweep(x, len, rate, f1, f2, amplitude);
-  if (sys->reset) sys->reset(sys->ctx);
-  for (size_t pos = 0; pos < n; pos += 4096) {
-    uint32_t m = (uint32_t)(n - pos < 4096 ? n - pos : 4096);
-    sys->process(sys->ctx, x + pos, y + pos, m);
-  }
+  st = gs_system_run(sys, x, y, n);
+  if (st != GS_OK) goto fail;
+  st = GS_ERR_NOMEM;
   double *ix = gs_fft_input(fx), *iy = gs_fft_input(fy);
   for (size_t i = 0; i < n; i++) {
     ix[i] = x[i];
@@ -116,7 +125,7 @@ fail:
   out->h = NULL;
   gs_fft_free(fx);
   gs_fft_free(fy);
-  return GS_ERR_NOMEM;
+  return st;
 }
 
 double complex gs_sweep_at(const GsSweepResult *r, double hz) {
