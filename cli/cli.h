@@ -40,5 +40,6 @@ int cmd_list(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

@@ -1,4 +1,5 @@
-/* gainstage measure: the bench analyzer, for a chain or a file. */
+/* gainstage measure: the bench analyzer, for a chain, a JACK loopback or a
+ * file. */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,9 +10,11 @@
 #include "cli.h"
 #include "gainstage/analyze.h"
 #include "json.h"
+#include "loopback.h"
 
 static const char help[] =
     "Usage: gainstage measure (-c CHAIN | -p PRESET) [OPTIONS]\n"
+    "       gainstage measure --jack-out PORT --jack-in PORT [OPTIONS]\n"
     "       gainstage measure --file FILE [--json]\n"
     "\n"
     "Drive the chain's first stage like a signal generator and read its last\n"
@@ -22,6 +25,11 @@ static const char help[] =
     "phase (exponential sweep, 10 dB below the drive), the H2 and H3\n"
     "responses, latency, and the maximum output at 1 % THD (watts when the\n"
     "chain ends in a load or speaker).\n"
+    "\n"
+    "With --jack-out and --jack-in it measures whatever JACK connects between\n"
+    "the two ports instead (an interface with a cable from an output to an\n"
+    "input, or any JACK client) at the server's rate, levels in dBFS, and\n"
+    "reports the loop's latency as measured and as JACK's ports report it.\n"
     "\n"
     "Levels are rms: dBu re 0.775 V, dBV re 1 V; dBFS is re the rms of a\n"
     "full-scale sine (a sine whose peaks reach full scale is 0 dBFS); dB SPL\n"
@@ -36,6 +44,8 @@ static const char help[] =
     "                         when it starts with a mic (default: the first\n"
     "                         stage's nominal level)\n"
     "  -r, --rate HZ          44100 to 192000 (default 48000)\n"
+    "      --jack-out PORT    play the stimulus into this JACK port\n"
+    "      --jack-in PORT     and record this one (both, without -c or -p)\n"
     "      --sweep-level A:B:S  THD and gain from level A to B in S dB steps\n"
     "      --json             one JSON object (see docs/analyzer.md)\n"
     "      --plot FILE        response, spectrum (and THD vs level): .png/.svg\n"
@@ -45,10 +55,36 @@ static const char help[] =
     "  -h, --help             this help\n";
 
 typedef struct {
-  const char *chain, *preset, *level, *sweep, *plot, *file;
+  const char *chain, *preset, *level, *sweep, *plot, *file, *jack_out, *jack_in;
   double freq, rate;
-  bool json, freq_given;
+  bool json, freq_given, rate_given;
 } Options;
+
+/* What goes with what: one of a chain, a loopback and a file. */
+static int check_sources(const Options *o) {
+  bool chain = o->chain || o->preset, jack = o->jack_out || o->jack_in;
+  if (jack && !(o->jack_out && o->jack_in)) {
+    return cli_usage_error("measure",
+                           "--jack-out and --jack-in go together (play into one "
+                           "port, record the other)");
+  }
+  if (jack && (chain || o->file)) {
+    return cli_usage_error("measure", "--jack-out/--jack-in measure the loop, not %s",
+                           o->file ? "a file" : "a chain");
+  }
+  if (jack && o->rate_given) {
+    return cli_usage_error("measure", "--rate: a JACK loopback runs at the server's rate");
+  }
+  return EXIT_OK;
+}
+
+static int check_freq(const Options *o, double rate) {
+  if (o->freq >= 0.45 * rate) {
+    return cli_usage_error("measure", "--freq %g Hz is too close to Nyquist at %g Hz", o->freq,
+                           rate);
+  }
+  return EXIT_OK;
+}
 
 static int parse(int argc, char **argv, Options *o) {
   static const struct option longopts[] = {{"chain", required_argument, NULL, 'c'},
@@ -60,6 +96,8 @@ static int parse(int argc, char **argv, Options *o) {
                                            {"json", no_argument, NULL, 'j'},
                                            {"plot", required_argument, NULL, 'P'},
                                            {"file", required_argument, NULL, 'F'},
+                                           {"jack-out", required_argument, NULL, 'O'},
+                                           {"jack-in", required_argument, NULL, 'I'},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
   *o = (Options){.freq = 1000.0, .rate = 48000.0};
@@ -75,6 +113,8 @@ static int parse(int argc, char **argv, Options *o) {
       case 'j': o->json = true; break;
       case 'P': o->plot = optarg; break;
       case 'F': o->file = optarg; break;
+      case 'O': o->jack_out = optarg; break;
+      case 'I': o->jack_in = optarg; break;
       case 'f':
         if (!cli_parse_double(optarg, &o->freq) || o->freq < 10 || o->freq > 96000) {
           return cli_usage_error("measure", "--freq takes 10 to 96000 Hz, not '%s'", optarg);
@@ -85,6 +125,7 @@ static int parse(int argc, char **argv, Options *o) {
         if (!cli_parse_double(optarg, &o->rate) || o->rate < 44100 || o->rate > 192000) {
           return cli_usage_error("measure", "--rate takes 44100 to 192000 Hz, not '%s'", optarg);
         }
+        o->rate_given = true;
         break;
       case 'h': fputs(help, stdout); return -1;
       case ':': return cli_usage_error("measure", "%s needs a value", argv[optind - 1]);
@@ -93,11 +134,9 @@ static int parse(int argc, char **argv, Options *o) {
   }
   if (optind != argc) return cli_usage_error("measure", "unexpected '%s'", argv[optind]);
   if (o->plot && !cli_plot_path_ok("measure", o->plot)) return EXIT_USAGE;
-  if (o->freq >= 0.45 * o->rate) {
-    return cli_usage_error("measure", "--freq %g Hz is too close to Nyquist at %g Hz", o->freq,
-                           o->rate);
-  }
-  return EXIT_OK;
+  int rc = check_sources(o);
+  if (rc != EXIT_OK) return rc;
+  return o->jack_out ? EXIT_OK : check_freq(o, o->rate); /* the server's rate, later */
 }
 
 /* "A:B:S", A and B levels, S in dB. */
@@ -239,7 +278,7 @@ static void print_table(const GsMeasurement *m) {
     printf("  noise              %8.2f %s  (A-weighted %.2f %s)\n", db(m->noise_rms / ref), u,
            db(m->noise_rms_a / ref), u);
   } else {
-    printf("  noise                  none  (the chain adds none)\n");
+    printf("  noise                  none  (the system adds none)\n");
   }
   if (isfinite(m->ein_dbu)) printf("  EIN                %8.2f dBu\n", m->ein_dbu);
   if (isfinite(m->max_vpk)) {
@@ -248,7 +287,7 @@ static void print_table(const GsMeasurement *m) {
     printf("\n");
   }
   if (isfinite(m->snr_db)) printf("  SNR                %8.2f dB  (re max output)\n", m->snr_db);
-  printf("  latency            %8.0f samples (the stages report %u)\n", m->latency_samples,
+  printf("  latency            %8.0f samples (reported: %u)\n", m->latency_samples,
          m->latency_reported);
   if (m->n_response) {
     printf("\n  response (dB re 1 kHz):");
@@ -352,6 +391,33 @@ static int measure_file(const Options *o) {
   return EXIT_OK;
 }
 
+/* Measure a system and print (and plot) what it gives. */
+static int run_system(const Options *o, const GsSystem *sys, const char *title) {
+  GsMeasureConfig mc;
+  gs_measure_defaults(&mc);
+  mc.freq_hz = o->freq;
+  if (o->level) {
+    if (!cli_level_for("measure", o->level, sys->input, &mc.level)) return EXIT_USAGE;
+    mc.level_given = true;
+  }
+  if (o->sweep && !sweep_for(o->sweep, sys->input, &mc)) return EXIT_USAGE;
+  GsMeasurement m;
+  if (gs_measure(sys, &mc, &cli_log, &m) != GS_OK) return EXIT_RUNTIME;
+  int rc = EXIT_OK;
+  if (o->json) {
+    print_json(&m);
+  } else {
+    print_table(&m);
+  }
+  if (o->plot) {
+    char text[512];
+    snprintf(text, sizeof text, "gainstage measure: %s", title);
+    if (gs_plot_measurement(&m, text, o->plot, &cli_log) != GS_OK) rc = EXIT_RUNTIME;
+  }
+  gs_measurement_clear(&m);
+  return rc;
+}
+
 static int run_chain(const Options *o, GsSpec *spec) {
   GsChainConfig cc = {.rate = o->rate, .channels = 1, .seed = 1, .noise = true};
   GsChain *chain = NULL;
@@ -362,31 +428,26 @@ static int run_chain(const Options *o, GsSpec *spec) {
     gs_chain_free(chain);
     return EXIT_USAGE;
   }
-  GsMeasureConfig mc;
-  gs_measure_defaults(&mc);
-  mc.freq_hz = o->freq;
-  int rc = EXIT_OK;
-  if (o->level) {
-    if (!cli_level_for("measure", o->level, sys.input, &mc.level)) rc = EXIT_USAGE;
-    mc.level_given = true;
-  }
-  if (rc == EXIT_OK && o->sweep && !sweep_for(o->sweep, sys.input, &mc)) rc = EXIT_USAGE;
-  GsMeasurement m;
-  if (rc == EXIT_OK && gs_measure(&sys, &mc, &cli_log, &m) != GS_OK) rc = EXIT_RUNTIME;
-  if (rc == EXIT_OK) {
-    if (o->json) {
-      print_json(&m);
-    } else {
-      print_table(&m);
-    }
-    if (o->plot) {
-      char title[256];
-      snprintf(title, sizeof title, "gainstage measure: %s", o->preset ? o->preset : o->chain);
-      if (gs_plot_measurement(&m, title, o->plot, &cli_log) != GS_OK) rc = EXIT_RUNTIME;
-    }
-    gs_measurement_clear(&m);
-  }
+  int rc = run_system(o, &sys, o->preset ? o->preset : o->chain);
   gs_chain_free(chain);
+  return rc;
+}
+
+/* --jack-out/--jack-in: the loop between two JACK ports. No server is a
+ * runtime failure; a port that is not there, bad usage. */
+static int run_jack(const Options *o) {
+  GsLoopback *lb = NULL;
+  GsStatus st = gs_loopback_new(o->jack_out, o->jack_in, &cli_log, &lb);
+  if (st != GS_OK) return st == GS_ERR_BAD_VALUE ? EXIT_USAGE : EXIT_RUNTIME;
+  int rc = check_freq(o, gs_loopback_rate(lb));
+  if (rc == EXIT_OK) {
+    GsSystem sys;
+    gs_loopback_system(lb, &sys);
+    char title[256];
+    snprintf(title, sizeof title, "%s -> %s", o->jack_out, o->jack_in);
+    rc = run_system(o, &sys, title);
+  }
+  gs_loopback_free(lb);
   return rc;
 }
 
@@ -398,6 +459,7 @@ int cmd_measure(int argc, char **argv) {
     if (o.chain || o.preset) return cli_usage_error("measure", "--file takes no chain");
     return measure_file(&o);
   }
+  if (o.jack_out) return run_jack(&o);
   GsSpec *spec = cli_load_spec("measure", o.chain, o.preset, &rc);
   if (!spec) return rc;
   rc = run_chain(&o, spec);

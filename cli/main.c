@@ -15,6 +15,7 @@ static const char usage[] =
     "  plan     the level diagram of a chain: level, headroom, noise, watts, SPL\n"
     "  measure  a bench analyzer for a chain: gain, THD, noise, response...\n"
     "  list     the stages and every parameter (unit, range, default)\n"
+    "  run      play a rig live on JACK: strips, monitors, headphone mixes, MIDI\n"
     "  synth    write a built-in test signal (a guitar DI phrase)\n"
     "\n"
     "A chain is `STAGE key=value ... ! STAGE ...` (-c) or a preset file with\n"
@@ -46,7 +47,7 @@ int main(int argc, char **argv) {
     int (*run)(int, char **);
   } commands[] = {
       {"process", cmd_process}, {"plan", cmd_plan},       {"list", cmd_list},
-      {"synth", cmd_synth},     {"measure", cmd_measure},
+      {"synth", cmd_synth},     {"measure", cmd_measure}, {"run", cmd_run},
   };
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
     if (!strcmp(cmd, commands[i].name)) return commands[i].run(argc - 1, argv + 1);

@@ -4,7 +4,8 @@
  * A host whose audio code is out of reach (an LV2 plugin's run(), linked
  * into its own binary) brackets it with rt_interpose_enter/leave, which it
  * finds with dlsym when this is preloaded.
- * At exit it writes "process_calls=N forbidden=M" (and which) to the file
+ * At exit it writes "process_calls=N host_brackets=B forbidden=M" (and
+ * which) to the file
  * named by $RT_INTERPOSE_REPORT. With $RT_INTERPOSE_SELFTEST set it makes
  * one allocation inside on purpose, so a test can see that it counts. */
 #define _GNU_SOURCE
@@ -25,7 +26,7 @@ extern void __libc_free(void *);
 extern void *__libc_memalign(size_t, size_t);
 
 static __thread int inside;
-static long process_calls;
+static long process_calls, host_brackets;
 static long counts[8];
 static const char *const names[8] = {"malloc",   "calloc", "realloc",    "free",
                                      "memalign", "mutex",  "read/write", "open"};
@@ -93,6 +94,7 @@ __attribute__((constructor)) static void resolve(void) {
 }
 
 void gs_chain_process(GsChain *c, const float *const *in, float *const *out, uint32_t n) {
+  int was = inside; /* a host's bracket may hold chains (the JACK rig's) */
   inside = 1;
   process_calls++;
   /* self-test: prove a forbidden call inside would be counted */
@@ -101,7 +103,7 @@ void gs_chain_process(GsChain *c, const float *const *in, float *const *out, uin
     free(p);
   }
   real_process(c, in, out, n);
-  inside = 0;
+  inside = was;
 }
 
 void rt_interpose_enter(void);
@@ -109,6 +111,7 @@ void rt_interpose_leave(void);
 void rt_interpose_enter(void) {
   inside = 1;
   process_calls++;
+  host_brackets++;
   if (process_calls == 1 && getenv("RT_INTERPOSE_SELFTEST")) {
     void *volatile p = malloc(16);
     free(p);
@@ -150,7 +153,8 @@ __attribute__((destructor)) static void report(void) {
   if (!f) return;
   long total = 0;
   for (int i = 0; i < 8; i++) total += counts[i];
-  fprintf(f, "process_calls=%ld forbidden=%ld", process_calls, total);
+  fprintf(f, "process_calls=%ld host_brackets=%ld forbidden=%ld", process_calls, host_brackets,
+          total);
   for (int i = 0; i < 8; i++) {
     if (counts[i]) fprintf(f, " %s=%ld", names[i], counts[i]);
   }
