@@ -32,7 +32,15 @@ struct GsRigClient {
   atomic_bool gone;
   char gone_why[256];
   void (*rt_enter)(void), (*rt_leave)(void); /* the interposer's, if preloaded */
+  /* the callback's own time (clock_gettime is a vDSO read, no syscall) */
+  atomic_ullong busy_ns, worst_ns;
 };
+
+static uint64_t now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
 
 /* ------------------------------------------------------------ callbacks */
 
@@ -40,9 +48,13 @@ static void process(GsRigClient *c, jack_nframes_t n);
 
 static int on_process(jack_nframes_t n, void *arg) {
   GsRigClient *c = arg;
+  uint64_t t0 = now_ns();
   if (c->rt_enter) c->rt_enter();
   process(c, n);
   if (c->rt_leave) c->rt_leave();
+  uint64_t took = now_ns() - t0;
+  atomic_fetch_add(&c->busy_ns, took);
+  if (took > atomic_load(&c->worst_ns)) atomic_store(&c->worst_ns, took);
   atomic_fetch_add(&c->cycles, 1);
   return 0;
 }
@@ -263,6 +275,9 @@ void gs_client_stats(GsRigClient *c, GsClientStats *out) {
   out->rate = jack_get_sample_rate(c->jack);
   out->period = jack_get_buffer_size(c->jack);
   out->latency = gs_engine_latency(atomic_load(&c->engine));
+  unsigned long cycles = atomic_load(&c->cycles);
+  out->callback_mean_us = cycles ? 1e-3 * (double)atomic_load(&c->busy_ns) / (double)cycles : 0.0;
+  out->callback_worst_us = 1e-3 * (double)atomic_load(&c->worst_ns);
 }
 
 bool gs_client_alive(GsRigClient *c, char *why, size_t why_size) {

@@ -34,6 +34,9 @@ typedef struct {
   float dsp_load; /* the server's, percent */
   uint32_t rate, period;
   uint32_t latency; /* the engine's, samples */
+  /* the process callback's own time per cycle, mean and worst, in µs: what
+   * the rig costs, apart from what the machine's scheduler does */
+  double callback_mean_us, callback_worst_us;
 } GsClientStats;
 void gs_client_stats(GsRigClient *c, GsClientStats *out);
 

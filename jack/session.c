@@ -160,8 +160,11 @@ static void cmd_meters(GsSession *s, FILE *out) {
 static void cmd_stats(GsSession *s, FILE *out) {
   GsClientStats st;
   gs_client_stats(s->client, &st);
-  fprintf(out, "rate %u period %u latency %u xruns %u dsp_load %.1f\n", st.rate, st.period,
-          st.latency, st.xruns, st.dsp_load);
+  fprintf(out,
+          "rate %u period %u latency %u xruns %u dsp_load %.1f callback_mean_us %.1f "
+          "callback_worst_us %.1f\n",
+          st.rate, st.period, st.latency, st.xruns, st.dsp_load, st.callback_mean_us,
+          st.callback_worst_us);
 }
 
 static const char console_help[] =

@@ -357,6 +357,11 @@ if start_rig "$dir/load.rig"; then
     if [ "$stalls" -eq 0 ]; then verdict=xruns; break; fi
     verdict=stalled
   done
+  # what the rig itself costs per 1333 µs period, apart from the machine
+  mean_us=$(grep '^rate' "$dir/rig.out" | tail -1 | sed -n 's/.*callback_mean_us \([0-9.]*\).*/\1/p')
+  echo "the rig's callback: mean ${mean_us:-?} µs per 64-frame period (1333 µs)"
+  python3 -c "import sys; sys.exit(0 if float('${mean_us:-1e9}') < 0.5 * 1333 else 1)" ||
+    fail "the 4-strip rig's callback takes ${mean_us:-?} µs of a 1333 µs period"
   case $verdict in
     clean) echo "60 s at 64 frames: 0 xruns" ;;
     stalled) echo "NOT MEASURABLE HERE: every run had xruns, each beside scheduler stalls of" \
