@@ -107,11 +107,18 @@ bool gs_tube_power_design(const GsTubePowerSpec *s, GsPushPullDesign *d, char *w
     }
   }
   if (!parallel) {
+    /* the range over every count and supply: a heavy sag resistance can
+     * make more tubes give less */
+    double lo = INFINITY, hi = 0.0;
+    for (int k = 1; k <= MAX_PARALLEL; k++) {
+      lo = fmin(lo, fmin(watts_at(s, k, SUPPLY_LO, d), watts_at(s, k, SUPPLY_HI, d)));
+      hi = fmax(hi, fmax(watts_at(s, k, SUPPLY_LO, d), watts_at(s, k, SUPPLY_HI, d)));
+    }
     snprintf(why, why_size,
-             "watts=%g is out of reach of %s %s output stages (%.3g to %.3g W into %g Ω)", s->watts,
-             tubes[s->tube].name, s->single_ended ? "single-ended" : "push-pull",
-             watts_at(s, 1, SUPPLY_LO, d) / RATED_AT_5PCT,
-             watts_at(s, MAX_PARALLEL, SUPPLY_HI, d) / RATED_AT_5PCT, s->load);
+             "watts=%g is out of reach of %s %s output stages (%.3g to %.3g W into %g Ω%s)",
+             s->watts, tubes[s->tube].name, s->single_ended ? "single-ended" : "push-pull",
+             lo / RATED_AT_5PCT, hi / RATED_AT_5PCT, s->load,
+             s->sag_ohms > 0 ? " with this sag" : "");
     return false;
   }
   double a = SUPPLY_LO, b = SUPPLY_HI; /* power grows with the supply */
