@@ -162,6 +162,19 @@ assert abs(peak - 300) <= 1, peak
 " "$dir/imp-out.raw" || fail "triode quality=$q: the output does not line up with the input"
 done
 
+# a full disk (a file size limit stands in for it): a clear error, exit 1,
+# nothing left behind
+"$gs" synth guitar --seconds 20 "$dir/long.wav" >/dev/null || fail "synth long"
+(
+  trap '' XFSZ
+  ulimit -f 200
+  "$gs" process -p jazz-clean "$dir/long.wav" "$dir/full.wav" >"$dir/stdout" 2>"$dir/stderr"
+  echo $? >"$dir/rc"
+)
+[ "$(cat "$dir/rc")" -eq 1 ] || fail "a full disk: exit $(cat "$dir/rc"), expected 1"
+grep -q "writing .* failed: .*File too large" "$dir/stderr" || fail "a full disk: $(cat "$dir/stderr")"
+nothing_written "$dir/full.wav"
+
 if [ $failures -ne 0 ]; then
   echo "$failures failures"
   exit 1
