@@ -30,11 +30,21 @@ static GsStatus read_first_channel(const char *path, float **out, size_t *len, d
              sf_strerror(NULL));
     return GS_ERR_BAD_VALUE;
   }
-  double seconds = (double)info.frames / info.samplerate;
+  double seconds = info.samplerate > 0 ? (double)info.frames / info.samplerate : INFINITY;
   GsStatus s = GS_OK;
   if (info.frames <= 0) {
     snprintf(why, size, "IR file '%s' is empty", path);
     s = GS_ERR_BAD_VALUE;
+  } else if (info.samplerate < 8000 || info.samplerate > 384000) {
+    /* a resampler between coprime rates pads by the input rate: a
+     * made-up rate of 1.4 GHz would ask for gigabytes (found by fuzzing) */
+    snprintf(why, size, "IR file '%s' has a sample rate of %d Hz; 8 kHz to 384 kHz are supported",
+             path, info.samplerate);
+    s = GS_ERR_RANGE;
+  } else if (info.channels < 1 || info.channels > 64) {
+    snprintf(why, size, "IR file '%s' has %d channels; at most 64 are supported", path,
+             info.channels);
+    s = GS_ERR_RANGE;
   } else if (seconds > GS_IR_MAX_SECONDS) {
     snprintf(why, size, "IR file '%s' is %.1f s long; at most %.0f s", path, seconds,
              GS_IR_MAX_SECONDS);

@@ -162,6 +162,21 @@ assert abs(peak - 300) <= 1, peak
 " "$dir/imp-out.raw" || fail "triode quality=$q: the output does not line up with the input"
 done
 
+# an IR whose header claims an absurd sample rate (found by fuzz_ir: the
+# resampler asked for gigabytes) or too many channels: refused, exit 2
+python3 - "$dir" <<'PY'
+import sys, wave
+for name, rate, channels in (("ir-rate.wav", 1392531490, 1), ("ir-4k.wav", 4000, 1),
+                             ("ir-chan.wav", 48000, 65)):
+  w = wave.open(f"{sys.argv[1]}/{name}", "wb")
+  w.setnchannels(channels); w.setsampwidth(1); w.setframerate(rate)
+  w.writeframes(bytes([128]) * 441 * channels); w.close()
+PY
+expect 2 "sample rate of 1392531490 Hz" -- "$gs" process -c "cab ir=$dir/ir-rate.wav" "$dir/di.wav" "$dir/ir-out.wav"
+expect 2 "sample rate of 4000 Hz" -- "$gs" process -c "cab ir=$dir/ir-4k.wav" "$dir/di.wav" "$dir/ir-out.wav"
+expect 2 "65 channels" -- "$gs" process -c "cab ir=$dir/ir-chan.wav" "$dir/di.wav" "$dir/ir-out.wav"
+nothing_written "$dir/ir-out.wav"
+
 # a full disk (a file size limit stands in for it): a clear error, exit 1,
 # nothing left behind
 "$gs" synth guitar --seconds 20 "$dir/long.wav" >/dev/null || fail "synth long"
