@@ -3,7 +3,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 
-.PHONY: all deps setup build demo check clean docs accuracy bench
+.PHONY: all deps setup build demo check clean docs accuracy bench fuzz
 
 all: build
 
@@ -41,6 +41,14 @@ bench: build
 	python3 bench/convolution.py $(BUILD)
 	python3 bench/lv2.py $(BUILD)
 	python3 bench/tube.py $(BUILD)
+
+# libFuzzer targets (tests/fuzz/), each run for FUZZ_SECONDS on its seed
+# corpus in a clang + ASan/UBSan build dir of its own; fails on any finding.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD ?= build-fuzz
+
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD=$(FUZZ_BUILD) ./tools/fuzz.sh $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(BUILD)
