@@ -79,6 +79,8 @@ struct GsEngine {
 
 /* Apply a control's value now (ramps start). [audio] */
 void gs_engine_apply(GsEngine *e, uint32_t control, double value);
+/* Apply the main thread's queued commands (start of a cycle). [audio] */
+void gs_engine_commands(GsEngine *e);
 /* Push an event to the main thread; dropped if the queue is full. [audio] */
 void gs_engine_post(GsEngine *e, GsEngineEventType type, uint32_t a, uint32_t b, uint32_t c);
 

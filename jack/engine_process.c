@@ -9,8 +9,6 @@
 #include "engine_impl.h"
 #include "recorder.h"
 
-void gs_engine_commands(GsEngine *e);
-
 static void meter_block(GsEngine *e, Meter *m, const float *x, uint32_t n) {
   float peak = 0.0f;
   double ms = m->mean_square, a = e->meter_coeff;

@@ -152,8 +152,10 @@ static void cmd_meters(GsSession *s, FILE *out) {
   for (uint32_t m = 0; m < gs_engine_meters(e); m++) {
     GsMeterReading r;
     gs_engine_meter(e, m, &r);
-    fprintf(out, "meter %u peak %.2f dBFS rms %.2f dBFS%s\n", m, 20 * log10(r.peak + 1e-30),
-            20 * log10(r.rms + 1e-30) + 3.0103, r.clip ? " CLIP" : "");
+    /* rms re a full-scale sine (AES17), as the analyzer reads dBFS */
+    fprintf(out, "meter %u peak %.2f dBFS rms %.2f dBFS%s\n", m,
+            r.peak > 0 ? 20 * log10(r.peak) : -INFINITY,
+            r.rms > 0 ? 20 * log10(r.rms) + 3.0103 : -INFINITY, r.clip ? " CLIP" : "");
   }
 }
 
