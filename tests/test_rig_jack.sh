@@ -234,11 +234,11 @@ mkdir "$dir/takes"
 sox -V1 -n -r 48000 -c 1 -b 32 -e float "$dir/sweep.wav" synth 12 sine 100:4000 vol 0.5
 # a take holds the played samples exactly from their first one on (raw
 # channel), and the same at -6 dB (processed channel)
-cat >"$dir/take.py" <<'PY'
+# audio files read by libsndfile itself (through ctypes), as a user's
+# software would open a take
+cat >"$dir/sndfile.py" <<'PY'
 import ctypes, sys
-take, played, need = sys.argv[1], sys.argv[2], float(sys.argv[3])
-raw_only = len(sys.argv) > 4  # the take holds the raw input alone
-lib = ctypes.CDLL('libsndfile.so.1')  # the file must open with libsndfile itself
+lib = ctypes.CDLL('libsndfile.so.1')
 lib.sf_open.restype = ctypes.c_void_p
 class Info(ctypes.Structure):
   _fields_ = [('frames', ctypes.c_int64), ('samplerate', ctypes.c_int), ('channels', ctypes.c_int),
@@ -252,6 +252,13 @@ def channels(path):
   lib.sf_readf_float(ctypes.c_void_p(h), buf, ctypes.c_int64(info.frames))
   lib.sf_close(ctypes.c_void_p(h))
   return [buf[c::info.channels] for c in range(info.channels)]
+PY
+cat >"$dir/take.py" <<'PY'
+import os, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sndfile import channels
+take, played, need = sys.argv[1], sys.argv[2], float(sys.argv[3])
+raw_only = len(sys.argv) > 4  # the take holds the raw input alone
 chans = channels(take)
 raw, out = chans[0], chans[-1]
 src = channels(played)[0]
@@ -388,16 +395,11 @@ load_runs() { # load_runs SERVER-LABEL: up to two 60 s runs
   echo "$label: the rig's callback takes ${mean_us:-?} µs mean of a 64-frame period (1333 µs)"
   python3 -c "import sys; sys.exit(0 if float('${mean_us:-1e9}') < 0.5 * 1333 else 1)" ||
     fail "$label: the 4-strip rig's callback takes ${mean_us:-?} µs of a 1333 µs period"
-  python3 - "$dir/load.wav" <<'PY' || fail "$label: the 4-strip rig's output is silent or not finite"
-import ctypes, math, sys
-lib = ctypes.CDLL('libsndfile.so.1'); lib.sf_open.restype = ctypes.c_void_p
-class Info(ctypes.Structure):
-  _fields_ = [('frames', ctypes.c_int64), ('samplerate', ctypes.c_int), ('channels', ctypes.c_int),
-              ('format', ctypes.c_int), ('sections', ctypes.c_int), ('seekable', ctypes.c_int)]
-info = Info(); h = lib.sf_open(sys.argv[1].encode(), 0x10, ctypes.byref(info))
-buf = (ctypes.c_float * (info.frames * info.channels))()
-lib.sf_readf_float(ctypes.c_void_p(h), buf, ctypes.c_int64(info.frames))
-rms = [math.sqrt(sum(v * v for v in buf[c::info.channels]) / info.frames) for c in range(2)]
+  python3 - "$dir" <<'PY' || fail "$label: the 4-strip rig's output is silent or not finite"
+import math, sys
+sys.path.insert(0, sys.argv[1])
+from sndfile import channels
+rms = [math.sqrt(sum(v * v for v in c) / len(c)) for c in channels(sys.argv[1] + "/load.wav")]
 print("4-strip rig output rms: " + ", ".join(f"{20 * math.log10(r + 1e-30):.1f} dBFS" for r in rms))
 sys.exit(0 if all(5e-4 < r < 1 for r in rms) else 1)
 PY
