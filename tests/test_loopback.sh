@@ -16,7 +16,7 @@ gs=$1 gaindelay=$2
 GAIN_DB=-7.3 DELAY=37
 dir=$(mktemp -d)
 jackd_pid= gd_pid=
-server="gs-loop-test" # fixed: see test_rig_jack.sh
+server="gs-loop-test" # fixed: see jackd.sh
 cleanup() {
   [ -n "$gd_pid" ] && kill "$gd_pid" 2>/dev/null && wait "$gd_pid" 2>/dev/null
   [ -n "$jackd_pid" ] && kill -CONT "$jackd_pid" 2>/dev/null && kill "$jackd_pid" 2>/dev/null
@@ -50,13 +50,8 @@ grep -q "no JACK server running" "$dir/err.txt" || fail "no server: message"
 echo "no server: $(cat "$dir/err.txt")"
 
 # --- a dummy server and the client under test
-jackd -n "$JACK_DEFAULT_SERVER" -r -d dummy -r 48000 -p 1024 >"$dir/jackd.txt" 2>&1 &
-jackd_pid=$!
-if ! jack_wait -w -t 10 >/dev/null 2>&1; then
-  fail "jackd did not start"
-  cat "$dir/jackd.txt"
-  exit 1
-fi
+. "$(dirname "$0")/jackd.sh"
+start_jackd 1024 || { fail "jackd did not start"; exit 1; }
 "$gaindelay" gaindelay "$GAIN_DB" "$DELAY" >"$dir/gd.txt" 2>&1 &
 gd_pid=$!
 for _ in $(seq 100); do

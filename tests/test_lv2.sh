@@ -231,10 +231,9 @@ valgrind -q --error-exitcode=1 "$host" "$URI:cab" "$dir/short.wav" "$dir/v.wav" 
 echo "valgrind: lv2apply of preamp, tonestack, poweramp, amp and lv2host of cab: checked"
 
 # --- jalv on a dummy jackd
-export JACK_DEFAULT_SERVER="gs-lv2-test" # fixed: see test_rig_jack.sh
-jackd -n "$JACK_DEFAULT_SERVER" -r -d dummy -r 48000 -p 1024 >"$dir/jackd.txt" 2>&1 &
-jackd_pid=$!
-jack_wait -w -t 10 >/dev/null 2>&1 || fail "jackd did not start"
+export JACK_DEFAULT_SERVER="gs-lv2-test" # fixed: see jackd.sh
+. "$(dirname "$0")/jackd.sh"
+start_jackd 1024 || fail "jackd did not start"
 "$gs" synth guitar --seconds 20 "$dir/di20.wav" >/dev/null
 # A virtual machine's scheduler may stall a thread for longer than a
 # period (here a 1 ms sleep has woken up to 18 ms late), and that is an

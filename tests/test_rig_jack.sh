@@ -28,15 +28,9 @@ cleanup() {
 trap cleanup EXIT
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-# a fixed name: jackd keeps a short list of server names in /dev/shm, and
-# one that dies uncleanly holds its entry until a server of that name runs
-export JACK_DEFAULT_SERVER="gs-rig-test"
+export JACK_DEFAULT_SERVER="gs-rig-test" # fixed: see jackd.sh
 
-start_jackd() { # start_jackd PERIOD
-  jackd -n "$JACK_DEFAULT_SERVER" -r -d dummy -r 48000 -p "$1" >"$dir/jackd.txt" 2>&1 &
-  jackd_pid=$!
-  jack_wait -w -t 10 >/dev/null 2>&1 || fail "jackd did not start"
-}
+. "$(dirname "$0")/jackd.sh"
 stop_jackd() {
   kill "$jackd_pid" 2>/dev/null
   wait "$jackd_pid" 2>/dev/null
@@ -180,7 +174,7 @@ for b in bad: print("  " + b)
 sys.exit(1 if bad else 0)
 PY
 
-start_jackd 256
+start_jackd 256 || fail "jackd did not start"
 mkdir "$dir/takes0"
 RIG_ENV="LD_PRELOAD=$interposer RT_INTERPOSE_REPORT=$dir/rt.txt" start_rig "$dir/test.rig" \
   --record "$dir/takes0"
@@ -405,7 +399,7 @@ sys.exit(0 if all(5e-4 < r < 1 for r in rms) else 1)
 PY
   stop_rig || fail "$label: the 4-strip rig's exit status"
 }
-start_jackd 64
+start_jackd 64 || fail "jackd did not start"
 load_runs jackd
 stop_jackd
 

@@ -23,14 +23,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-export JACK_DEFAULT_SERVER="gs-ui-test" # fixed: see test_rig_jack.sh
-jackd -n "$JACK_DEFAULT_SERVER" -r -d dummy -r 48000 -p 256 >"$dir/jackd.txt" 2>&1 &
-jackd_pid=$!
-if ! jack_wait -w -t 10 >/dev/null 2>&1; then
-  echo "FAIL: jackd did not start"
-  cat "$dir/jackd.txt"
-  exit 1
-fi
+export JACK_DEFAULT_SERVER="gs-ui-test" # fixed: see jackd.sh
+. "$(dirname "$0")/jackd.sh"
+start_jackd 256 || { echo "FAIL: jackd did not start"; exit 1; }
 
 cat >"$dir/rig.txt" <<'EOF'
 rig name=uitest
