@@ -346,9 +346,10 @@ static LV2_Worker_Status work(LV2_Handle h, LV2_Worker_Respond_Function respond,
                               LV2_Worker_Respond_Handle handle, uint32_t size, const void *data) {
   Plugin *p = h;
   if (size != sizeof(WorkMsg)) return LV2_WORKER_ERR_UNKNOWN;
-  const WorkMsg *msg = data;
-  if (msg->kind == WORK_FREE) {
-    free_built(msg->built);
+  WorkMsg msg; /* copied: a host's ring need not align what it hands back */
+  memcpy(&msg, data, sizeof msg);
+  if (msg.kind == WORK_FREE) {
+    free_built(msg.built);
     return LV2_WORKER_SUCCESS;
   }
   WorkMsg reply = {WORK_BUILD, build(p, p->req_values, p->req_path)};
@@ -360,11 +361,12 @@ static LV2_Worker_Status work(LV2_Handle h, LV2_Worker_Respond_Function respond,
 static LV2_Worker_Status work_response(LV2_Handle h, uint32_t size, const void *data) {
   Plugin *p = h;
   if (size != sizeof(WorkMsg)) return LV2_WORKER_ERR_UNKNOWN;
-  const WorkMsg *msg = data;
+  WorkMsg msg; /* copied, as in work() */
+  memcpy(&msg, data, sizeof msg);
   p->busy = false;
-  if (!msg->built) return LV2_WORKER_SUCCESS; /* keep what runs */
+  if (!msg.built) return LV2_WORKER_SUCCESS; /* keep what runs */
   WorkMsg done = {WORK_FREE, p->now};
-  p->now = msg->built;
+  p->now = msg.built;
   memcpy(p->applied, p->req_values, p->n_ports * sizeof(float));
   memcpy(p->path, p->req_path, sizeof p->path);
   p->tell_path = p->def->takes_ir;

@@ -47,7 +47,10 @@ static inline double gs_fm_double(uint64_t u) {
 static inline double gs_exp(double x) {
   x = x < -708.0 ? -708.0 : x > 709.0 ? 709.0 : x;
   const double shift = 0x1.8p52; /* adding it rounds to an integer */
-  double k = (x * GS_LOG2E + shift) - shift;
+  double shifted = x * GS_LOG2E + shift, k = shifted - shift;
+  /* k as an integer from the mantissa bits (2^51 + k): defined for NaN,
+   * which a conversion of k would not be */
+  int64_t ki = (int64_t)(gs_fm_bits(shifted) & 0xfffffffffffffULL) - (1LL << 51);
   double r = (x - k * GS_LN2_HI) - k * GS_LN2_LO;
   double q = 2.761379555451985871e-7;
   q = q * r + 2.7625102005388106903e-6;
@@ -58,7 +61,7 @@ static inline double gs_exp(double x) {
   q = q * r + 4.1666666666651367274e-2;
   q = q * r + 1.6666666666648302851e-1;
   q = q * r + 0.5;
-  double scale = gs_fm_double((uint64_t)((int64_t)k + 1023) << 52);
+  double scale = gs_fm_double((uint64_t)(ki + 1023) << 52);
   return (1.0 + r + r * r * q) * scale;
 }
 
