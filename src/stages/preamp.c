@@ -206,7 +206,7 @@ typedef struct {
   GsRng rng;
   double noise_rms;
   bool noise;
-  double vmax;
+  GsRamp vmax; /* the output stage's clipping level, volts peak */
   GsPhantomNeed need;
   const char *source_name;
   uint32_t fade;
@@ -267,15 +267,17 @@ static double gain_linear(const Preamp *p) {
 #define HPF_OFF_HZ 0.1
 
 /* The high-pass as one 2nd-order section; a live change morphs to it over
- * a tick. */
+ * a tick. Off is a pass-through when the chain is built or reset, but
+ * switched off while audio runs it is the corner at HPF_OFF_HZ (no level
+ * change and 0.4 degrees at 20 Hz): a switch to a pass-through would drop
+ * what the filter's memory holds at that moment, an audible step. */
 static void design_hpf(Preamp *p, bool live) {
   GsIirCoefs old = p->hpf;
-  double f = p->values[P_HPF];
-  GsIirCoefs *h = &p->hpf;
-  *h = (GsIirCoefs){.b = {1.0}, .a = {1.0}, .order = 2, .gain = 1.0};
+  double f = p->values[P_HPF] > 0.0 ? p->values[P_HPF] : live ? HPF_OFF_HZ : 0.0;
+  p->hpf = (GsIirCoefs){.b = {1.0}, .a = {1.0}, .order = 2, .gain = 1.0};
   if (f > 0.0) {
     GsBiquad q = gs_biquad_design(GS_BQ_HIGHPASS, f, 0.0, M_SQRT1_2, p->rate);
-    *h = (GsIirCoefs){.b = {q.b0, q.b1, q.b2}, .a = {1.0, q.a1, q.a2}, .order = 2, .gain = 1.0};
+    p->hpf = (GsIirCoefs){.b = {q.b0, q.b1, q.b2}, .a = {1.0, q.a1, q.a2}, .order = 2, .gain = 1.0};
   }
   if (live) gs_iir_morph(&p->hpf_st, &old, GS_TICK);
 }
@@ -342,7 +344,7 @@ static GsStatus preamp_create(const GsStageEnv *env, const double *v, void **sel
   gs_rng_seed(&p->rng, env->seed);
   p->noise = env->noise;
   p->noise_rms = amp_noise_rms(p);
-  p->vmax = maxout_peak(v);
+  gs_ramp_init(&p->vmax, maxout_peak(v));
   design_hpf(p, false);
   check_phantom(p);
   *self = p;
@@ -385,7 +387,7 @@ static void preamp_set_param(void *self, uint32_t index, double value) {
       check_phantom(p);
       break;
     case P_EIN: p->noise_rms = amp_noise_rms(p); break;
-    case P_MAXOUT: p->vmax = maxout_peak(p->values); break;
+    case P_MAXOUT: gs_ramp_to(&p->vmax, maxout_peak(p->values), p->fade); break;
     case P_SELECT: select_input(p, (uint32_t)value); break;
     default: break; /* fixed, or handled by the chain (impedance) */
   }
@@ -404,10 +406,10 @@ static double mix_inputs(Preamp *p, const float *const *in, uint32_t i) {
   return acc;
 }
 
-static double output_stage(const Preamp *p, double y) {
+static double output_stage(const Preamp *p, double y, double vmax) {
   switch ((int)p->values[P_VOICING]) {
-    case V_SOLID_STATE: return gs_clip_soft(y, p->vmax, SOFT_KNEE);
-    default: return gs_clip_hard(y, p->vmax);
+    case V_SOLID_STATE: return gs_clip_soft(y, vmax, SOFT_KNEE);
+    default: return gs_clip_hard(y, vmax);
   }
 }
 
@@ -443,8 +445,9 @@ static void preamp_process(void *self, const float *const *in, float *out, uint3
     double y = x * gs_ramp_next(&p->gain);
     y = gs_iir_step(&p->hpf, &p->hpf_st, y);
     y *= gs_ramp_next(&p->polarity);
-    if (fabs(y) > p->vmax) over++;
-    out[i] = (float)output_stage(p, y);
+    double vmax = gs_ramp_next(&p->vmax);
+    if (fabs(y) > vmax) over++;
+    out[i] = (float)output_stage(p, y, vmax);
   }
   if (over) atomic_fetch_add_explicit(&p->clipped, over, memory_order_relaxed);
   if (!gs_sos_finite(&p->riaa_st) || !gs_iir_finite(&p->hpf_st)) {
@@ -456,8 +459,9 @@ static void preamp_process(void *self, const float *const *in, float *out, uint3
 static void preamp_reset(void *self) {
   Preamp *p = self;
   gs_sos_clear(&p->riaa_st);
+  design_hpf(p, false);
   gs_iir_clear(&p->hpf_st);
-  GsRamp *ramps[] = {&p->gate, &p->pad, &p->gain, &p->polarity};
+  GsRamp *ramps[] = {&p->gate, &p->pad, &p->gain, &p->polarity, &p->vmax};
   for (size_t i = 0; i < sizeof ramps / sizeof ramps[0]; i++) gs_ramp_finish(ramps[i]);
   for (uint32_t k = 0; k < 64; k++) gs_ramp_finish(&p->select_gain[k]);
   if (p->tube) gs_tube_preamp_reset(p->tube);
