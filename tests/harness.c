@@ -102,6 +102,42 @@ double h_rms(const float *x, size_t n) {
   return sqrt(acc / (double)n);
 }
 
+double h_peak(const float *x, size_t n) {
+  double p = 0;
+  for (size_t i = 0; i < n; i++) p = fmax(p, fabs(x[i]));
+  return p;
+}
+
+bool h_all_finite(const float *x, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (!isfinite(x[i])) return false;
+  }
+  return true;
+}
+
+double h_normal_peak(GsDomain domain) {
+  return domain == GS_DOMAIN_DIGITAL ? 0.25 : domain == GS_DOMAIN_ACOUSTIC ? 1.0 : 0.3;
+}
+
+double h_full_scale(GsDomain domain) {
+  return domain == GS_DOMAIN_DIGITAL ? 1.0 : domain == GS_DOMAIN_ACOUSTIC ? 100.0 : 10.0;
+}
+
+const char *const h_variant_chains[] = {
+    "preamp voicing=tube stages=2 gain=50",
+    "preamp voicing=tube stages=4 gain=70",
+    "poweramp type=tube tube=EL34 watts=50",
+    "poweramp type=tube tube=EL84 topology=single-ended watts=10",
+    "poweramp type=tube tube=6L6GC sag=1000 watts=50",
+    "preamp voicing=solid-state gain=60",
+    "preamp voicing=digital gain=40",
+    "source type=phono ! preamp input=phono",
+    "cab model=closed-4x12",
+    "cab model=open-1x12 ! mic",
+    "poweramp type=class-d watts=500 load=4 ! speaker",
+};
+const size_t h_n_variant_chains = sizeof h_variant_chains / sizeof h_variant_chains[0];
+
 double h_db(double ratio) {
   return 20.0 * log10(ratio);
 }
@@ -125,11 +161,65 @@ GsLog h_log_sink(HLog *log) {
   return sink;
 }
 
-void h_spice_curve(const char *netlist, const char *data, HCurve *out) {
-  char cmd[4096];
-  snprintf(cmd, sizeof cmd, "ngspice -b '%s' > 'ngspice_%s.log' 2>&1", netlist, data);
-  remove(data);
+/* FNV-1a of a file's bytes; 0 if it cannot be read. */
+static uint64_t file_hash(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return 0;
+  uint64_t h = 0xcbf29ce484222325u;
+  int ch;
+  while ((ch = fgetc(f)) != EOF) h = (h ^ (uint64_t)ch) * 0x100000001b3u;
+  fclose(f);
+  return h;
+}
+
+/* Copies what the netlist's `wrdata FILE` lines name between the working
+ * directory and dir (to_cache: into dir); 0 when every file copied. */
+static int copy_wrdata(const char *netlist, const char *dir, bool to_cache) {
+  FILE *f = fopen(netlist, "r");
+  if (!f) return -1;
+  char line[4096], name[1024], cmd[4096];
+  int rc = 0;
+  while (fgets(line, sizeof line, f)) {
+    if (sscanf(line, " wrdata %1023s", name) != 1) continue;
+    if (to_cache) {
+      snprintf(cmd, sizeof cmd, "cp '%s' '%s/'", name, dir);
+    } else {
+      snprintf(cmd, sizeof cmd, "cp '%s/%s' .", dir, name);
+    }
+    if (system(cmd) != 0) rc = -1;
+  }
+  fclose(f);
+  return rc;
+}
+
+int h_ngspice(const char *netlist, const char *log) {
+  const char *cache = getenv("GS_SPICE_CACHE");
+  char dir[2048] = "", cmd[4096];
+  if (cache && *cache) {
+    snprintf(dir, sizeof dir, "%s/%016llx", cache, (unsigned long long)file_hash(netlist));
+    snprintf(cmd, sizeof cmd, "%s/complete", dir);
+    FILE *done = fopen(cmd, "r");
+    if (done) {
+      fclose(done);
+      if (copy_wrdata(netlist, dir, false) == 0) return 0;
+    }
+  }
+  snprintf(cmd, sizeof cmd, "ngspice -b '%s' > '%s' 2>&1", netlist, log);
   int rc = system(cmd);
+  if (rc != 0 || !dir[0]) return rc;
+  snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s' '%s/'", dir, netlist, dir);
+  if (system(cmd) == 0 && copy_wrdata(netlist, dir, true) == 0) {
+    snprintf(cmd, sizeof cmd, "touch '%s/complete'", dir);
+    if (system(cmd) != 0) return 0; /* no cache: not an error */
+  }
+  return 0;
+}
+
+void h_spice_curve(const char *netlist, const char *data, HCurve *out) {
+  char log[1024];
+  snprintf(log, sizeof log, "ngspice_%s.log", data);
+  remove(data);
+  int rc = h_ngspice(netlist, log);
   if (rc != 0)
     fail_msg("ngspice failed (%d) on %s: is it installed? see ngspice_%s.log", rc, netlist, data);
   FILE *f = fopen(data, "r");

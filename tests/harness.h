@@ -37,6 +37,19 @@ double h_response_db(const float *ir, size_t n, double scale, double hz, double 
 float *h_impulse_response(GsChain *c, size_t n, double scale);
 
 double h_rms(const float *x, size_t n);
+double h_peak(const float *x, size_t n);
+bool h_all_finite(const float *x, size_t n);
+
+/* A normal signal's peak in a chain's input domain: 0.3 V, 0.25 FS, 1 Pa. */
+double h_normal_peak(GsDomain domain);
+/* Full scale in a domain: 1 FS, 10 V, 100 Pa. */
+double h_full_scale(GsDomain domain);
+
+/* Chains with the voicings and models that stages' defaults do not reach
+ * (tube preamps and power amps, other voicings, phono, cabinets, class D);
+ * with every stage alone, they hold every stage and every parameter. */
+extern const char *const h_variant_chains[];
+extern const size_t h_n_variant_chains;
 double h_db(double ratio);
 
 /* A figure for docs/accuracy.md: printed as "ACCURACY | model | figure |
@@ -49,6 +62,13 @@ typedef struct {
   double *x, *y;
   int n;
 } HCurve;
+
+/* Runs `ngspice -b netlist > log`; 0 on success. With GS_SPICE_CACHE set
+ * (a directory), the files the netlist's `wrdata` lines write are kept
+ * there under a hash of the netlist and restored instead of a second run
+ * of the same netlist (`make check` runs the suite twice: plain and under
+ * the sanitizers; ngspice, the reference, is not what they check). */
+int h_ngspice(const char *netlist, const char *log);
 
 /* Runs `ngspice -b netlist` (its log beside, as ngspice_<data>.log) and
  * reads the file `data` it writes; fails the test if either fails. */

@@ -19,13 +19,12 @@
 static const char *const chain_texts[] = {
     "source type=guitar ! preamp gain=10 hpf=40 ! tonestack ! "
     "eq type1=peak type2=lowshelf type3=hpf freq3=20 ! gain db=0 ! "
-    "poweramp gain=20 ! speaker output=terminals ! load ohms=1M ! gain db=-20 ! adc bits=24 "
-    "dither=off",
+    "poweramp gain=20 ! speaker output=terminals ! load ohms=1M ! gain db=-20 ! "
+    "adc bits=24 dither=off",
     "poweramp gain=20 ! speaker ! mic type=condenser ! preamp input=mic phantom=on gain=50 ! "
-    "adc bits=24 "
-    "dither=off",
-    "poweramp gain=20 ! cab model=open-1x12 ! mic ! preamp input=mic gain=30 ! adc bits=24 "
-    "dither=off",
+    "adc bits=24 dither=off",
+    "poweramp gain=20 ! cab model=open-1x12 ! mic ! preamp input=mic gain=30 ! "
+    "adc bits=24 dither=off",
 };
 
 typedef struct {
