@@ -21,12 +21,10 @@ build: setup
 demo: build
 	@./tools/demo.sh $(BUILD)
 
+# The suite, the suite again under ASan + UBSan, and the fuzz targets
+# (tools/check.sh); TESTS="test_a test_b" runs those only, unfuzzed.
 check: build
-	@meson test -C $(BUILD) --print-errorlogs --num-processes 2 $(TESTS) \
-	  > $(BUILD)/check.log 2>&1; status=$$?; \
-	  grep -E '^ *[0-9]+/[0-9]+ ' $(BUILD)/check.log; \
-	  if [ $$status -ne 0 ]; then sed -n '/^=* [0-9]*\/[0-9]* =*$$/,$$p' $(BUILD)/check.log | head -200; fi; \
-	  python3 tools/check_summary.py $(BUILD)/meson-logs/testlog.json; exit $$status
+	@./tools/check.sh $(BUILD) $(TESTS)
 
 # Regenerate the reference of every stage and parameter.
 docs: build

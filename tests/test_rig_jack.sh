@@ -311,9 +311,10 @@ fi
 # dropout there. A virtual machine's scheduler may stall a thread longer
 # than a period (1.3 ms), which is an xrun whatever the client does;
 # jack_io's probe reports such stalls. A run with neither xruns nor
-# dropouts is clean; the test passes if a server gives one (two tries
-# each); xruns without stalls fail; xruns beside stalls everywhere mean
-# the figure cannot be measured on this machine: said loudly.
+# dropouts is clean; the test passes if a server gives one; xruns without
+# stalls fail; xruns beside stalls everywhere mean the figure cannot be
+# measured on this machine: said loudly. jackd runs the issue's 60 s,
+# PipeWire 20 s; under the sanitizers (GS_SANITIZED) 10 s each.
 cat >"$dir/load.rig" <<'EOF'
 rig name=loadrig
 strip gtr record=raw
@@ -346,21 +347,22 @@ strip keys record=off
 phones 1
 phones 2
 EOF
-"$gs" synth guitar --seconds 60 "$dir/di60.wav" >/dev/null
+if [ -n "${GS_SANITIZED:-}" ]; then jackd_seconds=10 pw_seconds=10; else jackd_seconds=60 pw_seconds=20; fi
+"$gs" synth guitar --seconds $jackd_seconds "$dir/di60.wav" >/dev/null
 sox -V1 "$dir/di60.wav" "$dir/di60x4.wav" remix 1 1 1 1
 clean_runs=0 stalled_runs=0 bad_runs=0
-load_runs() { # load_runs SERVER-LABEL: up to two 60 s runs
-  local label=$1 attempt n=0
+load_runs() { # load_runs SERVER-LABEL SECONDS: one run
+  local label=$1 seconds=$2 attempt n=0
   rm -rf "$dir/loadtakes"
   mkdir "$dir/loadtakes"
   start_rig "$dir/load.rig" --record "$dir/loadtakes" || return
   cmd record stop
-  for attempt in 1 2; do
+  for attempt in 1; do
     n=$((n + 1))
     cmd record start
     ${JACKRUN:-} "$jackio" --play "$dir/di60x4.wav" --to loadrig:gtr_in --to loadrig:bass_in \
       --to loadrig:vox_in --to loadrig:keys_in --from loadrig:monA_L --from loadrig:phones2_R \
-      --record "$dir/load.wav" >"$dir/io.txt" 2>&1
+      --record "$dir/load.wav" --seconds "$seconds" >"$dir/io.txt" 2>&1
     cmd record stop
     echo "stats" >&3
     sleep 0.3
@@ -369,7 +371,7 @@ load_runs() { # load_runs SERVER-LABEL: up to two 60 s runs
     drop=$(sed -n 's/.* \([0-9]*\) dropouts.*/\1/p' "$dir/take.txt")
     xr=$(sed -n 's/^xruns //p' "$dir/io.txt")
     stalls=$(sed -n 's/^stalls //p' "$dir/io.txt")
-    echo "$label, 60 s, 64 frames, 4 strips, run $attempt: $(tr '\n' ' ' <"$dir/io.txt")" \
+    echo "$label, $seconds s, 64 frames, 4 strips, run $attempt: $(tr '\n' ' ' <"$dir/io.txt")" \
       "dropouts ${drop:-?}; rig: $(grep '^rate' "$dir/rig.out" | tail -1)"
     if [ -z "$xr" ] || [ -z "$drop" ]; then
       fail "$label: the run did not report: $(cat "$dir/io.txt" "$dir/take.txt")"
@@ -400,7 +402,7 @@ PY
   stop_rig || fail "$label: the 4-strip rig's exit status"
 }
 start_jackd 64 || fail "jackd did not start"
-load_runs jackd
+load_runs jackd $jackd_seconds
 stop_jackd
 
 # --- PipeWire's JACK: pw-jack on a PipeWire of our own (its dummy driver,
@@ -418,7 +420,7 @@ if pw-cli info 0 >/dev/null 2>&1 && start_rig "$dir/test.rig"; then
   check "PipeWire: monitor B" '{"select":"b"}'
   stop_rig || fail "PipeWire: the rig's exit status after quit"
   pw-metadata -n settings 0 clock.force-quantum 64 >/dev/null
-  load_runs PipeWire
+  load_runs PipeWire $pw_seconds
 else
   fail "PipeWire did not start: $(tail -3 "$dir/pipewire.txt")"
 fi
@@ -428,9 +430,9 @@ wait "$pw_pid" 2>/dev/null
 pw_pid=
 
 if [ $clean_runs -gt 0 ]; then
-  echo "60 s at 64 frames: $clean_runs clean run(s) without an xrun or a dropout"
+  echo "$jackd_seconds s (jackd) / $pw_seconds s (PipeWire) at 64 frames: $clean_runs clean run(s) without an xrun or a dropout"
 elif [ $bad_runs -eq 0 ] && [ $stalled_runs -gt 0 ]; then
-  echo "NOT MEASURABLE HERE: every 60 s run at 64 frames had xruns, each beside scheduler" \
+  echo "NOT MEASURABLE HERE: every run at 64 frames had xruns, each beside scheduler" \
     "stalls of the machine (see worst_stall_ms); the callback time above is the figure"
 fi
 exit $((failures > 0))

@@ -4,7 +4,8 @@
 # after replaying its kept regression inputs. Fails on any crash, leak,
 # timeout or out-of-memory; prints executions per target.
 #   tools/fuzz.sh [TARGET...]      (default: every tests/fuzz/fuzz_*.c)
-# Environment: FUZZ_BUILD (build dir, default build-fuzz), FUZZ_SECONDS.
+# Environment: FUZZ_BUILD (build dir, default build-fuzz), FUZZ_SECONDS,
+# FUZZ_RESULTS (a file to append "fuzz_NAME ok|FAILED" lines to).
 set -eu
 cd "$(dirname "$0")/.."
 B=${FUZZ_BUILD:-build-fuzz}
@@ -95,10 +96,13 @@ configure
 targets=${*:-$(cd "$F" && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//')}
 status=0
 for t in $targets; do
-  build_target "$t"
-  replay "$t" || status=1
+  if ! build_target "$t" || ! replay "$t"; then
+    status=1
+    [ -n "${FUZZ_RESULTS:-}" ] && echo "fuzz_$t-build-and-regressions FAILED" >>"$FUZZ_RESULTS"
+  fi
 done
 for t in $targets; do
-  run_target "$t" || status=1
+  if run_target "$t"; then result=ok; else result=FAILED status=1; fi
+  [ -n "${FUZZ_RESULTS:-}" ] && echo "fuzz_$t $result" >>"$FUZZ_RESULTS"
 done
 exit $status
