@@ -31,3 +31,4 @@ for path in sys.argv[1:]:
                     passed += words[1] == "ok"
                     failed += words[1] != "ok"
 print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
