@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "dsp/fastmath.h"
+#include "dsp/kernel.h"
 #include "dsp/pushpull.h"
 
 #define MAX_ITER 40
 #define STEP_TOL 3e-5
 
+#ifndef GS_KERNEL_FMA /* set up once, by the baseline build */
 void gs_pp_prepare(GsPushPull *p) {
   const GsPushPullDesign *d = &p->d;
   const GsPentodeModel *m = d->tube;
@@ -28,6 +30,7 @@ void gs_pp_prepare(GsPushPull *p) {
   p->inv_kvb = 1.0 / m->kvb;
   p->inv_kg2 = 1.0 / m->kg2;
 }
+#endif
 
 /* ------------------------------------------------------------ the tubes */
 
@@ -246,7 +249,7 @@ static void advance(GsPushPull *p, const Sample *sm, const Eval *ev, double vpp,
   p->vb = vinf + (p->vb - vinf) * p->decay;
 }
 
-double gs_pp_step(GsPushPull *p, double vin) {
+double GS_KERNEL(gs_pp_step)(GsPushPull *p, double vin) {
   Sample sm;
   double fy = iir_free(&p->y, &p->yst);
   double sb = p->feedback ? iir_free(&p->beta, &p->bst) : 0.0;
