@@ -123,7 +123,7 @@ static void triode_currents(void **state) {
 static void triode_tables(void **state) {
   (void)state;
   const double exs[] = {1.0, 1.3, 1.35, 1.4, 1.46};
-  double wh = 0.0, wd = 0.0, wp = 0.0;
+  double wh = 0.0, wd = 0.0, wp = 0.0, wa = 0.0, ws = 0.0;
   for (int e = 0; e < 5; e++) {
     const GsSoftplusPow *t = gs_softplus_pow(exs[e]);
     assert_non_null(t);
@@ -136,8 +136,13 @@ static void triode_tables(void **state) {
       wd = fmax(wd, rel(dh, exs[e] * pow(sp, exs[e] - 1.0) / (1.0 + exp(-w))));
       double x = sweep(1e-25, 1e25, k, true);
       wp = fmax(wp, rel(gs_spx_pow(t, x), pow(x, exs[e])));
+      ws = fmax(ws, fabs(gs_spx_slope(t, w) - dh));
+      double y = k == 0 ? 0.0 : sweep(1e-12, 1e12, k, true);
+      wa = fmax(wa, rel(gs_spx_atan(t, y), atan(y)));
     }
   }
+  report("table arctan, x 0 and 1e-12 .. 1e12", wa, 1e-12);
+  report("table slope alone, same as with h", ws, 0.0);
   report("table ln(1+e^w)^ex, w -48 .. 60", wh, 5e-11);
   report("its slope", wd, 5e-11);
   report("table x^ex, x 1e-25 .. 1e25", wp, 4e-14);

@@ -20,6 +20,7 @@
 
 #include "dsp/dk.h"
 #include "dsp/fastmath.h"
+#include "dsp/kernel.h"
 
 #define MAX_ITER 60
 #define FIRST_TRY 12   /* iterations from the predicted guess */
@@ -43,6 +44,7 @@ static int even(int n) {
   return (n + 1) & ~1;
 }
 
+#ifndef GS_KERNEL_FMA /* set up once, by the baseline build */
 void gs_dk_pack(GsDkSolver *s) {
   int ns = s->ns, nu = s->nu, np = s->np;
   s->nxu = even(ns + nu);
@@ -64,6 +66,7 @@ void gs_dk_pack(GsDkSolver *s) {
     for (int j = 0; j < np; j++) row[ns + nu + j] = out ? s->K[k][j] : s->C[k][j];
   }
 }
+#endif
 
 /* a . b over n (even) terms, two sums: with GCC's vector extension, as
  * one pair of lanes (SSE2 and its kin). */
@@ -242,9 +245,11 @@ static bool newton(GsDkSolver *s, const double *p, double *v, double *i, int max
   }
 }
 
+#ifndef GS_KERNEL_FMA
 bool gs_dk_newton(GsDkSolver *s, const double *p, double *v, double *i) {
   return newton(s, p, v, i, MAX_ITER);
 }
+#endif
 
 /* ------------------------------------------------- triodes by tables */
 
@@ -365,7 +370,7 @@ UNROLLED void step_n(GsDkSolver *s, bool tab, int ns, int nu, int np, int no, co
   }
 }
 
-void gs_dk_step(GsDkSolver *s, const double *u, double *y) {
+void GS_KERNEL(gs_dk_step)(GsDkSolver *s, const double *u, double *y) {
   int ns = s->ns, nu = s->nu, np = s->np, no = s->no;
   /* one or two triode stages with two inputs (signal, supply), two
    * capacitors each and one output, fully unrolled; any other size as it

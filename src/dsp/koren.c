@@ -96,6 +96,11 @@ static double power(double m, double ex) {
   return pow(m, ex);
 }
 
+static double atan_of_t(double t, double ex) { /* see koren.h: atn */
+  (void)ex;
+  return (t >= 1.0 ? M_PI_2 : atan(t / (1.0 - t))) / t;
+}
+
 /* The polynomial of degree n (<= 5) interpolating f at the Chebyshev
  * points of [mid - half, mid + half], as coefficients c[0..n] in s =
  * (x - mid) / half: the Chebyshev series by the discrete cosine sums,
@@ -126,6 +131,8 @@ static void build_tables(GsSoftplusPow *t, double ex) {
   for (int j = 0; j < 32; j++)
     chebyshev(power, ex, 1.0 + (2 * j + 1) / 64.0, 1.0 / 64.0, 5, t->m[j]);
   for (int e = 0; e < GS_XEX_N; e++) t->two[e] = exp2((e + GS_XEX_EMIN) * ex);
+  for (int k = 0; k <= GS_ATN_N; k++) /* the last row: t = 1 by rounding */
+    chebyshev(atan_of_t, ex, (k + 0.5) / GS_ATN_N, 0.5 / GS_ATN_N, 5, t->atn[k]);
 }
 
 #define SPX_SLOTS 8

@@ -82,6 +82,7 @@ static inline GsTubeCurrent gs_koren_triode_fast(const GsTriodeFast *f, double v
 #define GS_SPX_N 704     /* (GS_SPX_HI - GS_SPX_LO) * GS_SPX_SCALE */
 #define GS_XEX_EMIN (-64)
 #define GS_XEX_N 128 /* binary exponents tabulated, from GS_XEX_EMIN */
+#define GS_ATN_N 64  /* intervals of the arctangent's table */
 
 typedef struct {
   double ex;
@@ -90,6 +91,11 @@ typedef struct {
   double h[GS_SPX_N + 1][12];
   double m[32][6];      /* m^ex on m in [1 + j/32, 1 + (j+1)/32], s = 64 m - 65 - 2j */
   double two[GS_XEX_N]; /* 2^(e ex) */
+  /* arctan(x) for x >= 0 as t a(t), a(t) = arctan(t / (1 - t)) / t with
+   * t = x / (1 + x) in [0, 1): smooth (arctan's derivative by t is
+   * 1 / (t² + (1 - t)²), in [1, 2]; a(0) = 1), so degree 5 on intervals of
+   * 1/GS_ATN_N holds it to ~1e-13 relative; s = 2 GS_ATN_N t - 2k - 1 */
+  double atn[GS_ATN_N + 1][6];
 } GsSoftplusPow;
 
 /* The tables for exponent ex, built on first use and kept for the
@@ -127,6 +133,27 @@ static inline double gs_spx(const GsSoftplusPow *t, double w, double *dh) {
   const double *c = t->h[k];
   *dh = ((((c[11] * s + c[10]) * s + c[9]) * s + c[8]) * s + c[7]) * s + c[6];
   return ((((c[5] * s + c[4]) * s + c[3]) * s + c[2]) * s + c[1]) * s + c[0];
+}
+
+/* h'(w) alone (for the logistic 1 / (1 + e^-w) of the ex = 1 table: the
+ * tube stages' tanh), for any w (NaN gives 0). */
+static inline double gs_spx_slope(const GsSoftplusPow *t, double w) {
+  if (!(w >= GS_SPX_LO)) return 0.0;
+  if (w >= GS_SPX_HI) return t->ex * gs_spx_pow(t, w) / w;
+  double q = (w - GS_SPX_LO) * GS_SPX_SCALE;
+  int k = (int)q;
+  double s = 2.0 * (q - (double)k) - 1.0;
+  const double *c = t->h[k] + 6;
+  return ((((c[5] * s + c[4]) * s + c[3]) * s + c[2]) * s + c[1]) * s + c[0];
+}
+
+/* arctan(x) for x >= 0 (any table holds it). */
+static inline double gs_spx_atan(const GsSoftplusPow *t, double x) {
+  double u = x / (1.0 + x), q = u * GS_ATN_N;
+  int k = (int)q;
+  double s = 2.0 * (q - (double)k) - 1.0;
+  const double *c = t->atn[k];
+  return u * (((((c[5] * s + c[4]) * s + c[3]) * s + c[2]) * s + c[1]) * s + c[0]);
 }
 
 #if defined(__GNUC__)

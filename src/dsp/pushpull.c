@@ -17,9 +17,6 @@
 #define RES_C 4.7e-9
 #define TAP_OHMS 16.0 /* feedback is taken from the 16-ohm tap */
 
-#define MAX_ITER 40
-#define STEP_TOL 3e-5 /* volts per volt of vpp: accepted with a linear fix (error ~ its square) */
-
 /* ------------------------------------------------------------ the tubes */
 
 /* Plate and screen currents of one tube; no plate current below 0 V. */
@@ -166,6 +163,7 @@ bool gs_pp_init(GsPushPull *p, const GsPushPullDesign *d, const GsRational *yloa
   p->vraw = d->bplus + d->rsag * idle_current;
   p->decay = d->rsag > 0.0 ? exp(-1.0 / (rate * d->rsag * d->cfilter)) : 0.0;
   gs_pp_set_feedback(p, d->rfb, d->presence, d->resonance);
+  gs_pp_prepare(p);
   gs_pp_reset(p);
   return true;
 }
@@ -179,180 +177,6 @@ void gs_pp_reset(GsPushPull *p) {
   p->vpp = p->sz_last = p->e0_last = p->die_last = p->dja_last = p->djb_last = 0.0;
   p->ja_last = p->jb_last = p->ja0;
   p->df_last = 1.0;
-}
-
-/* ------------------------------------------------------------ one sample */
-
-/* A grid fed from the inverter at vs through its output resistance and
- * the coupling cap (companion history j), the bias feed to `bias`, and
- * grid conduction through the stopper above 0 V: closed form, piecewise
- * linear. (A smooth conduction law was tried: it moved aliasing by 2 dB,
- * the plate and inverter limits dominate.) */
-static double grid(const GsPushPull *p, double vs, double j, double *dvg, double *ibranch) {
-  const GsPushPullDesign *d = &p->d;
-  double emf = vs - j / p->gc, num = p->gbr * emf + d->bias / d->rb;
-  double den = p->gbr + 1.0 / d->rb, vg = num / den;
-  if (vg > 0.0) {
-    den += 1.0 / (d->rgs + d->tube->rgi);
-    vg = num / den;
-  }
-  *dvg = p->gbr / den;
-  *ibranch = p->gbr * (emf - vg);
-  return vg;
-}
-
-typedef struct {
-  double id, did;  /* id and its slope */
-  double die;      /* id's slope by the inverter's input */
-  double dja, djb; /* and by the coupling caps' histories */
-  double vga, vgb, ia, ib;
-  double ia_branch, ib_branch;
-} Eval;
-
-/* Koren's pentode plate current with the screen voltage fixed for the
- * sample: Ip = (2/kg1) (vg2/kp)^ex softplus(kp/mu + kp vg1/vg2)^ex
- * atan(vp/kvb), the powers of vg2 taken once (fast maths, ~1e-15). */
-typedef struct {
-  double scale, c0, c1, ex, inv_kvb;
-} Plate;
-
-static Plate plate_at(const GsPentodeModel *m, double vg2) {
-  Plate pl;
-  double v = vg2 > 1e-3 ? vg2 : 1e-3;
-  pl.scale = 2.0 / m->kg1 * gs_pow(v / m->kp, m->ex);
-  pl.c0 = m->kp / m->mu;
-  pl.c1 = m->kp / v;
-  pl.ex = m->ex;
-  pl.inv_kvb = 1.0 / m->kvb;
-  return pl;
-}
-
-/* Plate current and its slopes by vg1 and vp; none below 0 V. */
-static double plate(const Plate *pl, double vg1, double vp, double *d_g1, double *d_p) {
-  if (!(vp > 0.0)) {
-    *d_g1 = *d_p = 0.0;
-    return 0.0;
-  }
-  double sig, sp = gs_softplus(pl->c0 + pl->c1 * vg1, &sig);
-  double k = sp > 1e-300 ? pl->scale * gs_exp(pl->ex * gs_log(sp)) : 0.0;
-  double x = vp * pl->inv_kvb, at = gs_atan(x), ip = k * at;
-  *d_g1 = sp > 1e-300 ? ip * pl->ex * sig * pl->c1 / sp : 0.0;
-  *d_p = k * pl->inv_kvb / (1.0 + x * x);
-  return ip;
-}
-
-/* tanh by one exponential. */
-static double fast_tanh(double u) {
-  double e = gs_exp(-2.0 * (u < 0.0 ? -u : u)), t = (1.0 - e) / (1.0 + e);
-  return u < 0.0 ? -t : t;
-}
-
-/* f(vpp) = vpp + zd id(vpp) + sz: e0 is the inverter's input without the
- * part of the feedback that depends on vpp (kfb vpp). Returns f. */
-static double eval(const GsPushPull *p, const Plate *pl, double e0, double kfb, double sz,
-                   double vpp, Eval *ev, double *df) {
-  const GsPushPullDesign *d = &p->d;
-  double g = 0.5 * d->pi_gain, sw = d->pi_swing;
-  double t = fast_tanh(g * (e0 + kfb * vpp) / sw), vs = sw * t, dvs_de = g * (1.0 - t * t);
-  double dvs = dvs_de * kfb;
-  double dga, dgb, ga, pa;
-  double kpl = d->single_ended ? 1.0 : 0.5;
-  ev->vga = grid(p, vs, p->ja, &dga, &ev->ia_branch);
-  ev->ia = plate(pl, ev->vga, p->vb + kpl * vpp, &ga, &pa);
-  double id = ev->ia, did = ga * dga * dvs + kpl * pa, die = ga * dga * dvs_de;
-  double dja = -ga * dga / p->gc, djb = 0.0; /* dvg/dj = -(dvg/dvs) / gc */
-  ev->ib = 0.0;
-  ev->ib_branch = 0.0;
-  if (!d->single_ended) {
-    double gb, pb;
-    ev->vgb = grid(p, -vs, p->jb, &dgb, &ev->ib_branch);
-    ev->ib = plate(pl, ev->vgb, p->vb - 0.5 * vpp, &gb, &pb);
-    id = 0.5 * (id - ev->ib);
-    did = 0.5 * (did + gb * dgb * dvs + 0.5 * pb);
-    die = 0.5 * (die + gb * dgb * dvs_de);
-    dja *= 0.5;
-    djb = 0.5 * gb * dgb / p->gc;
-  }
-  ev->dja = d->parallel * dja;
-  ev->djb = d->parallel * djb;
-  ev->id = d->parallel * id;
-  ev->did = d->parallel * did;
-  ev->die = d->parallel * die;
-  *df = 1.0 + p->zd * ev->did;
-  return vpp + p->zd * ev->id + sz;
-}
-
-/* Newton's method on the monotone f, guarded by the bracket it builds. */
-static bool solve(const GsPushPull *p, const Plate *pl, double e0, double kfb, double sz,
-                  double *vpp, Eval *ev) {
-  double x = *vpp, lo = -INFINITY, hi = INFINITY;
-  for (int it = 0; it < MAX_ITER; it++) {
-    double df, f = eval(p, pl, e0, kfb, sz, x, ev, &df);
-    if (!isfinite(f)) return false;
-    if (f > 0.0) {
-      hi = x;
-    } else {
-      lo = x;
-    }
-    double step = f / df, next = x - step;
-    if (fabs(step) < STEP_TOL * (1.0 + fabs(x))) {
-      ev->id -= ev->did * step;
-      *vpp = next;
-      return true;
-    }
-    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
-    x = next;
-  }
-  return false;
-}
-
-/* What the output tubes draw from the supply: plates and screens. */
-static double supply_current(const GsPushPull *p, const Eval *ev) {
-  const GsPentodeModel *m = p->d.tube;
-  double base = p->vb / m->mu, i = ev->ia + ev->ib;
-  if (base + ev->vga > 0.0) i += gs_pow(base + ev->vga, m->ex) / m->kg2;
-  if (!p->d.single_ended && base + ev->vgb > 0.0) i += gs_pow(base + ev->vgb, m->ex) / m->kg2;
-  return p->d.parallel * i;
-}
-
-double gs_pp_step(GsPushPull *p, double vin) {
-  double sz = p->zd * (gs_iir_free_response(&p->y, &p->yst) + p->hl + p->hcp);
-  double sb = p->feedback ? gs_iir_free_response(&p->beta, &p->bst) : 0.0;
-  double kfb = p->feedback ? p->bd * p->tapk / p->n : 0.0;
-  double e0 = p->k_in * vin - sb;
-  /* the first guess: the last solution moved by the inputs' change
-   * through the last linearization (a Newton step on the old Jacobian) */
-  double moved = p->die_last * (e0 - p->e0_last) + p->dja_last * (p->ja - p->ja_last) +
-                 p->djb_last * (p->jb - p->jb_last);
-  double vpp = p->vpp - (sz - p->sz_last + p->zd * moved) / p->df_last;
-  if (!isfinite(vpp)) vpp = p->vpp;
-  Eval ev;
-  Plate pl = plate_at(p->d.tube, p->vb);
-  if (!solve(p, &pl, e0, kfb, sz, &vpp, &ev)) {
-    p->failures++;
-    gs_pp_reset(p);
-    return 0.0;
-  }
-  p->vpp = vpp;
-  p->sz_last = sz;
-  p->e0_last = e0;
-  p->die_last = ev.die;
-  p->dja_last = ev.dja;
-  p->djb_last = ev.djb;
-  p->ja_last = p->ja;
-  p->jb_last = p->jb;
-  p->df_last = 1.0 + p->zd * ev.did;
-  double vout = -vpp / p->n;
-  gs_iir_tick(&p->y, &p->yst, vpp);
-  double il = p->gl * vpp + p->hl, icp = p->gcp * vpp + p->hcp;
-  p->hl = il + p->gl * vpp;
-  p->hcp = -(icp + p->gcp * vpp);
-  if (p->feedback) gs_iir_tick(&p->beta, &p->bst, p->tapk * vout);
-  p->ja += 2.0 * ev.ia_branch;
-  p->jb += 2.0 * ev.ib_branch;
-  double vinf = p->vraw - p->d.rsag * supply_current(p, &ev);
-  p->vb = vinf + (p->vb - vinf) * p->decay;
-  return vout;
 }
 
 /* ------------------------------------------------------- small signal */
