@@ -36,11 +36,14 @@ docs: build
 accuracy: check
 	python3 tools/accuracy.py $(BUILD)/meson-logs/testlog.json docs/accuracy.md
 
-# Benchmarks against the peers; writes bench/*.md.
+# Benchmarks against the peers (installed first, as root, if missing):
+# writes bench/results.md and results.png, and bench/convolution.md.
+# Minutes long, so not part of `make check` (which runs a smoke test of
+# the same scripts: bench_smoke).
 bench: build
+	@./tools/install-deps.sh tools/bench-deps.txt
+	python3 bench/results.py $(BUILD)
 	python3 bench/convolution.py $(BUILD)
-	python3 bench/lv2.py $(BUILD)
-	python3 bench/tube.py $(BUILD)
 
 # libFuzzer targets (tests/fuzz/), each run for FUZZ_SECONDS on its seed
 # corpus in a clang + ASan/UBSan build dir of its own; fails on any finding.
