@@ -40,10 +40,14 @@ accuracy: check
 # writes bench/results.md and results.png, and bench/convolution.md.
 # Minutes long, so not part of `make check` (which runs a smoke test of
 # the same scripts: bench_smoke).
+# Debian's python3, whose matplotlib bench-deps.txt installs (a python3
+# earlier in PATH, e.g. pyenv's, would not see it).
+BENCH_PYTHON ?= /usr/bin/python3
+
 bench: build
 	@./tools/install-deps.sh tools/bench-deps.txt
-	python3 bench/results.py $(BUILD)
-	python3 bench/convolution.py $(BUILD)
+	$(BENCH_PYTHON) bench/results.py $(BUILD)
+	$(BENCH_PYTHON) bench/convolution.py $(BUILD)
 
 # libFuzzer targets (tests/fuzz/), each run for FUZZ_SECONDS on its seed
 # corpus in a clang + ASan/UBSan build dir of its own; fails on any finding.
