@@ -34,11 +34,18 @@ docs: build
 accuracy: check
 	python3 tools/accuracy.py $(BUILD)/meson-logs/testlog.json docs/accuracy.md
 
-# Benchmarks against the peers; writes bench/*.md.
+# Benchmarks against the peers (installed first, as root, if missing):
+# writes bench/results.md and results.png, and bench/convolution.md.
+# Minutes long, so not part of `make check` (which runs a smoke test of
+# the same scripts: bench_smoke).
+# Debian's python3, whose matplotlib bench-deps.txt installs (a python3
+# earlier in PATH, e.g. pyenv's, would not see it).
+BENCH_PYTHON ?= /usr/bin/python3
+
 bench: build
-	python3 bench/convolution.py $(BUILD)
-	python3 bench/lv2.py $(BUILD)
-	python3 bench/tube.py $(BUILD)
+	@./tools/install-deps.sh tools/bench-deps.txt
+	$(BENCH_PYTHON) bench/results.py $(BUILD)
+	$(BENCH_PYTHON) bench/convolution.py $(BUILD)
 
 # libFuzzer targets (tests/fuzz/), each run for FUZZ_SECONDS on its seed
 # corpus in a clang + ASan/UBSan build dir of its own; fails on any finding.

@@ -2,30 +2,26 @@
  * tests/lv2host.c times an LV2 plugin and bench/ladspahost.c a LADSPA one
  * (for bench/).
  *
- *   chainhost [--time] [--block N] CHAIN IN.wav OUT.wav
+ *   chainhost [--time] [--null] [--latency] [--block N] CHAIN IN.wav OUT.wav
  *
  * IN.wav must be mono; its samples go to the chain as they are (volts for
  * a chain that starts analog). Blocks of N frames (256 unless told);
- * --time prints the nanoseconds per sample spent inside gs_chain_process.
+ * --time prints the times of bench/host_clock.h; --null builds the chain
+ * but copies the input instead of processing it (the host's own cost, for
+ * callgrind); --latency prints the latency the chain reports.
  * OUT.wav is 32-bit float. Exit status: 0 ok, 1 failure, 2 bad usage. */
 #include <sndfile.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "gainstage/gainstage.h"
+#include "host_clock.h"
 
 static void print_log(void *handle, GsLogLevel level, const char *msg) {
   (void)handle;
   fprintf(stderr, "chainhost: %s: %s\n", level == GS_LOG_ERROR ? "error" : "warning", msg);
-}
-
-static double now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return 1e9 * (double)t.tv_sec + (double)t.tv_nsec;
 }
 
 static float *read_mono(const char *path, SF_INFO *info) {
@@ -54,12 +50,16 @@ static bool write_mono(const char *path, const float *x, sf_count_t n, int rate)
 }
 
 int main(int argc, char **argv) {
-  bool timed = false;
+  bool timed = false, null = false, latency = false;
   long block = 256;
   int a = 1;
   for (; a < argc && argv[a][0] == '-' && argv[a][1] == '-'; a++) {
     if (!strcmp(argv[a], "--time")) {
       timed = true;
+    } else if (!strcmp(argv[a], "--null")) {
+      null = true;
+    } else if (!strcmp(argv[a], "--latency")) {
+      latency = true;
     } else if (!strcmp(argv[a], "--block") && a + 1 < argc) {
       block = strtol(argv[++a], NULL, 10);
     } else {
@@ -67,7 +67,7 @@ int main(int argc, char **argv) {
     }
   }
   if (argc - a != 3 || block < 1 || block > (long)GS_MAX_BLOCK) {
-    fprintf(stderr, "usage: chainhost [--time] [--block N] CHAIN IN.wav OUT.wav\n");
+    fprintf(stderr, "usage: chainhost [--time] [--null] [--latency] [--block N] CHAIN IN.wav OUT.wav\n");
     return 2;
   }
   GsLog log = {print_log, NULL};
@@ -84,17 +84,23 @@ int main(int argc, char **argv) {
   }
   size_t n = (size_t)info.frames;
   float *y = malloc(n * sizeof *y);
-  double spent = 0.0;
+  double spent = 0.0, cpu0 = host_cpu();
   for (size_t pos = 0; y && pos < n; pos += (size_t)block) {
     uint32_t len = (uint32_t)(n - pos < (size_t)block ? n - pos : (size_t)block);
     const float *ins[1] = {x + pos};
     float *outs[1] = {y + pos};
-    double t0 = now_ns();
-    gs_chain_process(chain, ins, outs, len);
-    spent += now_ns() - t0;
+    double t0 = host_wall();
+    if (null) {
+      memcpy(outs[0], ins[0], len * sizeof(float));
+    } else {
+      gs_chain_process(chain, ins, outs, len);
+    }
+    spent += host_wall() - t0;
   }
+  double cpu = host_cpu() - cpu0;
   bool ok = y && write_mono(argv[a + 2], y, (sf_count_t)n, info.samplerate);
-  if (ok && timed) printf("run_ns_per_sample %.3f\n", spent / (double)n);
+  if (ok && timed) host_print_times(spent, cpu, (double)n);
+  if (ok && latency) printf("latency %u\n", gs_chain_latency(chain));
   gs_chain_free(chain);
   gs_spec_free(spec);
   free(x);

@@ -1,20 +1,19 @@
 #!/usr/bin/env python3
 """Convolution cost per sample: gainstage's zero-latency convolver against a
 direct-form FIR (both timed in-process by bench_convolver) and against
-`sox ... fir` (timed as a process, net of sox reading the same file with no
-effect), for 512, 2048, 8192 and 96000-tap IRs at block sizes 32, 64, 256
+`sox ... fir` (its CPU time as a process, net of sox copying the same file
+with no effect: bench/measure.py), for 512, 2048, 8192 and 96000-tap IRs at block sizes 32, 64, 256
 and 1024. Writes bench/convolution.md.
 
 Usage: bench/convolution.py BUILD_DIR
 """
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
+import measure
 import report
 
 TAPS = [512, 2048, 8192, 96000]
@@ -22,22 +21,6 @@ BLOCKS = [32, 64, 256, 1024]
 RATE = 48000
 SECONDS = 30  # of guitar DI, for sox
 RUNS = 5
-
-
-def timed(cmd):
-    t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t0
-
-
-def sox_ns_per_sample(di, coefs, samples):
-    """Median over RUNS of (sox with fir) - (sox alone), alternated."""
-    net = []
-    for _ in range(RUNS):
-        base = timed(["sox", "-q", "-D", di, "-n"])
-        fir = timed(["sox", "-q", "-D", di, "-n", "fir", coefs])
-        net.append(max(fir - base, 0.0))
-    return 1e9 * statistics.median(net) / samples
 
 
 def ours(build):
@@ -70,7 +53,9 @@ def main():
             with open(coefs, "w") as f:
                 for i in range(taps):
                     f.write("%.8g\n" % (rng.uniform(-1, 1) * (1 - i / taps) * 0.01))
-            sox[taps] = sox_ns_per_sample(di, coefs, SECONDS * RATE)
+            fir = measure.Config("sox fir", "cab", "sox", ["fir", coefs], False)
+            sox[taps] = measure.cpu_ns([fir], {}, di, os.path.join(tmp, "out.wav"),
+                                       SECONDS * RATE, RUNS)["sox fir"]
             print("sox fir %6d taps: %8.2f ns/sample" % (taps, sox[taps]), flush=True)
     got = ours(build)
 
@@ -78,9 +63,9 @@ def main():
         "Nanoseconds per mono sample at 48 kHz, median of %d runs; x RT is real-time" % RUNS,
         "factor (48 kHz of audio per second of one core). *gainstage*: the zero-latency",
         "partitioned convolver (src/dsp/convolver.c); *direct*: a direct-form FIR with",
-        "vectorized dot products, same process; *sox fir*: `sox in.wav -n fir COEFS` on",
-        "%d s of guitar DI, net of `sox in.wav -n` (sox's FFT convolution has latency;" % SECONDS,
-        "it does not depend on our block size).",
+        "vectorized dot products, same process; *sox fir*: `sox in.wav out.wav fir COEFS`",
+        "on %d s of guitar DI, CPU time net of sox copying the file (sox's FFT convolution" % SECONDS,
+        "has latency; it does not depend on our block size).",
         "",
         "| taps | block | gainstage ns | gainstage x RT | direct ns | sox fir ns "
         "| direct / gainstage | sox / gainstage |",

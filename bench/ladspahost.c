@@ -1,14 +1,17 @@
 /* A minimal offline LADSPA host, to time a LADSPA plugin the way
  * tests/lv2host.c times an LV2 one (for bench/).
  *
- *   ladspahost [--time] [--block N] [--set NAME=VALUE]... PLUGIN.so LABEL IN.wav OUT.wav
+ *   ladspahost [--time] [--null] [--block N] [--set NAME=VALUE]... PLUGIN.so LABEL IN.wav OUT.wav
  *
  * The plugin must have exactly one audio input and one audio output port,
  * and IN.wav must be mono. Control inputs start at their LADSPA default
  * and --set overrides them by exact port name. run() gets blocks of N
- * frames (256 unless told). OUT.wav is 32-bit float, written to OUT.wav.tmp
- * and renamed only when complete, so a failure leaves no partial file.
- * --time prints the nanoseconds per sample spent inside run().
+ * frames (256 unless told); the whole input is read before the first and
+ * the output written after the last. OUT.wav is 32-bit float, written to
+ * OUT.wav.tmp and renamed only when complete, so a failure leaves no
+ * partial file. --time prints the times of bench/host_clock.h; --null
+ * instantiates the plugin but copies the input instead of calling run()
+ * (the host's own cost, for callgrind).
  * Exit status: 0 ok, 1 runtime failure, 2 bad usage or input. */
 #include <dlfcn.h>
 #include <errno.h>
@@ -20,8 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "host_clock.h"
 
 #define MAX_SETS 64
 #define MAX_BLOCK (1L << 20)
@@ -29,7 +33,7 @@
 enum { OK = 0, FAILED = 1, BAD_INPUT = 2 };
 
 typedef struct {
-  bool time;
+  bool time, null;
   unsigned long block;
   const char *set_names[MAX_SETS];
   float set_values[MAX_SETS];
@@ -45,6 +49,7 @@ typedef struct {
   LADSPA_Data *in, *out; /* one block each */
   unsigned long in_port, out_port;
   double run_seconds; /* inside run() */
+  double loop_cpu;    /* over the loop of blocks, every thread */
   sf_count_t frames;
 } Host;
 
@@ -56,12 +61,6 @@ __attribute__((format(printf, 2, 3))) static int fail(int status, const char *fm
   fputc('\n', stderr);
   va_end(ap);
   return status;
-}
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 /* ------------------------------------------------------------ arguments */
@@ -103,6 +102,8 @@ static int parse_args(int argc, char **argv, Args *a) {
   for (int i = 1; i < argc && !rc; i++) {
     if (!strcmp(argv[i], "--time")) {
       a->time = true;
+    } else if (!strcmp(argv[i], "--null")) {
+      a->null = true;
     } else if (!strcmp(argv[i], "--block") && i + 1 < argc) {
       rc = parse_block(argv[++i], &a->block);
     } else if (!strcmp(argv[i], "--set") && i + 1 < argc) {
@@ -116,7 +117,7 @@ static int parse_args(int argc, char **argv, Args *a) {
   if (!rc && pos < 4) rc = BAD_INPUT;
   if (rc) {
     fprintf(stderr,
-            "usage: ladspahost [--time] [--block N] [--set NAME=VALUE]... "
+            "usage: ladspahost [--time] [--null] [--block N] [--set NAME=VALUE]... "
             "PLUGIN.so LABEL IN.wav OUT.wav\n");
   }
   return rc;
@@ -216,24 +217,42 @@ static int set_control(Host *host, const char *name, float value) {
 
 /* --------------------------------------------------------------- render */
 
-/* Only run() itself is timed, as in lv2host; the last block may be short. */
-static int process(Host *host, SNDFILE *in, SNDFILE *out, unsigned long block) {
-  sf_count_t got;
-  while ((got = sf_readf_float(in, host->in, (sf_count_t)block)) > 0) {
-    double t0 = now();
-    host->desc->run(host->handle, (unsigned long)got);
-    host->run_seconds += now() - t0;
-    if (sf_writef_float(out, host->out, got) != got) {
-      return fail(FAILED, "writing failed: %s", sf_strerror(out));
-    }
-    host->frames += got;
+/* Only run() itself is timed, as in lv2host; the last block may be short.
+ * The file is read whole before and written after the loop, so that the
+ * loop's CPU time is the plugin's and the host's copying only. */
+static int process(Host *host, SNDFILE *in, SNDFILE *out, const Args *a, sf_count_t frames) {
+  float *x = malloc((size_t)(frames > 0 ? frames : 1) * sizeof *x);
+  if (!x) return fail(FAILED, "out of memory");
+  if (sf_readf_float(in, x, frames) != frames) {
+    free(x);
+    return fail(FAILED, "reading failed: %s", sf_strerror(in));
   }
-  if (sf_error(in)) return fail(FAILED, "reading failed: %s", sf_strerror(in));
-  return OK;
+  double cpu0 = host_cpu();
+  for (sf_count_t pos = 0; pos < frames; pos += (sf_count_t)a->block) {
+    unsigned long n = (unsigned long)(frames - pos < (sf_count_t)a->block ? frames - pos
+                                                                          : (sf_count_t)a->block);
+    memcpy(host->in, x + pos, n * sizeof *x);
+    double t0 = host_wall();
+    if (a->null) {
+      memcpy(host->out, host->in, n * sizeof *x);
+    } else {
+      host->desc->run(host->handle, n);
+    }
+    host->run_seconds += host_wall() - t0;
+    memcpy(x + pos, host->out, n * sizeof *x); /* in place: x[pos..] is consumed */
+  }
+  host->loop_cpu = host_cpu() - cpu0;
+  host->frames = frames;
+  int rc = OK;
+  if (sf_writef_float(out, x, frames) != frames) {
+    rc = fail(FAILED, "writing failed: %s", sf_strerror(out));
+  }
+  free(x);
+  return rc;
 }
 
-static int run_plugin(Host *host, SNDFILE *in, SNDFILE *out, unsigned long rate,
-                      unsigned long block) {
+static int run_plugin(Host *host, SNDFILE *in, SNDFILE *out, unsigned long rate, const Args *a,
+                      sf_count_t frames) {
   const LADSPA_Descriptor *d = host->desc;
   host->handle = d->instantiate(d, rate);
   if (!host->handle) return fail(FAILED, "%s: instantiate() failed", d->Label);
@@ -244,14 +263,14 @@ static int run_plugin(Host *host, SNDFILE *in, SNDFILE *out, unsigned long rate,
     d->connect_port(host->handle, p, buf);
   }
   if (d->activate) d->activate(host->handle);
-  int rc = process(host, in, out, block);
+  int rc = process(host, in, out, a, frames);
   if (d->deactivate) d->deactivate(host->handle);
   d->cleanup(host->handle);
   return rc;
 }
 
 /* Renders into OUT.tmp, renamed over OUT only once it is complete. */
-static int render(Host *host, const Args *a, SNDFILE *in, int rate) {
+static int render(Host *host, const Args *a, SNDFILE *in, int rate, sf_count_t frames) {
   char tmp[4096];
   if (snprintf(tmp, sizeof tmp, "%s.tmp", a->out) >= (int)sizeof tmp) {
     return fail(BAD_INPUT, "output path too long");
@@ -259,7 +278,7 @@ static int render(Host *host, const Args *a, SNDFILE *in, int rate) {
   SF_INFO info = {.samplerate = rate, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
   SNDFILE *out = sf_open(tmp, SFM_WRITE, &info);
   if (!out) return fail(BAD_INPUT, "cannot write %s: %s", tmp, sf_strerror(NULL));
-  int rc = run_plugin(host, in, out, (unsigned long)rate, a->block);
+  int rc = run_plugin(host, in, out, (unsigned long)rate, a, frames);
   if (sf_close(out) && !rc) rc = fail(FAILED, "cannot finish %s", tmp);
   if (!rc && rename(tmp, a->out))
     rc = fail(FAILED, "cannot rename %s to %s: %s", tmp, a->out, strerror(errno));
@@ -286,11 +305,8 @@ int main(int argc, char **argv) {
     host.out = calloc(a.block, sizeof *host.out);
     if (!host.in || !host.out) rc = fail(FAILED, "out of memory");
   }
-  if (!rc) rc = render(&host, &a, in, info.samplerate);
-  if (!rc && a.time) {
-    double frames = host.frames > 0 ? (double)host.frames : 1.0; /* empty input: 0 */
-    printf("run_ns_per_sample %.3f\n", 1e9 * host.run_seconds / frames);
-  }
+  if (!rc) rc = render(&host, &a, in, info.samplerate, info.frames);
+  if (!rc && a.time) host_print_times(host.run_seconds, host.loop_cpu, (double)host.frames);
   sf_close(in);
   free(host.controls);
   free(host.in);

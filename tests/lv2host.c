@@ -4,7 +4,10 @@
  *   lv2host [-b FRAMES] [-c SYMBOL VALUE]... [--ir FILE] [--preset URI]
  *           [--load-state DIR] [--save-state DIR] PLUGIN_URI IN.wav OUT.wav
  *
- * --time prints the nanoseconds per sample spent in run() (for bench/).
+ * --time prints the times of bench/host_clock.h (for bench/); --null
+ * instantiates the plugin but copies the input instead of calling run()
+ * (the host's own cost, for callgrind). The whole input is read before the
+ * first block and the output written after the last.
  * --latency prints the value of the plugin's latency port at the end.
  * --change FRAME SYMBOL VALUE sets a control while the file plays.
  * --rt-check brackets run() and work_response() (the plugin's audio-thread
@@ -31,7 +34,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "host_clock.h"
 
 #define ATOM_CAPACITY 8192
 #define MAX_QUEUE 16
@@ -61,6 +65,8 @@ typedef struct {
   uint8_t *atom_in, *atom_out;
   int32_t atom_in_index, atom_out_index;
   double run_seconds; /* inside run() */
+  bool null;          /* copy instead of run() */
+  double loop_cpu;    /* over the loop of blocks, every thread */
   void (*rt_enter)(void), (*rt_leave)(void);
 } Host;
 
@@ -69,12 +75,6 @@ static void rt_enter(const Host *host) {
 }
 static void rt_leave(const Host *host) {
   if (host->rt_leave) host->rt_leave();
-}
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 static int fail(const char *what, const char *detail) {
@@ -221,11 +221,15 @@ static void run_block(Host *host, uint32_t n) {
     out->type = map_uri(host, LV2_ATOM__Chunk);
     out->size = ATOM_CAPACITY - sizeof(LV2_Atom);
   }
-  double t0 = now();
-  rt_enter(host);
-  lilv_instance_run(host->instance, n);
-  rt_leave(host);
-  host->run_seconds += now() - t0;
+  double t0 = host_wall();
+  if (host->null) {
+    memcpy(host->out, host->in, n * sizeof(float));
+  } else {
+    rt_enter(host);
+    lilv_instance_run(host->instance, n);
+    rt_leave(host);
+  }
+  host->run_seconds += host_wall() - t0;
   service_worker(host);
   if (host->atom_in_index >= 0) reset_atoms(host);
 }
@@ -247,7 +251,10 @@ static int send_ir(Host *host, const char *path) {
   lv2_atom_forge_pop(&forge, &obj);
   lv2_atom_forge_pop(&forge, &seq);
   memset(host->in, 0, host->block * sizeof(float));
+  bool null = host->null;
+  host->null = false; /* the plugin takes the IR in run() */
   run_block(host, host->block);
+  host->null = null;
   return 0;
 }
 
@@ -313,7 +320,7 @@ static int load_state(Host *host, const char *dir, const LV2_Feature *const *fea
 typedef struct {
   uint32_t block;
   const char *ir, *preset, *load, *save, *uri, *in, *out;
-  bool time;
+  bool time, null;
   const char *syms[64];
   float vals[64];
   int n_ctl;
@@ -335,6 +342,8 @@ static int parse_args(int argc, char **argv, Args *a) {
       a->vals[a->n_ctl++] = strtof(argv[++i], NULL);
     } else if (!strcmp(argv[i], "--ir") && i + 1 < argc) {
       a->ir = argv[++i];
+    } else if (!strcmp(argv[i], "--null")) {
+      a->null = true;
     } else if (!strcmp(argv[i], "--change") && i + 3 < argc && a->n_change < 16) {
       a->change_at[a->n_change] = atol(argv[++i]);
       a->change_sym[a->n_change] = argv[++i];
@@ -361,23 +370,32 @@ static int parse_args(int argc, char **argv, Args *a) {
   return pos == 3 && a->block > 0 ? 0 : 1;
 }
 
-static int process_file(Host *host, const Args *a, SNDFILE *in, SNDFILE *out) {
-  sf_count_t got;
-  long pos = 0;
-  while ((got = sf_readf_float(in, host->in, host->block)) > 0) {
+static int process_file(Host *host, const Args *a, SNDFILE *in, SNDFILE *out, sf_count_t frames) {
+  float *x = malloc((size_t)(frames > 0 ? frames : 1) * sizeof(float));
+  if (!x) return fail("out of memory", NULL);
+  if (sf_readf_float(in, x, frames) != frames) {
+    free(x);
+    return fail("reading failed", NULL);
+  }
+  double cpu0 = host_cpu();
+  for (sf_count_t pos = 0; pos < frames; pos += host->block) {
+    sf_count_t got = frames - pos < (sf_count_t)host->block ? frames - pos : host->block;
     for (int k = 0; k < a->n_change; k++) {
       if (a->change_at[k] >= pos && a->change_at[k] < pos + got) {
         set_control(host, a->change_sym[k], a->change_val[k]);
       }
     }
-    pos += got;
+    memcpy(host->in, x + pos, (size_t)got * sizeof(float));
     if (got < (sf_count_t)host->block) {
       memset(host->in + got, 0, (host->block - (size_t)got) * sizeof(float));
     }
     run_block(host, (uint32_t)got);
-    if (sf_writef_float(out, host->out, got) != got) return fail("writing failed", NULL);
+    memcpy(x + pos, host->out, (size_t)got * sizeof(float)); /* x[pos..] is consumed */
   }
-  return 0;
+  host->loop_cpu = host_cpu() - cpu0;
+  int rc = sf_writef_float(out, x, frames) != frames ? fail("writing failed", NULL) : 0;
+  free(x);
+  return rc;
 }
 
 static int run_host(Host *host, const Args *a, const LV2_Feature *const *features) {
@@ -399,12 +417,12 @@ static int run_host(Host *host, const Args *a, const LV2_Feature *const *feature
   if (a->preset && load_preset(host, a->preset, features)) return 1;
   if (a->load && load_state(host, a->load, features)) return 1;
   lilv_instance_activate(host->instance);
+  service_worker(host); /* work a restored state scheduled (an IR to load) */
+  host->null = a->null;
   int rc = a->ir ? send_ir(host, a->ir) : 0;
   host->run_seconds = 0.0;
-  if (!rc) rc = process_file(host, a, in, out);
-  if (!rc && a->time) {
-    printf("run_ns_per_sample %.3f\n", 1e9 * host->run_seconds / (double)info.frames);
-  }
+  if (!rc) rc = process_file(host, a, in, out, info.frames);
+  if (!rc && a->time) host_print_times(host->run_seconds, host->loop_cpu, (double)info.frames);
   if (!rc && a->latency) { /* the output port the plugin reports it on */
     LilvNode *sym = lilv_new_string(host->world, "latency");
     const LilvPort *port = lilv_plugin_get_port_by_symbol(host->plugin, sym);
@@ -425,7 +443,8 @@ int main(int argc, char **argv) {
   if (parse_args(argc, argv, &a)) {
     fprintf(stderr,
             "usage: lv2host [-b FRAMES] [-c SYMBOL VALUE]... [--ir FILE] "
-            "[--preset URI] [--load-state DIR] [--save-state DIR] URI IN.wav OUT.wav\n");
+            "[--preset URI] [--load-state DIR] [--save-state DIR] [--time] [--null] "
+            "URI IN.wav OUT.wav\n");
     return 2;
   }
   Host host = {.block = a.block};
@@ -443,6 +462,8 @@ int main(int argc, char **argv) {
       {LV2_OPTIONS_INSTANCE, 0, map_uri(&host, LV2_BUF_SIZE__minBlockLength), sizeof block,
        map_uri(&host, LV2_ATOM__Int), &block},
       {LV2_OPTIONS_INSTANCE, 0, map_uri(&host, LV2_BUF_SIZE__maxBlockLength), sizeof block,
+       map_uri(&host, LV2_ATOM__Int), &block},
+      {LV2_OPTIONS_INSTANCE, 0, map_uri(&host, LV2_BUF_SIZE__nominalBlockLength), sizeof block,
        map_uri(&host, LV2_ATOM__Int), &block},
       {LV2_OPTIONS_INSTANCE, 0, 0, 0, 0, NULL}};
   LV2_Feature f_map = {LV2_URID__map, &host.map}, f_unmap = {LV2_URID__unmap, &host.unmap},

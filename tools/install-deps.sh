@@ -1,10 +1,12 @@
 #!/bin/sh
-# Install the Debian packages listed in tools/deps.txt that are missing.
-# Run as root on a fresh Debian 12; as another user, it only reports.
+# Install the Debian packages listed in LIST (tools/deps.txt unless told)
+# that are missing: `install-deps.sh [LIST]`. Run as root on a fresh
+# Debian 12; as another user, it only reports.
 set -eu
 here=$(dirname "$0")
+list=${1:-$here/deps.txt}
 missing=""
-for pkg in $(grep -v '^#' "$here/deps.txt" | tr -s ' \n' ' '); do
+for pkg in $(grep -v '^#' "$list" | tr -s ' \n' ' '); do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
     missing="$missing $pkg"
   fi
