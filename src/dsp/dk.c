@@ -328,6 +328,9 @@ static bool rest(GsDkSolver *s, const GsDkNetlist *n, const Mna *sampled, Mna *s
 
 struct GsDkScratch {
   Mna q;
+  double P[GS_DK_MAX_PORTS * GS_DK_MAX_Z]; /* the system a glide starts from */
+  double W[(GS_DK_MAX_OUTPUTS + GS_DK_MAX_STATES) * GS_DK_MAX_Z];
+  double Fp[GS_DK_MAX_PORTS * GS_DK_MAX_PORTS];
 };
 
 GsDkScratch *gs_dk_scratch_new(void) {
@@ -338,10 +341,25 @@ void gs_dk_scratch_free(GsDkScratch *scratch) {
   free(scratch);
 }
 
-bool gs_dk_update(GsDkSolver *s, const GsDkNetlist *n, double rate, GsDkScratch *scratch) {
+bool gs_dk_update(GsDkSolver *s, const GsDkNetlist *n, double rate, uint32_t glide,
+                  GsDkScratch *scratch) {
   if (!scratch || !build(&scratch->q, n, rate, false)) return false;
   if (scratch->q.ns != s->ns || scratch->q.nu != s->nu || scratch->q.np != s->np) return false;
+  /* the new system becomes the glide's end; P, W, Fp start from where
+   * they are (inside a glide, too) */
+  memcpy(scratch->P, s->P, sizeof s->P);
+  memcpy(scratch->W, s->W, sizeof s->W);
+  memcpy(scratch->Fp, s->Fp, sizeof s->Fp);
   reduce(s, n, &scratch->q);
+  s->glide_left = glide;
+  if (glide) {
+    memcpy(s->P_to, s->P, sizeof s->P);
+    memcpy(s->W_to, s->W, sizeof s->W);
+    memcpy(s->Fp_to, s->Fp, sizeof s->Fp);
+    memcpy(s->P, scratch->P, sizeof s->P);
+    memcpy(s->W, scratch->W, sizeof s->W);
+    memcpy(s->Fp, scratch->Fp, sizeof s->Fp);
+  }
   s->have_lu = false; /* F changed: predict from the last two samples */
   return true;
 }
@@ -375,6 +393,12 @@ bool gs_dk_init(GsDkSolver *s, const GsDkNetlist *n, double rate, const double *
 }
 
 void gs_dk_reset(GsDkSolver *s) {
+  if (s->glide_left) { /* a glide under way ends at once */
+    memcpy(s->P, s->P_to, sizeof s->P);
+    memcpy(s->W, s->W_to, sizeof s->W);
+    memcpy(s->Fp, s->Fp_to, sizeof s->Fp);
+    s->glide_left = 0;
+  }
   memset(s->z, 0, sizeof s->z);
   memcpy(s->z, s->x0, (size_t)s->ns * sizeof(double));
   memcpy(s->v, s->v0, sizeof s->v);

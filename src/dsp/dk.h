@@ -16,6 +16,7 @@
 #define GS_DSP_DK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "dsp/koren.h"
 
@@ -93,6 +94,12 @@ typedef struct {
   double P[GS_DK_MAX_PORTS * GS_DK_MAX_Z];
   double W[(GS_DK_MAX_OUTPUTS + GS_DK_MAX_STATES) * GS_DK_MAX_Z];
   double Fp[GS_DK_MAX_PORTS * GS_DK_MAX_PORTS];
+  /* A glide (gs_dk_update): P, W and Fp move to these in a straight line
+   * over glide_left more samples. */
+  double P_to[GS_DK_MAX_PORTS * GS_DK_MAX_Z];
+  double W_to[(GS_DK_MAX_OUTPUTS + GS_DK_MAX_STATES) * GS_DK_MAX_Z];
+  double Fp_to[GS_DK_MAX_PORTS * GS_DK_MAX_PORTS];
+  uint32_t glide_left;
   double z[GS_DK_MAX_Z];                            /* the states x live here */
   double v[GS_DK_MAX_PORTS], p[GS_DK_MAX_PORTS];    /* the last sample's solution and p */
   double v1[GS_DK_MAX_PORTS];                       /* the sample before */
@@ -117,9 +124,13 @@ void gs_dk_scratch_free(GsDkScratch *scratch);
 
 /* Reduce again after resistor, capacitor or inductor values changed (the
  * same netlist otherwise, e.g. a pot turned): the states and the last
- * solution carry on. False (and nothing changed) if the network came out
- * singular. [audio] */
-bool gs_dk_update(GsDkSolver *s, const GsDkNetlist *n, double rate, GsDkScratch *scratch);
+ * solution carry on, and the system glides to the new one over `glide`
+ * samples (0: at once). A pot moved in steps each tick otherwise steps the
+ * output (zipper noise); moved by a glide over each tick, the circuit's
+ * matrices are continuous in time. False (and nothing changed) if the
+ * network came out singular. [audio] */
+bool gs_dk_update(GsDkSolver *s, const GsDkNetlist *n, double rate, uint32_t glide,
+                  GsDkScratch *scratch);
 
 /* One sample: inputs u, outputs y. [audio] */
 void gs_dk_step(GsDkSolver *s, const double *u, double *y);

@@ -370,7 +370,25 @@ UNROLLED void step_n(GsDkSolver *s, bool tab, int ns, int nu, int np, int no, co
   }
 }
 
+/* One sample further along a glide (see gs_dk_update): a straight line,
+ * ending exactly on the target. */
+static void glide(GsDkSolver *s) {
+  int np = s->np, n_p = np * s->nxu, n_w = (s->no + s->ns) * s->nz;
+  if (s->glide_left == 1) {
+    memcpy(s->P, s->P_to, (size_t)n_p * sizeof(double));
+    memcpy(s->W, s->W_to, (size_t)n_w * sizeof(double));
+    memcpy(s->Fp, s->Fp_to, (size_t)(np * np) * sizeof(double));
+    s->glide_left = 0;
+    return;
+  }
+  double k = 1.0 / s->glide_left--;
+  for (int j = 0; j < n_p; j++) s->P[j] += k * (s->P_to[j] - s->P[j]);
+  for (int j = 0; j < n_w; j++) s->W[j] += k * (s->W_to[j] - s->W[j]);
+  for (int j = 0; j < np * np; j++) s->Fp[j] += k * (s->Fp_to[j] - s->Fp[j]);
+}
+
 void GS_KERNEL(gs_dk_step)(GsDkSolver *s, const double *u, double *y) {
+  if (s->glide_left) glide(s);
   int ns = s->ns, nu = s->nu, np = s->np, no = s->no;
   /* one or two triode stages with two inputs (signal, supply), two
    * capacitors each and one output, fully unrolled; any other size as it

@@ -97,7 +97,7 @@ GsTubePreamp *gs_tube_preamp_new(const GsTriodeModel *tube, int stages, double i
     return NULL;
   }
   tp->max_gain_db = measure_max_gain(tp);
-  gs_tube_preamp_set_gain(tp, gain_db);
+  gs_tube_preamp_set_gain(tp, gain_db, 0);
   return tp;
 }
 
@@ -107,13 +107,14 @@ void gs_tube_preamp_free(GsTubePreamp *tp) {
   free(tp);
 }
 
-void gs_tube_preamp_set_gain(GsTubePreamp *tp, double gain_db) {
+void gs_tube_preamp_set_gain(GsTubePreamp *tp, double gain_db, uint32_t glide) {
   double fraction = fmin(1.0, pow(10.0, (gain_db - tp->max_gain_db) / 20.0));
   double pot = gs_tc_taper_inverse(fraction);
   if (pot == tp->pot) return;
   tp->pot = pot;
   build(tp);
-  gs_dk_update(&tp->run.dk, &tp->net, tp->rate * tp->run.os.factor, tp->scratch);
+  uint32_t f = (uint32_t)tp->run.os.factor;
+  gs_dk_update(&tp->run.dk, &tp->net, tp->rate * f, glide * f, tp->scratch);
 }
 
 void gs_tube_preamp_process(GsTubePreamp *tp, float *buf, uint32_t n) {

@@ -20,7 +20,8 @@ GsTubePreamp *gs_tube_preamp_new(const GsTriodeModel *tube, int stages, double i
                                  char *why, size_t why_size);
 void gs_tube_preamp_free(GsTubePreamp *tp);
 
-void gs_tube_preamp_set_gain(GsTubePreamp *tp, double gain_db);        /* [audio] */
+/* The pot turned to give gain_db, gliding there over `glide` samples. [audio] */
+void gs_tube_preamp_set_gain(GsTubePreamp *tp, double gain_db, uint32_t glide);
 void gs_tube_preamp_process(GsTubePreamp *tp, float *buf, uint32_t n); /* [audio] in place */
 void gs_tube_preamp_reset(GsTubePreamp *tp);
 uint32_t gs_tube_preamp_latency(const GsTubePreamp *tp);
