@@ -70,12 +70,16 @@ void gs_iir_morph(GsIirState *st, const GsIirCoefs *old, uint32_t n) {
   st->morph_left = st->morph_len = n;
 }
 
+void gs_iir_morph_next(const GsIirCoefs *c, GsIirState *st, GsIirCoefs *now) {
+  double t = 1.0 - (double)(st->morph_left - 1) / st->morph_len;
+  lerp_coefs(now, &st->from, c, t);
+  st->morph_left--;
+}
+
 double gs_iir_step(const GsIirCoefs *c, GsIirState *st, double x) {
   if (!st->morph_left) return gs_iir_tick(c, st, x);
   GsIirCoefs now;
-  double t = 1.0 - (double)(st->morph_left - 1) / st->morph_len;
-  lerp_coefs(&now, &st->from, c, t);
-  st->morph_left--;
+  gs_iir_morph_next(c, st, &now);
   return gs_iir_tick(&now, st, x);
 }
 

@@ -70,6 +70,10 @@ void gs_iir_run(const GsIirCoefs *c, GsIirState *st, float *buf, uint32_t n);
  * resonance swept in steps rings). */
 void gs_iir_morph(GsIirState *st, const GsIirCoefs *old, uint32_t n);
 
+/* The coefficients of a morph's next sample toward c, into now (the
+ * morph moves on a sample); for filters run sample by sample elsewhere. */
+void gs_iir_morph_next(const GsIirCoefs *c, GsIirState *st, GsIirCoefs *now);
+
 /* The next output is gs_iir_direct_gain(c) * x + gs_iir_free_response. */
 static inline double gs_iir_free_response(const GsIirCoefs *c, const GsIirState *st) {
   double fir = 0.0, iir = 0.0;

@@ -122,24 +122,54 @@ static bool digitize(const GsRational *r, double rate, GsIirCoefs *c) {
   return true;
 }
 
-void gs_pp_set_feedback(GsPushPull *p, double rfb, double presence, double resonance) {
+/* No feedback: the network `c` at gain 0. A morph to or from it fades the
+ * numerator alone: the poles stay where they are. */
+static GsIirCoefs silenced(const GsIirCoefs *c) {
+  GsIirCoefs z = *c;
+  z.gain = 0.0;
+  return z;
+}
+
+void gs_pp_set_feedback(GsPushPull *p, double rfb, double presence, double resonance,
+                        uint32_t glide) {
   p->d.rfb = rfb;
   p->d.presence = presence;
   p->d.resonance = resonance;
-  p->feedback = rfb > 0.0;
-  if (!p->feedback) return;
-  GsRational b = feedback_network(rfb, presence, resonance);
-  if (!digitize(&b, p->rate, &p->beta)) {
-    p->feedback = false;
-    return;
+  GsIirCoefs old = p->beta;
+  GsRational b;
+  if (rfb > 0.0) b = feedback_network(rfb, presence, resonance);
+  if (!(rfb > 0.0) || !digitize(&b, p->rate, &p->beta_to)) p->beta_to = silenced(&old);
+  if (!p->feedback) { /* from none: the network's history is stale */
+    old = silenced(&p->beta_to);
+    gs_iir_clear(&p->bst);
+  }
+  if (glide) {
+    gs_iir_morph(&p->bst, &old, glide);
+    p->feedback = true;
+  } else {
+    p->beta = p->beta_to;
+    p->bst.morph_left = 0;
+    p->feedback = p->beta_to.gain != 0.0;
   }
   p->bd = gs_iir_direct_gain(&p->beta);
+}
+
+/* A sample further along a morph of the feedback network. */
+void gs_pp_morph_feedback(GsPushPull *p) {
+  gs_iir_morph_next(&p->beta_to, &p->bst, &p->beta);
+  p->bd = gs_iir_direct_gain(&p->beta);
+  if (p->bst.morph_left == 0) {
+    p->beta = p->beta_to;
+    p->bd = gs_iir_direct_gain(&p->beta);
+    p->feedback = p->beta.gain != 0.0;
+  }
 }
 
 /* ------------------------------------------------------------ lifecycle */
 
 bool gs_pp_init(GsPushPull *p, const GsPushPullDesign *d, const GsRational *yload, double rate) {
   memset(p, 0, sizeof *p);
+  gs_iir_identity(&p->beta); /* no network yet */
   p->d = *d;
   p->rate = rate;
   p->k_in = 1.0;
@@ -162,7 +192,7 @@ bool gs_pp_init(GsPushPull *p, const GsPushPullDesign *d, const GsRational *yloa
   double idle_current = d->parallel * (d->single_ended ? 1 : 2) * (idle.ip + idle.ig2);
   p->vraw = d->bplus + d->rsag * idle_current;
   p->decay = d->rsag > 0.0 ? exp(-1.0 / (rate * d->rsag * d->cfilter)) : 0.0;
-  gs_pp_set_feedback(p, d->rfb, d->presence, d->resonance);
+  gs_pp_set_feedback(p, d->rfb, d->presence, d->resonance, 0);
   gs_pp_prepare(p);
   gs_pp_reset(p);
   return true;
@@ -171,7 +201,10 @@ bool gs_pp_init(GsPushPull *p, const GsPushPullDesign *d, const GsRational *yloa
 void gs_pp_reset(GsPushPull *p) {
   gs_iir_clear(&p->yst);
   p->hl = p->hcp = 0.0;
-  gs_iir_clear(&p->bst);
+  gs_iir_clear(&p->bst); /* a morph under way ends at once */
+  p->beta = p->beta_to;
+  p->bd = gs_iir_direct_gain(&p->beta);
+  p->feedback = p->beta.gain != 0.0;
   p->ja = p->jb = p->ja0;
   p->vb = p->d.bplus;
   p->vpp = p->sz_last = p->e0_last = p->die_last = p->dja_last = p->djb_last = 0.0;

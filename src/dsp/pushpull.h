@@ -67,10 +67,11 @@ typedef struct {
   double gl, hl;   /* primary inductance: i = gl v + hl */
   double gcp, hcp; /* winding capacitance: i = gcp v + hcp */
   double zd;       /* 1 / the primary node's total conductance */
-  GsIirCoefs beta; /* feedback network: tap volts to inverter tail volts */
+  GsIirCoefs beta;    /* feedback network: tap volts to inverter tail volts */
+  GsIirCoefs beta_to; /* where beta morphs to (bst.morph_left samples) */
   GsIirState bst;
   double bd;
-  bool feedback;
+  bool feedback; /* a network, or a morph to or from none, in the loop */
   double gc, gbr; /* coupling caps' companion and branch conductances */
   double ja, jb;  /* their history currents */
   double ja0;
@@ -91,8 +92,14 @@ typedef struct {
 bool gs_pp_init(GsPushPull *p, const GsPushPullDesign *d, const GsRational *yload, double rate);
 void gs_pp_reset(GsPushPull *p);
 
-/* Live: presence, resonance and rfb moved (d's other values unchanged). */
-void gs_pp_set_feedback(GsPushPull *p, double rfb, double presence, double resonance);
+/* Live: presence, resonance and rfb moved (d's other values unchanged);
+ * the network's coefficients morph to the new ones over `glide` samples
+ * (0: at once). */
+void gs_pp_set_feedback(GsPushPull *p, double rfb, double presence, double resonance,
+                        uint32_t glide);
+
+/* A sample further along a morph of the feedback network (gs_pp_step's). */
+void gs_pp_morph_feedback(GsPushPull *p);
 
 /* One sample: input volts (after k_in) in, volts at the load out. */
 double gs_pp_step(GsPushPull *p, double vin);

@@ -254,6 +254,7 @@ static void advance(GsPushPull *p, const Sample *sm, const Eval *ev, double vpp,
 }
 
 double GS_KERNEL(gs_pp_step)(GsPushPull *p, double vin) {
+  if (p->bst.morph_left) gs_pp_morph_feedback(p);
   Sample sm;
   double fy = iir_free(&p->y, &p->yst);
   double sb = p->feedback ? iir_free(&p->beta, &p->bst) : 0.0;

@@ -334,6 +334,10 @@ static void poweramp_destroy(void *self) {
 
 static void poweramp_set_param(void *self, uint32_t index, double value) {
   Poweramp *p = self;
+  /* feedback switched on or off comes in one tick: fade it over the
+   * smoothing time; otherwise the chain's ticks are the ramp */
+  bool switched = index == P_FEEDBACK && (p->values[index] == 0.0) != (value == 0.0);
+  uint32_t glide = switched ? gs_smooth_samples(p->rate) : GS_TICK;
   p->values[index] = value;
   update_levels(p);
   if (p->tube) {
@@ -341,7 +345,7 @@ static void poweramp_set_param(void *self, uint32_t index, double value) {
       gs_tube_poweramp_set_gain(p->tube, 20.0 * log10(gain_linear(p->values)));
     } else if (index == P_FEEDBACK || index == P_PRESENCE || index == P_RESONANCE) {
       gs_tube_poweramp_set_feedback(p->tube, p->values[P_FEEDBACK], p->values[P_PRESENCE],
-                                    p->values[P_RESONANCE]);
+                                    p->values[P_RESONANCE], glide);
     }
     return; /* watts and load were designed in */
   }

@@ -158,7 +158,7 @@ GsTubePoweramp *gs_tube_poweramp_new(const GsTubePowerSpec *spec, const GsRation
     free(tp);
     return NULL;
   }
-  gs_tube_poweramp_set_feedback(tp, spec->feedback_db, spec->presence, spec->resonance);
+  gs_tube_poweramp_set_feedback(tp, spec->feedback_db, spec->presence, spec->resonance, 0);
   gs_ramp_init(&tp->k_in, input_scale(tp, spec->gain_db));
   return tp;
 }
@@ -173,11 +173,12 @@ void gs_tube_poweramp_set_gain(GsTubePoweramp *tp, double gain_db) {
 }
 
 void gs_tube_poweramp_set_feedback(GsTubePoweramp *tp, double feedback_db, double presence,
-                                   double resonance) {
+                                   double resonance, uint32_t glide) {
   tp->spec.feedback_db = feedback_db;
   double rfb = gs_pp_rfb_for(&tp->pp, feedback_db);
-  gs_pp_set_feedback(&tp->pp, rfb, presence, resonance);
-  gs_ramp_to(&tp->k_in, input_scale(tp, tp->spec.gain_db), (uint32_t)(0.02 * tp->rate));
+  gs_pp_set_feedback(&tp->pp, rfb, presence, resonance, glide * (uint32_t)tp->os.factor);
+  /* the loop's gain changes with the network: the input follows in step */
+  gs_ramp_to(&tp->k_in, input_scale(tp, tp->spec.gain_db), glide);
 }
 
 /* The input is scaled at the base rate (pp.k_in stays 1), so that a gain

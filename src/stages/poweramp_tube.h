@@ -38,8 +38,9 @@ void gs_tube_poweramp_free(GsTubePoweramp *tp);
 
 /* [audio] */
 void gs_tube_poweramp_set_gain(GsTubePoweramp *tp, double gain_db);
+/* The feedback network morphs to the new values over `glide` samples. */
 void gs_tube_poweramp_set_feedback(GsTubePoweramp *tp, double feedback_db, double presence,
-                                   double resonance);
+                                   double resonance, uint32_t glide);
 void gs_tube_poweramp_process(GsTubePoweramp *tp, float *buf, uint32_t n); /* in place */
 void gs_tube_poweramp_reset(GsTubePoweramp *tp);
 uint32_t gs_tube_poweramp_latency(const GsTubePoweramp *tp);
