@@ -15,13 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dsp/biquad.h"
 #include "dsp/clip.h"
-#include "dsp/iir.h"
 #include "dsp/noise.h"
 #include "dsp/oversample.h"
 #include "dsp/ramp.h"
 #include "dsp/riaa.h"
+#include "dsp/svf.h"
 #include "stage.h"
 #include "stages/preamp_tube.h"
 #include "units.h"
@@ -201,8 +200,7 @@ typedef struct {
   bool phono;
   GsSosCoefs riaa;
   GsSosState riaa_st;
-  GsIirCoefs hpf; /* 2nd order always (off: a pass-through), so it morphs */
-  GsIirState hpf_st;
+  GsSvf hpf; /* off: a pass-through */
   GsRng rng;
   double noise_rms;
   bool noise;
@@ -266,20 +264,18 @@ static double gain_linear(const Preamp *p) {
  * out while audio runs: the chain ramps the corner from or to it. */
 #define HPF_OFF_HZ 0.1
 
-/* The high-pass as one 2nd-order section; a live change morphs to it over
- * a tick. Off is a pass-through when the chain is built or reset, but
+/* The high-pass (Butterworth, 12 dB/octave); a live change glides to it
+ * over a tick. Off is a pass-through when the chain is built or reset, but
  * switched off while audio runs it is the corner at HPF_OFF_HZ (no level
  * change and 0.4 degrees at 20 Hz): a switch to a pass-through would drop
  * what the filter's memory holds at that moment, an audible step. */
 static void design_hpf(Preamp *p, bool live) {
-  GsIirCoefs old = p->hpf;
   double f = p->values[P_HPF] > 0.0 ? p->values[P_HPF] : live ? HPF_OFF_HZ : 0.0;
-  p->hpf = (GsIirCoefs){.b = {1.0}, .a = {1.0}, .order = 2, .gain = 1.0};
-  if (f > 0.0) {
-    GsBiquad q = gs_biquad_design(GS_BQ_HIGHPASS, f, 0.0, M_SQRT1_2, p->rate);
-    p->hpf = (GsIirCoefs){.b = {q.b0, q.b1, q.b2}, .a = {1.0, q.a1, q.a2}, .order = 2, .gain = 1.0};
+  if (live) {
+    gs_svf_glide(&p->hpf, f, p->rate, GS_TICK);
+  } else {
+    gs_svf_init(&p->hpf, f, M_SQRT1_2, p->rate);
   }
-  if (live) gs_iir_morph(&p->hpf_st, &old, GS_TICK);
 }
 
 static bool powered(const Preamp *p) {
@@ -374,7 +370,7 @@ static void preamp_set_param(void *self, uint32_t index, double value) {
   switch (index) {
     case P_GAIN:
       if (p->tube) {
-        gs_tube_preamp_set_gain(p->tube, value);
+        gs_tube_preamp_set_gain(p->tube, value, GS_TICK);
       } else {
         gs_ramp_to(&p->gain, gain_linear(p), p->fade);
       }
@@ -425,7 +421,7 @@ static void process_tube(Preamp *p, const float *const *in, float *out, uint32_t
   }
   gs_tube_preamp_process(p->tube, out, n);
   for (uint32_t i = 0; i < n; i++) {
-    double y = gs_iir_step(&p->hpf, &p->hpf_st, out[i]);
+    double y = gs_svf_highpass(&p->hpf, out[i]);
     out[i] = (float)(y * gs_ramp_next(&p->polarity));
   }
 }
@@ -443,16 +439,16 @@ static void preamp_process(void *self, const float *const *in, float *out, uint3
     if (p->noise) x += p->noise_rms * gs_rng_gauss(&p->rng);
     if (p->phono) x = gs_sos_tick(&p->riaa, &p->riaa_st, x);
     double y = x * gs_ramp_next(&p->gain);
-    y = gs_iir_step(&p->hpf, &p->hpf_st, y);
+    y = gs_svf_highpass(&p->hpf, y);
     y *= gs_ramp_next(&p->polarity);
     double vmax = gs_ramp_next(&p->vmax);
     if (fabs(y) > vmax) over++;
     out[i] = (float)output_stage(p, y, vmax);
   }
   if (over) atomic_fetch_add_explicit(&p->clipped, over, memory_order_relaxed);
-  if (!gs_sos_finite(&p->riaa_st) || !gs_iir_finite(&p->hpf_st)) {
+  if (!gs_sos_finite(&p->riaa_st) || !gs_svf_finite(&p->hpf)) {
     gs_sos_clear(&p->riaa_st);
-    gs_iir_clear(&p->hpf_st);
+    gs_svf_clear(&p->hpf);
   }
 }
 
@@ -460,7 +456,6 @@ static void preamp_reset(void *self) {
   Preamp *p = self;
   gs_sos_clear(&p->riaa_st);
   design_hpf(p, false);
-  gs_iir_clear(&p->hpf_st);
   GsRamp *ramps[] = {&p->gate, &p->pad, &p->gain, &p->polarity, &p->vmax};
   for (size_t i = 0; i < sizeof ramps / sizeof ramps[0]; i++) gs_ramp_finish(ramps[i]);
   for (uint32_t k = 0; k < 64; k++) gs_ramp_finish(&p->select_gain[k]);
