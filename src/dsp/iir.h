@@ -27,7 +27,8 @@ typedef struct {
 typedef struct {
   double x[GS_IIR_MAX]; /* x[n-1], x[n-2], ... (the input as it came) */
   double y[GS_IIR_MAX]; /* y[n-1], ... */
-  GsIirCoefs from;      /* a morph in progress (see gs_iir_morph) */
+  GsIirCoefs from;      /* a morph in progress (see gs_iir_morph): its line's start */
+  GsIirCoefs mid, now;  /* and the coefficients smoothed once, and in use */
   uint32_t morph_left, morph_len;
 } GsIirState;
 
@@ -66,8 +67,9 @@ double gs_iir_step(const GsIirCoefs *c, GsIirState *st, double x);
 void gs_iir_run(const GsIirCoefs *c, GsIirState *st, float *buf, uint32_t n);
 
 /* After a live redesign from `old`: the coefficients move from old to the
- * new ones linearly over n samples instead of jumping each tick (a
- * resonance swept in steps rings). */
+ * new ones along a straight line over n samples, smoothed at its corners,
+ * instead of jumping each tick (a resonance swept in steps rings); the
+ * morph lasts a little longer than n (see iir.c). */
 void gs_iir_morph(GsIirState *st, const GsIirCoefs *old, uint32_t n);
 
 /* The coefficients of a morph's next sample toward c, into now (the
