@@ -67,7 +67,8 @@ int main(int argc, char **argv) {
     }
   }
   if (argc - a != 3 || block < 1 || block > (long)GS_MAX_BLOCK) {
-    fprintf(stderr, "usage: chainhost [--time] [--null] [--latency] [--block N] CHAIN IN.wav OUT.wav\n");
+    fprintf(stderr,
+            "usage: chainhost [--time] [--null] [--latency] [--block N] CHAIN IN.wav OUT.wav\n");
     return 2;
   }
   GsLog log = {print_log, NULL};

@@ -229,8 +229,8 @@ static int process(Host *host, SNDFILE *in, SNDFILE *out, const Args *a, sf_coun
   }
   double cpu0 = host_cpu();
   for (sf_count_t pos = 0; pos < frames; pos += (sf_count_t)a->block) {
-    unsigned long n = (unsigned long)(frames - pos < (sf_count_t)a->block ? frames - pos
-                                                                          : (sf_count_t)a->block);
+    unsigned long n =
+        (unsigned long)(frames - pos < (sf_count_t)a->block ? frames - pos : (sf_count_t)a->block);
     memcpy(host->in, x + pos, n * sizeof *x);
     double t0 = host_wall();
     if (a->null) {

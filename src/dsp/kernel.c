@@ -19,11 +19,12 @@ static int have_fma(void) {
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
-static DkStep *resolve_dk_step(void) {
+/* (used: only the ifunc attributes name them, which clang does not count) */
+__attribute__((used)) static DkStep *resolve_dk_step(void) {
   return have_fma() ? gs_dk_step_fma : gs_dk_step_base;
 }
 
-static PpStep *resolve_pp_step(void) {
+__attribute__((used)) static PpStep *resolve_pp_step(void) {
   return have_fma() ? gs_pp_step_fma : gs_pp_step_base;
 }
 

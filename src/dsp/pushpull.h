@@ -64,14 +64,14 @@ typedef struct {
   GsRational yload;
   GsIirCoefs y; /* the load reflected to the primary: volts to amps */
   GsIirState yst;
-  double gl, hl;   /* primary inductance: i = gl v + hl */
-  double gcp, hcp; /* winding capacitance: i = gcp v + hcp */
-  double zd;       /* 1 / the primary node's total conductance */
+  double gl, hl;      /* primary inductance: i = gl v + hl */
+  double gcp, hcp;    /* winding capacitance: i = gcp v + hcp */
+  double zd;          /* 1 / the primary node's total conductance */
   GsIirCoefs beta;    /* feedback network: tap volts to inverter tail volts */
   GsIirCoefs beta_to; /* where beta morphs to (bst.morph_left samples) */
   GsIirState bst;
   double bd;
-  bool feedback; /* a network, or a morph to or from none, in the loop */
+  bool feedback;  /* a network, or a morph to or from none, in the loop */
   double gc, gbr; /* coupling caps' companion and branch conductances */
   double ja, jb;  /* their history currents */
   double ja0;

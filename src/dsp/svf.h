@@ -17,11 +17,11 @@
 #include <stdint.h>
 
 typedef struct {
-  double g, k;            /* tan(pi fc / rate); 1 / Q */
-  double a1, a2, a3;      /* the per-sample solution's constants */
-  double g_to, g_step;    /* a glide */
+  double g, k;         /* tan(pi fc / rate); 1 / Q */
+  double a1, a2, a3;   /* the per-sample solution's constants */
+  double g_to, g_step; /* a glide */
   uint32_t left;
-  double ic1, ic2;        /* the integrators' states */
+  double ic1, ic2; /* the integrators' states */
 } GsSvf;
 
 static inline void gs_svf_constants(GsSvf *f) {
@@ -63,7 +63,7 @@ static inline double gs_svf_highpass(GsSvf *f, double x) {
     gs_svf_constants(f);
   }
   double v3 = x - f->ic2;
-  double v1 = f->a1 * f->ic1 + f->a2 * v3; /* band-pass */
+  double v1 = f->a1 * f->ic1 + f->a2 * v3;          /* band-pass */
   double v2 = f->ic2 + f->a2 * f->ic1 + f->a3 * v3; /* low-pass */
   f->ic1 = 2.0 * v1 - f->ic1;
   f->ic2 = 2.0 * v2 - f->ic2;
