@@ -16,6 +16,16 @@
 
 #define PI 3.14159265358979323846
 
+/* Built with a sanitizer that brings its own allocator (gcc says so with
+ * __SANITIZE_*__, clang through __has_feature). */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define GS_SANITIZER_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define GS_SANITIZER_MALLOC 1
+#endif
+#endif
+
 /* A chain from text at rate, mono, noise off unless `noise`. Fails the
  * test on error. */
 GsChain *h_chain(const char *text, double rate, uint32_t channels, bool noise);

@@ -458,7 +458,7 @@ static void refuses_bad_arguments(void **state) {
 static _Thread_local bool in_audio;
 static atomic_int audio_allocs;
 /* Sanitizers bring their own malloc: then only the syscall check runs. */
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#ifndef GS_SANITIZER_MALLOC
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);

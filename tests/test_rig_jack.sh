@@ -389,8 +389,12 @@ load_runs() { # load_runs SERVER-LABEL SECONDS: one run
   # what the rig itself costs per 1333 µs period, apart from the machine
   mean_us=$(grep '^rate' "$dir/rig.out" | tail -1 | sed -n 's/.*callback_mean_us \([0-9.]*\).*/\1/p')
   echo "$label: the rig's callback takes ${mean_us:-?} µs mean of a 64-frame period (1333 µs)"
-  python3 -c "import sys; sys.exit(0 if float('${mean_us:-1e9}') < 0.5 * 1333 else 1)" ||
-    fail "$label: the 4-strip rig's callback takes ${mean_us:-?} µs of a 1333 µs period"
+  if [ -n "${GS_SANITIZED:-}" ]; then
+    echo "$label: (a sanitized build's cost is not the rig's: not held to the bound)"
+  else
+    python3 -c "import sys; sys.exit(0 if float('${mean_us:-1e9}') < 0.5 * 1333 else 1)" ||
+      fail "$label: the 4-strip rig's callback takes ${mean_us:-?} µs of a 1333 µs period"
+  fi
   python3 - "$dir" <<'PY' || fail "$label: the 4-strip rig's output is silent or not finite"
 import math, sys
 sys.path.insert(0, sys.argv[1])

@@ -1,7 +1,9 @@
 #!/bin/sh
 # `make check`: the whole suite on the build, then the whole suite again on
 # a clang build under AddressSanitizer + UndefinedBehaviorSanitizer (every
-# report fatal); all the while each fuzz target runs for FUZZ_SECONDS (niced: it takes the
+# report fatal), then the threaded tests (suite "threads": the recorder,
+# the rig on JACK, the loopback, the UI) on a ThreadSanitizer build; all
+# the while each fuzz target runs for FUZZ_SECONDS (niced: it takes the
 # core the real-time JACK tests leave idle). Ends with "N passed, N failed".
 #   tools/check.sh BUILD [TEST...]   (tests named: those only, no fuzzing)
 # Environment: FUZZ_SECONDS (default 60; 0: no fuzzing).
@@ -10,12 +12,14 @@ cd "$(dirname "$0")/.."
 B=$1
 shift
 SAN=$B-san
+TSAN=$B-tsan
 FUZZ_BUILD=$B-fuzz
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 [ $# -gt 0 ] && FUZZ_SECONDS=0
 # ngspice runs once per netlist: the sanitized suite reuses its results
 export GS_SPICE_CACHE="$PWD/$B/spice-cache"
-rm -rf "$GS_SPICE_CACHE" "$B/fuzz-results.txt" "$SAN/meson-logs/testlog.json"
+rm -rf "$GS_SPICE_CACHE" "$B/fuzz-results.txt" "$SAN/meson-logs/testlog.json" \
+  "$TSAN/meson-logs/testlog.json"
 
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
   FUZZ_BUILD=$FUZZ_BUILD FUZZ_SECONDS=$FUZZ_SECONDS FUZZ_RESULTS=$PWD/$B/fuzz-results.txt \
@@ -59,6 +63,25 @@ else
   echo "FAIL: the sanitized build"
 fi
 
+# tests named: the threaded ones among them, if any
+THREADED="test_recorder test_loopback test_rig_jack test_rig_ui"
+tsan_tests=
+for t in "$@"; do case " $THREADED " in *" $t "*) tsan_tests="$tsan_tests $t" ;; esac; done
+TSAN_LOG="$TSAN/meson-logs/testlog.json"
+if [ $# -gt 0 ] && [ -z "$tsan_tests" ]; then
+  TSAN_LOG=
+else
+  echo "== the threaded tests under ThreadSanitizer ($TSAN)"
+  if configure "$TSAN" thread && ninja -C "$TSAN" >"$TSAN.build.log" 2>&1; then
+    # shellcheck disable=SC2086
+    GS_SANITIZED=1 TSAN_OPTIONS=halt_on_error=1:suppressions=$PWD/tools/tsan.supp \
+      suite "$TSAN" --suite threads $tsan_tests
+  else
+    tail -30 "$TSAN.build.log"
+    echo "FAIL: the ThreadSanitizer build"
+  fi
+fi
+
 if [ -n "${fuzz_pid:-}" ]; then
   wait "$fuzz_pid" || grep -q FAILED "$B/fuzz-results.txt" 2>/dev/null ||
     echo "fuzzing FAILED" >>"$B/fuzz-results.txt"
@@ -66,5 +89,6 @@ if [ -n "${fuzz_pid:-}" ]; then
   grep -E "^fuzz_" "$B/fuzz.log"
 fi
 
+# shellcheck disable=SC2086
 python3 tools/check_summary.py "$B/meson-logs/testlog.json" "$SAN/meson-logs/testlog.json" \
-  "$B/fuzz-results.txt"
+  $TSAN_LOG "$B/fuzz-results.txt"
