@@ -2,10 +2,6 @@
 
 #include <math.h>
 
-static uint64_t rotl(uint64_t x, int k) {
-  return (x << k) | (x >> (64 - k));
-}
-
 /* splitmix64 expands one seed into the generator's state. */
 static uint64_t splitmix(uint64_t *x) {
   uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
@@ -17,38 +13,52 @@ static uint64_t splitmix(uint64_t *x) {
 void gs_rng_seed(GsRng *r, uint64_t seed) {
   uint64_t x = seed;
   for (int i = 0; i < 4; i++) r->s[i] = splitmix(&x);
-  r->has_spare = 0;
-  r->spare = 0.0;
 }
 
-uint64_t gs_rng_next(GsRng *r) {
-  uint64_t *s = r->s;
-  uint64_t result = rotl(s[1] * 5, 7) * 9;
-  uint64_t t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return result;
+/* ------------------------------------------------------------ ziggurat */
+
+/* 128 layers of equal area V under f(x) = exp(-x^2 / 2), the base one
+ * with the tail beyond R (Marsaglia & Tsang 2000, table for N = 128). */
+#define ZIG_R 3.442619855899
+#define ZIG_V 9.91256303526217e-3
+
+double gs_zig_x[GS_ZIG_LAYERS + 1], gs_zig_ratio[GS_ZIG_LAYERS];
+
+static double zig_f(double x) {
+  return exp(-0.5 * x * x);
 }
 
-double gs_rng_gauss(GsRng *r) {
-  if (r->has_spare) {
-    r->has_spare = 0;
-    return r->spare;
+__attribute__((constructor)) static void zig_tables(void) {
+  double *x = gs_zig_x;
+  x[0] = ZIG_V / zig_f(ZIG_R);
+  x[1] = ZIG_R;
+  for (int i = 1; i < GS_ZIG_LAYERS - 1; i++)
+    x[i + 1] = sqrt(-2.0 * log(ZIG_V / x[i] + zig_f(x[i])));
+  x[GS_ZIG_LAYERS] = 0.0;
+  for (int i = 0; i < GS_ZIG_LAYERS; i++) gs_zig_ratio[i] = x[i + 1] / x[i];
+}
+
+double gs_rng_gauss_edge(GsRng *r, int i, double u) {
+  for (;;) {
+    if (i == 0) { /* the tail beyond R (Marsaglia 1964) */
+      double a, b;
+      do {
+        a = -log(1.0 - gs_rng_uniform(r)) / ZIG_R;
+        b = -log(1.0 - gs_rng_uniform(r));
+      } while (b + b < a * a);
+      return u < 0.0 ? -(ZIG_R + a) : ZIG_R + a;
+    }
+    /* the wedge between layer i's rectangle and the curve */
+    double x = u * gs_zig_x[i];
+    double f0 = exp(-0.5 * (gs_zig_x[i] * gs_zig_x[i] - x * x));
+    double f1 = exp(-0.5 * (gs_zig_x[i + 1] * gs_zig_x[i + 1] - x * x));
+    if (f1 + gs_rng_uniform(r) * (f0 - f1) < 1.0) return x;
+    /* rejected: a new point, through the fast test first */
+    uint64_t w = gs_rng_next(r);
+    i = (int)(w & (GS_ZIG_LAYERS - 1));
+    u = (double)((int64_t)w >> 7) * 0x1.0p-56;
+    if (fabs(u) < gs_zig_ratio[i]) return u * gs_zig_x[i];
   }
-  double u, v, q;
-  do {
-    u = 2.0 * gs_rng_uniform(r) - 1.0;
-    v = 2.0 * gs_rng_uniform(r) - 1.0;
-    q = u * u + v * v;
-  } while (q >= 1.0 || q == 0.0);
-  double k = sqrt(-2.0 * log(q) / q);
-  r->spare = v * k;
-  r->has_spare = 1;
-  return u * k;
 }
 
 double gs_thermal_vrms(double ohms, double bw_hz) {
