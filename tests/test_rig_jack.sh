@@ -314,7 +314,7 @@ fi
 # dropouts is clean; the test passes if a server gives one; xruns without
 # stalls fail; xruns beside stalls everywhere mean the figure cannot be
 # measured on this machine: said loudly. jackd runs the issue's 60 s,
-# PipeWire 20 s; under the sanitizers (GS_SANITIZED) 10 s each.
+# PipeWire 10 s; under the sanitizers (GS_SANITIZED) 5 s each.
 cat >"$dir/load.rig" <<'EOF'
 rig name=loadrig
 strip gtr record=raw
@@ -347,7 +347,7 @@ strip keys record=off
 phones 1
 phones 2
 EOF
-if [ -n "${GS_SANITIZED:-}" ]; then jackd_seconds=10 pw_seconds=10; else jackd_seconds=60 pw_seconds=20; fi
+if [ -n "${GS_SANITIZED:-}" ]; then jackd_seconds=5 pw_seconds=5; else jackd_seconds=60 pw_seconds=10; fi
 "$gs" synth guitar --seconds $jackd_seconds "$dir/di60.wav" >/dev/null
 sox -V1 "$dir/di60.wav" "$dir/di60x4.wav" remix 1 1 1 1
 clean_runs=0 stalled_runs=0 bad_runs=0
