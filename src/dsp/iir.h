@@ -37,6 +37,23 @@ void gs_iir_from_sos(GsIirCoefs *out, const GsSosCoefs *sos);
 void gs_iir_clear(GsIirState *st);
 bool gs_iir_finite(const GsIirState *st);
 
+/* h[0] = v after moving h[0 .. n-2] up one: unrolled for the orders met
+ * most (a loop over a variable n compiles to a memmove call per sample). */
+static inline void gs_iir_push(double *h, int n, double v) {
+  switch (n) {
+    case 0: return;
+    case 6: h[5] = h[4]; /* fall through */
+    case 5: h[4] = h[3]; /* fall through */
+    case 4: h[3] = h[2]; /* fall through */
+    case 3: h[2] = h[1]; /* fall through */
+    case 2: h[1] = h[0]; /* fall through */
+    case 1: break;
+    default:
+      for (int k = n - 1; k > 0; k--) h[k] = h[k - 1];
+  }
+  h[0] = v;
+}
+
 /* y = gain (b0 x + b1 x[n-1] + ...) - a1 y[n-1] - ...: the history holds
  * the input itself, so that a morph between designs whose gain and b
  * split differently stays meaningful (see gs_iir_morph). */
@@ -48,14 +65,8 @@ static inline double gs_iir_tick(const GsIirCoefs *c, GsIirState *st, double x) 
     iir += c->a[k + 1] * st->y[k];
   }
   double y = c->gain * fir - iir;
-  for (int k = n - 1; k > 0; k--) {
-    st->x[k] = st->x[k - 1];
-    st->y[k] = st->y[k - 1];
-  }
-  if (n > 0) {
-    st->x[0] = x;
-    st->y[0] = y;
-  }
+  gs_iir_push(st->x, n, x);
+  gs_iir_push(st->y, n, y);
   return y;
 }
 

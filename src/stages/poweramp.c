@@ -370,6 +370,69 @@ static double limit_current(Poweramp *p, double v, uint64_t *limited) {
   return v;
 }
 
+/* limit_current over a block for a sense filter of order N known at
+ * compile time: the same sums in the same order, the histories in
+ * registers. */
+__attribute__((always_inline)) static inline void limit_block(Poweramp *p, double *v, uint32_t n,
+                                                              uint64_t *limited, const int N) {
+  const GsIirCoefs *c = &p->y;
+  double b[GS_IIR_MAX + 1], a[GS_IIR_MAX + 1], xs[GS_IIR_MAX], ys[GS_IIR_MAX];
+  for (int k = 0; k <= N; k++) b[k] = c->b[k], a[k] = c->a[k];
+  for (int k = 0; k < N; k++) xs[k] = p->yst.x[k], ys[k] = p->yst.y[k];
+  const double g = c->gain, bd = p->b_direct, imax = p->imax;
+  for (uint32_t i = 0; i < n; i++) {
+    double fir = 0.0, iir = 0.0;
+    for (int k = 0; k < N; k++) fir += b[k + 1] * xs[k], iir += a[k + 1] * ys[k];
+    double S = g * fir - iir, x = v[i];
+    double cur = bd * x + S;
+    if (fabs(cur) > imax && fabs(bd) > 1e-12) {
+      x = ((cur > 0.0 ? imax : -imax) - S) / bd;
+      (*limited)++;
+    }
+    double f = b[0] * x;
+    for (int k = 0; k < N; k++) f += b[k + 1] * xs[k];
+    double y = g * f - iir;
+    for (int k = N - 1; k > 0; k--) xs[k] = xs[k - 1], ys[k] = ys[k - 1];
+    if (N > 0) xs[0] = x, ys[0] = y;
+    v[i] = x;
+  }
+  for (int k = 0; k < N; k++) p->yst.x[k] = xs[k], p->yst.y[k] = ys[k];
+}
+
+/* The solid-state and class-D loop with the gain at rest: phase by phase,
+ * the same arithmetic as the per-sample loop below, so results do not
+ * depend on where a ramp ended within a block. */
+#define CHUNK 256
+static void still_block(Poweramp *p, const float *x, float *out, uint32_t n, uint64_t *clipped,
+                        uint64_t *limited) {
+  const double gain = p->gain.value, vmax = p->vmax;
+  double v[CHUNK];
+  for (uint32_t done = 0; done < n; done += CHUNK) {
+    uint32_t m = n - done < CHUNK ? n - done : CHUNK;
+    uint64_t over = 0;
+    for (uint32_t i = 0; i < m; i++) {
+      double w = x[done + i] * gain;
+      over += fabs(w) > vmax;
+      v[i] = p->soft ? gs_clip_soft(w, vmax, CLIP_KNEE) : gs_clip_hard(w, vmax);
+    }
+    *clipped += over;
+    if (p->noise) {
+      for (uint32_t i = 0; i < m; i++) v[i] += p->noise_rms * gs_rng_gauss(&p->rng);
+    }
+    if (p->sense) {
+      switch (p->y.order) {
+        case 0: limit_block(p, v, m, limited, 0); break;
+        case 1: limit_block(p, v, m, limited, 1); break;
+        case 2: limit_block(p, v, m, limited, 2); break;
+        case 3: limit_block(p, v, m, limited, 3); break;
+        default:
+          for (uint32_t i = 0; i < m; i++) v[i] = limit_current(p, v[i], limited);
+      }
+    }
+    for (uint32_t i = 0; i < m; i++) out[done + i] = (float)v[i];
+  }
+}
+
 static void poweramp_process(void *self, const float *const *in, float *out, uint32_t n) {
   Poweramp *p = self;
   const float *x = in[0];
@@ -381,13 +444,17 @@ static void poweramp_process(void *self, const float *const *in, float *out, uin
     return;
   }
   uint64_t clipped = 0, limited = 0;
-  for (uint32_t i = 0; i < n; i++) {
-    double v = x[i] * gs_ramp_next(&p->gain);
-    if (fabs(v) > p->vmax) clipped++;
-    v = p->soft ? gs_clip_soft(v, p->vmax, CLIP_KNEE) : gs_clip_hard(v, p->vmax);
-    if (p->noise) v += p->noise_rms * gs_rng_gauss(&p->rng);
-    if (p->sense) v = limit_current(p, v, &limited);
-    out[i] = (float)v;
+  if (!gs_ramp_moving(&p->gain)) {
+    still_block(p, x, out, n, &clipped, &limited);
+  } else {
+    for (uint32_t i = 0; i < n; i++) {
+      double v = x[i] * gs_ramp_next(&p->gain);
+      if (fabs(v) > p->vmax) clipped++;
+      v = p->soft ? gs_clip_soft(v, p->vmax, CLIP_KNEE) : gs_clip_hard(v, p->vmax);
+      if (p->noise) v += p->noise_rms * gs_rng_gauss(&p->rng);
+      if (p->sense) v = limit_current(p, v, &limited);
+      out[i] = (float)v;
+    }
   }
   if (!gs_iir_finite(&p->yst)) gs_iir_clear(&p->yst);
   if (clipped) atomic_fetch_add_explicit(&p->clipped, clipped, memory_order_relaxed);
