@@ -373,7 +373,8 @@ static double limit_current(Poweramp *p, double v, uint64_t *limited) {
 /* limit_current over a block for a sense filter of order N known at
  * compile time: the same sums in the same order, the histories in
  * registers. */
-__attribute__((always_inline)) static inline void limit_block(Poweramp *p, double *v, uint32_t n,
+__attribute__((always_inline)) static inline void limit_block(Poweramp *p, const double *v,
+                                                              float *out, uint32_t n,
                                                               uint64_t *limited, const int N) {
   const GsIirCoefs *c = &p->y;
   double b[GS_IIR_MAX + 1], a[GS_IIR_MAX + 1], xs[GS_IIR_MAX], ys[GS_IIR_MAX];
@@ -394,7 +395,7 @@ __attribute__((always_inline)) static inline void limit_block(Poweramp *p, doubl
     double y = g * f - iir;
     for (int k = N - 1; k > 0; k--) xs[k] = xs[k - 1], ys[k] = ys[k - 1];
     if (N > 0) xs[0] = x, ys[0] = y;
-    v[i] = x;
+    out[i] = (float)x;
   }
   for (int k = 0; k < N; k++) p->yst.x[k] = xs[k], p->yst.y[k] = ys[k];
 }
@@ -419,17 +420,19 @@ static void still_block(Poweramp *p, const float *x, float *out, uint32_t n, uin
     if (p->noise) {
       for (uint32_t i = 0; i < m; i++) v[i] += p->noise_rms * gs_rng_gauss(&p->rng);
     }
-    if (p->sense) {
-      switch (p->y.order) {
-        case 0: limit_block(p, v, m, limited, 0); break;
-        case 1: limit_block(p, v, m, limited, 1); break;
-        case 2: limit_block(p, v, m, limited, 2); break;
-        case 3: limit_block(p, v, m, limited, 3); break;
-        default:
-          for (uint32_t i = 0; i < m; i++) v[i] = limit_current(p, v[i], limited);
-      }
+    float *o = out + done;
+    if (!p->sense) {
+      for (uint32_t i = 0; i < m; i++) o[i] = (float)v[i];
+      continue;
     }
-    for (uint32_t i = 0; i < m; i++) out[done + i] = (float)v[i];
+    switch (p->y.order) {
+      case 0: limit_block(p, v, o, m, limited, 0); break;
+      case 1: limit_block(p, v, o, m, limited, 1); break;
+      case 2: limit_block(p, v, o, m, limited, 2); break;
+      case 3: limit_block(p, v, o, m, limited, 3); break;
+      default:
+        for (uint32_t i = 0; i < m; i++) o[i] = (float)limit_current(p, v[i], limited);
+    }
   }
 }
 

@@ -462,9 +462,10 @@ static void solid_still(Preamp *p, const float *const *in, float *out, uint32_t 
   double x[CHUNK];
   for (uint32_t done = 0; done < n; done += CHUNK) {
     uint32_t m = n - done < CHUNK ? n - done : CHUNK;
-    if (p->n_inputs == 1) {
+    bool plain = !p->noise && !p->phono; /* the gain can join the first pass */
+    if (p->n_inputs == 1 && plain) {
       const float *src = in[0] + done;
-      for (uint32_t i = 0; i < m; i++) x[i] = src[i] * gate * pad;
+      for (uint32_t i = 0; i < m; i++) x[i] = src[i] * gate * pad * gain;
     } else {
       for (uint32_t i = 0; i < m; i++) x[i] = mix_inputs(p, in, done + i) * gate * pad;
     }
@@ -474,7 +475,9 @@ static void solid_still(Preamp *p, const float *const *in, float *out, uint32_t 
     if (p->phono) {
       for (uint32_t i = 0; i < m; i++) x[i] = gs_sos_tick(&p->riaa, &p->riaa_st, x[i]);
     }
-    for (uint32_t i = 0; i < m; i++) x[i] *= gain;
+    if (p->n_inputs != 1 || !plain) {
+      for (uint32_t i = 0; i < m; i++) x[i] *= gain;
+    }
     if (hpf) {
       for (uint32_t i = 0; i < m; i++) x[i] = gs_svf_highpass(&p->hpf, x[i]);
     }
