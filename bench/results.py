@@ -234,7 +234,7 @@ def targets(rows):
         peer_alias = best_peer(rows, "amp", lambda r: r["alias"][5000.0][2])
         a = rig["alias"][5000.0][2]
         out.append(("high-gain rig faster than gx_amp and AmpVTS 4x, alias at 5 kHz ≥ 20 dB "
-                    "below the best peer's (the other branch's work; measured here)",
+                    "below the best peer's",
                     rig["ns"] < min(gx["ns"], vts["ns"]) and rig["instr"] < min(
                         gx["instr"], vts["instr"]) and a <= peer_alias[0] - 20,
                     "CPU time %.2fx gx_amp's, %.2fx AmpVTS 4x's; instructions %.0f vs %.0f and "
