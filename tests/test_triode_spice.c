@@ -228,8 +228,11 @@ static void triodes_match_spice(void **state) {
   (void)state;
   run_ngspice();
   const double rates[] = {48000, 96000};
+  /* under a sanitizer (make check's second pass) the code paths are the
+   * same at both rates and the figures are the plain build's: one rate */
+  int n_rates = getenv("GS_SANITIZED") ? 1 : 2;
   for (size_t i = 0; i < N_CIRCUITS; i++) {
-    for (int r = 0; r < 2; r++) {
+    for (int r = 0; r < n_rates; r++) {
       double worst = 0.0;
       compare(i, rates[r], &worst);
       char what[160];

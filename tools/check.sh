@@ -1,8 +1,8 @@
 #!/bin/sh
 # `make check`: the whole suite on the build, then the whole suite again on
 # a clang build under AddressSanitizer + UndefinedBehaviorSanitizer (every
-# report fatal), then the threaded tests (suite "threads": the recorder,
-# the rig on JACK, the loopback, the UI) on a ThreadSanitizer build; all
+# report fatal), then the rig's threaded tests (suite "threads": the
+# recorder, the rig on JACK, its UI) on a ThreadSanitizer build; all
 # the while each fuzz target runs for FUZZ_SECONDS (niced: it takes the
 # core the real-time JACK tests leave idle). Ends with "N passed, N failed".
 #   tools/check.sh BUILD [TEST...]   (tests named: those only, no fuzzing)
@@ -64,7 +64,7 @@ else
 fi
 
 # tests named: the threaded ones among them, if any
-THREADED="test_recorder test_loopback test_rig_jack test_rig_ui"
+THREADED="test_recorder test_rig_jack test_rig_ui"
 tsan_tests=
 for t in "$@"; do case " $THREADED " in *" $t "*) tsan_tests="$tsan_tests $t" ;; esac; done
 TSAN_LOG="$TSAN/meson-logs/testlog.json"
@@ -74,7 +74,7 @@ else
   echo "== the threaded tests under ThreadSanitizer ($TSAN)"
   # what those tests run, only
   if configure "$TSAN" thread && ninja -C "$TSAN" cli/gainstage tests/test_recorder \
-    tests/jack_io tests/jack_gaindelay tests/rt_interpose.so >"$TSAN.build.log" 2>&1; then
+    tests/jack_io tests/rt_interpose.so >"$TSAN.build.log" 2>&1; then
     # shellcheck disable=SC2086
     GS_SANITIZED=1 TSAN_OPTIONS=halt_on_error=1:suppressions=$PWD/tools/tsan.supp \
       suite "$TSAN" --no-rebuild --suite threads $tsan_tests
