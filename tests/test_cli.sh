@@ -176,6 +176,11 @@ expect 2 "sample rate of 1392531490 Hz" -- "$gs" process -c "cab ir=$dir/ir-rate
 expect 2 "sample rate of 4000 Hz" -- "$gs" process -c "cab ir=$dir/ir-4k.wav" "$dir/di.wav" "$dir/ir-out.wav"
 expect 2 "65 channels" -- "$gs" process -c "cab ir=$dir/ir-chan.wav" "$dir/di.wav" "$dir/ir-out.wav"
 nothing_written "$dir/ir-out.wav"
+# the same limits on the audio to process: rates outside 8-384 kHz, over 64 channels
+expect 2 "outside 8 kHz to 384 kHz" -- "$gs" process -c gain "$dir/ir-4k.wav" "$dir/in-out.wav"
+expect 2 "outside 8 kHz to 384 kHz" -- "$gs" process -c gain "$dir/ir-rate.wav" "$dir/in-out.wav"
+expect 2 "65 channels" -- "$gs" process -c gain "$dir/ir-chan.wav" "$dir/in-out.wav"
+nothing_written "$dir/in-out.wav"
 
 # a full disk (a file size limit stands in for it): a clear error, exit 1,
 # nothing left behind
