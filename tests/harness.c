@@ -173,7 +173,8 @@ static uint64_t file_hash(const char *path) {
 }
 
 /* Copies what the netlist's `wrdata FILE` lines name between the working
- * directory and dir (to_cache: into dir); 0 when every file copied. */
+ * directory and dir (to_cache: into dir; dir NULL: removes them from the
+ * working directory); 0 when every file copied. */
 static int copy_wrdata(const char *netlist, const char *dir, bool to_cache) {
   FILE *f = fopen(netlist, "r");
   if (!f) return -1;
@@ -181,6 +182,10 @@ static int copy_wrdata(const char *netlist, const char *dir, bool to_cache) {
   int rc = 0;
   while (fgets(line, sizeof line, f)) {
     if (sscanf(line, " wrdata %1023s", name) != 1) continue;
+    if (!dir) {
+      remove(name);
+      continue;
+    }
     if (to_cache) {
       snprintf(cmd, sizeof cmd, "cp '%s' '%s/'", name, dir);
     } else {
@@ -204,15 +209,19 @@ int h_ngspice(const char *netlist, const char *log) {
       if (copy_wrdata(netlist, dir, false) == 0) return 0;
     }
   }
+  /* ngspice -b exits 1 when the deck's analyses all sit in a .control
+   * block ("no simulations run"), so the outputs it writes, fresh, are
+   * what decides whether the run is worth keeping */
+  copy_wrdata(netlist, NULL, false);
   snprintf(cmd, sizeof cmd, "ngspice -b '%s' > '%s' 2>&1", netlist, log);
   int rc = system(cmd);
-  if (rc != 0 || !dir[0]) return rc;
+  if (!dir[0]) return rc;
   snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s' '%s/'", dir, netlist, dir);
   if (system(cmd) == 0 && copy_wrdata(netlist, dir, true) == 0) {
     snprintf(cmd, sizeof cmd, "touch '%s/complete'", dir);
-    if (system(cmd) != 0) return 0; /* no cache: not an error */
+    if (system(cmd) != 0) return rc; /* no cache: not an error */
   }
-  return 0;
+  return rc;
 }
 
 void h_spice_curve(const char *netlist, const char *data, HCurve *out) {
