@@ -25,6 +25,15 @@
 #define GS_SANITIZER_MALLOC 1
 #endif
 #endif
+/* ThreadSanitizer's runtime makes system calls of its own inside
+ * instrumented code (its trace buffers), so a syscall filter sees them. */
+#if defined(__SANITIZE_THREAD__)
+#define GS_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GS_TSAN 1
+#endif
+#endif
 
 /* A chain from text at rate, mono, noise off unless `noise`. Fails the
  * test on error. */
