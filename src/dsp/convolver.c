@@ -5,35 +5,46 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/convolver_kernel.h"
 #include "dsp/fftw_lock.h"
 
-#define HEAD 64u  /* direct taps, and the first level's partition */
-#define GROWTH 8u /* partition size ratio between levels */
-#define LEVELS 6u /* 64 .. 2M taps */
+#define HEAD GS_CONV_HEAD /* direct taps, and the first level's partition */
+#define GROWTH 8u         /* partition size ratio between levels */
+#define LEVELS 6u         /* 64 .. 2M taps */
+/* Instructions a sample for a level's two FFTs (FFTW's r2c and c2r of
+ * 128 to 1024 points cost 45-53, callgrind), and for one partition's
+ * multiply-add, the bins a sample (~1.2 with FMA, ~3 without): a level
+ * takes the rest of the IR while that costs less than starting the next. */
+#define FFT_COST 55.0
+#define MAC_COST_WIDE 1.25
+#define MAC_COST_BASE 3.0
 
-/* Spectra are kept split, real and imaginary parts apart, so that the
- * multiply-accumulate over them is plain arithmetic on arrays. */
+/* Spectra are FFTW's interleaved complex (its native r2c format: half the
+ * cost of the split one), packed in 2P floats: bins 0 and P are real, so
+ * bin P's real part takes bin 0's imaginary place. The IR's are kept with
+ * each real and imaginary part twice, as gs_conv_cmac takes them, and at
+ * bin 0 as (re 0, re P) and (0, 0): the same product then gives both. */
 typedef struct {
-  uint32_t size;          /* partition size P; FFT size 2P */
-  uint32_t stride;        /* floats between spectra: P + 1 bins rounded up to
-                             keep every spectrum at the plans' alignment */
-  uint32_t parts;         /* partitions in this level */
-  uint32_t fill;          /* input samples of the current block */
-  uint32_t newest;        /* index of the newest spectrum in the delay line */
-  uint32_t read;          /* next output sample to hand out */
-  float *input;           /* last 2P input samples */
-  float *output;          /* this level's next P output samples */
-  float *ir_re, *ir_im;   /* parts spectra of the IR's partitions */
-  float *fdl_re, *fdl_im; /* parts input spectra (frequency-domain delay line) */
-  float *acc_re, *acc_im; /* their sum, one spectrum */
-  float *time;            /* 2P, FFT scratch */
+  uint32_t size;   /* partition size P; FFT size 2P */
+  uint32_t floats; /* floats per packed spectrum: 2P */
+  uint32_t parts;  /* partitions in this level */
+  uint32_t fill;   /* input samples of the current block */
+  uint32_t newest; /* index of the newest spectrum in the delay line */
+  uint32_t read;   /* next output sample to hand out */
+  float *input;    /* last 2P input samples */
+  float *output;   /* this level's next P output samples */
+  float *hr, *hi;  /* parts spectra of the IR's partitions, parts doubled */
+  float *fdl;      /* parts input spectra (frequency-domain delay line) */
+  float *acc;      /* their sum, one spectrum (2P + 2 floats: unpacked) */
+  const float **x; /* the delay line's spectra, newest first */
+  float *time;     /* 2P, FFT scratch */
   fftwf_plan fwd, inv;
 } Level;
 
 struct GsConvolver {
-  float head[HEAD]; /* taps 0 .. 63, reversed for the dot product */
-  uint32_t head_len;
-  float hist[HEAD - 1 + HEAD]; /* last 63 inputs, then the current chunk */
+  float head[HEAD]; /* taps 0 .. 63 */
+  /* last 63 inputs, the current chunk, and what gs_conv_head may read past it */
+  float hist[HEAD - 1 + HEAD + GS_CONV_PAD];
   Level level[LEVELS];
   uint32_t n_levels;
 };
@@ -43,11 +54,9 @@ static void level_free(Level *l) {
   if (l->fwd) fftwf_destroy_plan(l->fwd);
   if (l->inv) fftwf_destroy_plan(l->inv);
   gs_fftw_unlock();
-  fftwf_free(l->input);
-  fftwf_free(l->output);
-  float *spectra[] = {l->ir_re, l->ir_im, l->fdl_re, l->fdl_im, l->acc_re, l->acc_im};
-  for (size_t i = 0; i < sizeof spectra / sizeof spectra[0]; i++) fftwf_free(spectra[i]);
-  fftwf_free(l->time);
+  float *arrays[] = {l->input, l->output, l->hr, l->hi, l->fdl, l->acc, l->time};
+  for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) fftwf_free(arrays[i]);
+  free(l->x);
 }
 
 void gs_convolver_free(GsConvolver *c) {
@@ -56,38 +65,36 @@ void gs_convolver_free(GsConvolver *c) {
   free(c);
 }
 
+static bool level_alloc(Level *l) {
+  uint32_t P = l->size;
+  size_t all = (size_t)l->floats * l->parts;
+  l->input = fftwf_alloc_real(2 * P);
+  l->output = fftwf_alloc_real(P);
+  l->time = fftwf_alloc_real(2 * P);
+  l->hr = fftwf_alloc_real(all);
+  l->hi = fftwf_alloc_real(all);
+  l->fdl = fftwf_alloc_real(all);
+  l->acc = fftwf_alloc_real(l->floats + 2);
+  l->x = malloc(l->parts * sizeof *l->x);
+  if (!l->input || !l->output || !l->time || !l->hr || !l->hi || !l->fdl || !l->acc || !l->x) {
+    return false;
+  }
+  memset(l->fdl, 0, all * sizeof(float));
+  memset(l->acc, 0, (l->floats + 2) * sizeof(float));
+  gs_fftw_lock();
+  l->fwd = fftwf_plan_dft_r2c_1d((int)(2 * P), l->time, (fftwf_complex *)l->acc, FFTW_ESTIMATE);
+  l->inv = fftwf_plan_dft_c2r_1d((int)(2 * P), (fftwf_complex *)l->acc, l->time, FFTW_ESTIMATE);
+  gs_fftw_unlock();
+  return l->fwd && l->inv;
+}
+
 /* Taps [start, end) of ir in partitions of P, as spectra. */
 static bool level_init(Level *l, const float *ir, size_t start, size_t end, uint32_t P) {
   memset(l, 0, sizeof *l);
   l->size = P;
   l->parts = (uint32_t)((end - start + P - 1) / P);
-  size_t bins = P + 1, all;
-  l->stride = (uint32_t)((bins + 15) & ~(size_t)15); /* 64-byte steps */
-  all = (size_t)l->stride * l->parts;
-  l->input = fftwf_alloc_real(2 * P);
-  l->output = fftwf_alloc_real(P);
-  l->time = fftwf_alloc_real(2 * P);
-  l->ir_re = fftwf_alloc_real(all);
-  l->ir_im = fftwf_alloc_real(all);
-  l->fdl_re = fftwf_alloc_real(all);
-  l->fdl_im = fftwf_alloc_real(all);
-  l->acc_re = fftwf_alloc_real(l->stride);
-  l->acc_im = fftwf_alloc_real(l->stride);
-  if (!l->input || !l->output || !l->time || !l->ir_re || !l->ir_im || !l->fdl_re || !l->fdl_im ||
-      !l->acc_re || !l->acc_im) {
-    return false;
-  }
-  /* the padding past P + 1 bins stays zero and is multiplied along */
-  memset(l->ir_re, 0, all * sizeof(float));
-  memset(l->ir_im, 0, all * sizeof(float));
-  fftwf_iodim dim = {.n = (int)(2 * P), .is = 1, .os = 1};
-  gs_fftw_lock();
-  l->fwd =
-      fftwf_plan_guru_split_dft_r2c(1, &dim, 0, NULL, l->time, l->acc_re, l->acc_im, FFTW_ESTIMATE);
-  l->inv =
-      fftwf_plan_guru_split_dft_c2r(1, &dim, 0, NULL, l->acc_re, l->acc_im, l->time, FFTW_ESTIMATE);
-  gs_fftw_unlock();
-  if (!l->fwd || !l->inv) return false;
+  l->floats = 2 * P;
+  if (!level_alloc(l)) return false;
   /* partition k: taps start + kP .., zero-padded to 2P; the 1/(2P) of the
    * unnormalized inverse FFT is folded in here */
   for (uint32_t k = 0; k < l->parts; k++) {
@@ -95,8 +102,13 @@ static bool level_init(Level *l, const float *ir, size_t start, size_t end, uint
     for (uint32_t i = 0; i < P && start + (size_t)k * P + i < end; i++) {
       l->time[i] = ir[start + (size_t)k * P + i] / (float)(2 * P);
     }
-    size_t at = (size_t)k * l->stride;
-    fftwf_execute_split_dft_r2c(l->fwd, l->time, l->ir_re + at, l->ir_im + at);
+    fftwf_execute_dft_r2c(l->fwd, l->time, (fftwf_complex *)l->acc);
+    float *hr = l->hr + (size_t)k * l->floats, *hi = l->hi + (size_t)k * l->floats;
+    for (uint32_t b = 1; b < P; b++) {
+      hr[2 * b] = hr[2 * b + 1] = l->acc[2 * b];
+      hi[2 * b] = hi[2 * b + 1] = l->acc[2 * b + 1];
+    }
+    hr[0] = l->acc[0], hr[1] = l->acc[2 * P], hi[0] = hi[1] = 0.0f;
   }
   return true;
 }
@@ -104,8 +116,7 @@ static bool level_init(Level *l, const float *ir, size_t start, size_t end, uint
 static void level_reset(Level *l) {
   memset(l->input, 0, 2 * l->size * sizeof(float));
   memset(l->output, 0, l->size * sizeof(float));
-  memset(l->fdl_re, 0, (size_t)l->stride * l->parts * sizeof(float));
-  memset(l->fdl_im, 0, (size_t)l->stride * l->parts * sizeof(float));
+  memset(l->fdl, 0, (size_t)l->floats * l->parts * sizeof(float));
   l->fill = 0;
   l->newest = 0;
   l->read = 0;
@@ -115,12 +126,15 @@ GsConvolver *gs_convolver_new(const float *ir, size_t len) {
   if (!ir || len == 0) return NULL;
   GsConvolver *c = calloc(1, sizeof *c);
   if (!c) return NULL;
-  c->head_len = len < HEAD ? (uint32_t)len : HEAD;
-  for (uint32_t i = 0; i < c->head_len; i++) c->head[HEAD - 1 - i] = ir[i];
+  for (uint32_t i = 0; i < HEAD && i < len; i++) c->head[i] = ir[i];
+  /* a level runs to P GROWTH (where the next one starts), or to the end
+   * if at most `most` partitions are left for it */
+  double mac = gs_conv_wide() ? MAC_COST_WIDE : MAC_COST_BASE;
+  size_t most = (size_t)(GROWTH - 1) + (size_t)(FFT_COST / (mac * (GROWTH - 1) / GROWTH));
   size_t start = HEAD;
   for (uint32_t P = HEAD; start < len && c->n_levels < LEVELS; P *= GROWTH) {
     size_t end = (size_t)P * GROWTH;
-    if (end > len || c->n_levels + 1 == LEVELS) end = len;
+    if (end > len || c->n_levels + 1 == LEVELS || len - start <= most * P) end = len;
     if (!level_init(&c->level[c->n_levels++], ir, start, end, P)) {
       gs_convolver_free(c);
       return NULL;
@@ -136,56 +150,38 @@ void gs_convolver_reset(GsConvolver *c) {
   for (uint32_t i = 0; i < c->n_levels; i++) level_reset(&c->level[i]);
 }
 
-/* acc += x h over n bins: complex multiply-accumulate on split arrays
- * (C's complex multiply would check for infinities on every product). */
-static void cmac(float *restrict acc_re, float *restrict acc_im, const float *restrict x_re,
-                 const float *restrict x_im, const float *restrict h_re, const float *restrict h_im,
-                 uint32_t n) {
-  for (uint32_t b = 0; b < n; b++) {
-    acc_re[b] += x_re[b] * h_re[b] - x_im[b] * h_im[b];
-    acc_im[b] += x_re[b] * h_im[b] + x_im[b] * h_re[b];
-  }
+/* The spectrum of the level's time buffer into `to`, packed. */
+static void spectrum_packed(Level *l, float *to) {
+  uint32_t P = l->size;
+  fftwf_execute_dft_r2c(l->fwd, l->time, (fftwf_complex *)l->acc);
+  memcpy(to, l->acc, 2 * P * sizeof(float));
+  to[1] = l->acc[2 * P];
 }
 
 /* A complete input block: its spectrum joins the delay line, and the
  * level's output for the next P samples is the sum over partitions. */
 static void level_run(Level *l) {
-  uint32_t P = l->size, S = l->stride;
+  uint32_t P = l->size, F = l->floats;
   memcpy(l->time, l->input, 2 * P * sizeof(float));
   l->newest = (l->newest + 1) % l->parts;
-  size_t at = (size_t)l->newest * S;
-  fftwf_execute_split_dft_r2c(l->fwd, l->time, l->fdl_re + at, l->fdl_im + at);
-  memset(l->acc_re, 0, S * sizeof(float));
-  memset(l->acc_im, 0, S * sizeof(float));
-  for (uint32_t k = 0; k < l->parts; k++) {
-    size_t x = (size_t)((l->newest + l->parts - k) % l->parts) * S, h = (size_t)k * S;
-    cmac(l->acc_re, l->acc_im, l->fdl_re + x, l->fdl_im + x, l->ir_re + h, l->ir_im + h, S);
+  spectrum_packed(l, l->fdl + (size_t)l->newest * F);
+  for (uint32_t k = 0, slot = l->newest; k < l->parts; k++, slot = slot ? slot - 1 : l->parts - 1) {
+    l->x[k] = l->fdl + (size_t)slot * F;
   }
-  fftwf_execute_split_dft_c2r(l->inv, l->acc_re, l->acc_im, l->time);
+  gs_conv_cmac(l->acc, l->x, l->hr, l->hi, l->parts, F);
+  l->acc[2 * P] = l->acc[1], l->acc[2 * P + 1] = l->acc[1] = 0.0f; /* unpacked */
+  fftwf_execute_dft_c2r(l->inv, (fftwf_complex *)l->acc, l->time);
   memcpy(l->output, l->time + P, P * sizeof(float)); /* overlap-save: 2nd half */
   memmove(l->input, l->input + P, P * sizeof(float));
   l->fill = 0;
   l->read = 0;
 }
 
-/* The head's dot product in LANES independent sums, which the compiler
- * turns into SIMD (one running sum would fix the order of the adds). */
-#define LANES 8u
-static inline float head_dot(const float *restrict h, const float *restrict x) {
-  float lane[LANES] = {0};
-  for (uint32_t k = 0; k < HEAD; k += LANES) {
-    for (uint32_t j = 0; j < LANES; j++) lane[j] += h[k + j] * x[k + j];
-  }
-  float acc = 0.0f;
-  for (uint32_t j = 0; j < LANES; j++) acc += lane[j];
-  return acc;
-}
-
 /* Up to HEAD frames, none crossing a 64-sample boundary of the levels. */
 static void chunk(GsConvolver *c, const float *in, float *out, uint32_t n) {
   float *x = c->hist + HEAD - 1;
   memcpy(x, in, n * sizeof(float));
-  for (uint32_t i = 0; i < n; i++) out[i] = head_dot(c->head, x + i - (HEAD - 1));
+  gs_conv_head(c->head, x, out, n);
   for (uint32_t li = 0; li < c->n_levels; li++) {
     Level *l = &c->level[li];
     for (uint32_t i = 0; i < n; i++) out[i] += l->output[l->read + i];

@@ -2,11 +2,13 @@
  *
  * The first 64 taps are a direct FIR; the rest go to levels of uniformly
  * partitioned overlap-save convolution whose partition sizes grow by 8
- * (64, 512, 4096, ...). A level with partitions of P samples covers taps
- * P .. 8P, so its contribution to the next P output samples depends only on
+ * (64, 512, 4096, ...). A level with partitions of P samples starts at
+ * tap P, so its contribution to the next P output samples depends only on
  * input that has already arrived: each level runs when its input block is
  * complete and nothing is delayed (W. G. Gardner, "Efficient convolution
  * without input-output delay", JAES 1995, with levels computed in line).
+ * A level ends at tap 8P, or takes the rest of the IR where that is
+ * cheaper than starting the next level (convolver.c).
  *
  * Every buffer and FFTW plan is made by gs_convolver_new; processing any
  * number of frames allocates nothing. A level's work is done at its block

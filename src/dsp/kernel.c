@@ -3,6 +3,7 @@
 #include "dsp/kernel.h"
 
 #if defined(GS_KERNEL_DISPATCH)
+#include "dsp/convolver_kernel.h"
 #include "dsp/dk.h"
 #include "dsp/pushpull.h"
 
@@ -11,8 +12,18 @@ void gs_dk_step_fma(GsDkSolver *s, const double *u, double *y);
 double gs_pp_step_base(GsPushPull *p, double vin);
 double gs_pp_step_fma(GsPushPull *p, double vin);
 
+void gs_conv_head_base(const float *h, const float *x, float *y, uint32_t n);
+void gs_conv_head_fma(const float *h, const float *x, float *y, uint32_t n);
+void gs_conv_cmac_base(float *acc, const float *const *x, const float *hr, const float *hi,
+                       uint32_t parts, uint32_t floats);
+void gs_conv_cmac_fma(float *acc, const float *const *x, const float *hr, const float *hi,
+                      uint32_t parts, uint32_t floats);
+
 typedef void DkStep(GsDkSolver *s, const double *u, double *y);
 typedef double PpStep(GsPushPull *p, double vin);
+typedef void ConvHead(const float *h, const float *x, float *y, uint32_t n);
+typedef void ConvCmac(float *acc, const float *const *x, const float *hr, const float *hi,
+                      uint32_t parts, uint32_t floats);
 
 static int have_fma(void) {
   __builtin_cpu_init(); /* resolvers run before constructors */
@@ -28,9 +39,33 @@ __attribute__((used)) static PpStep *resolve_pp_step(void) {
   return have_fma() ? gs_pp_step_fma : gs_pp_step_base;
 }
 
+__attribute__((used)) static ConvHead *resolve_conv_head(void) {
+  return have_fma() ? gs_conv_head_fma : gs_conv_head_base;
+}
+
+__attribute__((used)) static ConvCmac *resolve_conv_cmac(void) {
+  return have_fma() ? gs_conv_cmac_fma : gs_conv_cmac_base;
+}
+
+bool gs_conv_wide(void) {
+  return have_fma();
+}
+
 void gs_dk_step(GsDkSolver *s, const double *u, double *y)
     __attribute__((ifunc("resolve_dk_step")));
+void gs_conv_head(const float *h, const float *x, float *y, uint32_t n)
+    __attribute__((ifunc("resolve_conv_head")));
+void gs_conv_cmac(float *acc, const float *const *x, const float *hr, const float *hi,
+                  uint32_t parts, uint32_t floats) __attribute__((ifunc("resolve_conv_cmac")));
 double gs_pp_step(GsPushPull *p, double vin) __attribute__((ifunc("resolve_pp_step")));
 #else
-typedef int gs_kernel_single_build; /* one build: nothing to choose */
+#include "dsp/convolver_kernel.h"
+
+bool gs_conv_wide(void) { /* one build: nothing to choose */
+#if defined(__AVX__) && defined(__FMA__)
+  return true;
+#else
+  return false;
+#endif
+}
 #endif
