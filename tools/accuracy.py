@@ -2,8 +2,9 @@
 """Write docs/accuracy.md from the ACCURACY lines the tests print.
 
 Usage: tools/accuracy.py BUILD/meson-logs/testlog.json docs/accuracy.md
-Each line is "ACCURACY | model | figure | measured | bound"; the table keeps
-the order the tests ran in. `make accuracy` runs the tests, then this.
+Each line is "ACCURACY | model | figure | measured | bound"; the table goes
+test by test in alphabetical order (parallel runs finish in any order), each
+test's lines as it printed them. `make accuracy` runs the tests, then this.
 """
 import json
 import sys
@@ -16,7 +17,9 @@ with open(sys.argv[1], encoding="utf-8") as log:
             if out.startswith("ACCURACY |"):
                 parts = [p.strip() for p in out.split("|")[1:]]
                 if len(parts) == 4:
-                    rows.append([test["name"]] + parts)
+                    name = test["name"].split(" / ")[-1]  # "project / test"
+                    rows.append([name] + parts)
+rows.sort(key=lambda row: row[0])  # stable: each test's own order kept
 
 with open(sys.argv[2], "w", encoding="utf-8") as md:
     md.write("# Measured accuracy\n\n")
