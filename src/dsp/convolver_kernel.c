@@ -10,7 +10,6 @@
 
 #if defined(__GNUC__)
 typedef float V8 __attribute__((vector_size(32)));
-typedef int I8 __attribute__((vector_size(32)));
 /* the same at any float's alignment, for loads and stores */
 typedef float V8u __attribute__((vector_size(32), aligned(4), may_alias));
 #define load(p) (*(const V8u *)(p))
@@ -48,7 +47,6 @@ void GS_KERNEL(gs_conv_head)(const float *restrict h, const float *restrict x, f
 void GS_KERNEL(gs_conv_cmac)(float *restrict acc, const float *const *restrict x,
                              const float *restrict hr, const float *restrict hi, uint32_t parts,
                              uint32_t floats) {
-  const I8 swap = {1, 0, 3, 2, 5, 4, 7, 6};
   const V8 sign = {-1, 1, -1, 1, -1, 1, -1, 1};
   for (uint32_t j = 0; j < floats; j += 32) {
     V8 r[4] = {{0}}, t[4] = {{0}};
@@ -58,7 +56,7 @@ void GS_KERNEL(gs_conv_cmac)(float *restrict acc, const float *const *restrict x
       for (int v = 0; v < 4; v++) {
         V8 xv = load(xk + 8 * v);
         r[v] += xv * load(pr + 8 * v);
-        t[v] += __builtin_shuffle(xv, swap) * load(pi + 8 * v);
+        t[v] += __builtin_shufflevector(xv, xv, 1, 0, 3, 2, 5, 4, 7, 6) * load(pi + 8 * v);
       }
     }
     for (int v = 0; v < 4; v++) store(acc + j + 8 * v, r[v] + sign * t[v]);
