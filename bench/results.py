@@ -70,6 +70,8 @@ def configs(ir, ir_state, coefs, smoke=False):
         Config("gainstage Tone Stack LV2", "clean", "lv2", [GS_LV2 + "tonestack"], True),
         Config("gainstage Power Amp LV2", "clean", "lv2", [GS_LV2 + "poweramp"], True),
         Config("gainstage drive (chain)", "drive", "chain", [DRIVE], True),
+        Config("gainstage drive quality=4 (chain)", "drive", "chain", [DRIVE + " quality=4"],
+               True),
     ]
     if smoke:
         return ours
@@ -321,7 +323,8 @@ def write(rows, baselines, drop):
         "run for good; *silent*: it stays 40 dB below; *NaN forever*: non-finite at the end."
         % (measure.Signals.NAN_PEAK, measure.Signals.NAN_AT),
         "- The peers at high gain: gx_amp `%s`, AmpVTS `%s` (their defaults are clean); "
-        "sox `overdrive 20 20`. The rig: `%s`. Clean: `%s`. Drive: `%s`. The cabinet: "
+        "sox `overdrive 20 20`. The rig: `%s`. Clean: `%s`. Drive: `%s` (and with "
+        "`quality=4`: its output stage's clipping oversampled 4x). The cabinet: "
         "a %d-tap IR (decaying noise) through `cab ir=IR normalize=off trim=off`, the "
         "Cabinet plugin's IR mode, x42 zeroconvolv (CfgMono, buffered=0) and `sox fir`." % (
             " ".join(GX_HIGH_GAIN), " ".join(CAPS_HIGH_GAIN), RIG, CLEAN, DRIVE, IR_TAPS),

@@ -140,7 +140,7 @@ expect 2 "write e.g." -- "$gs" plan -c "preamp" --level loud
 expect 0 "impedance" -- "$gs" list preamp
 expect 2 "unknown stage 'amp'" -- "$gs" list amp
 
-# process lines OUT up with IN: the latency of oversampled tube stages is
+# process lines OUT up with IN: the latency of oversampled stages is
 # removed, and OUT is as long as IN (an impulse comes out where it went in)
 python3 -c "
 import struct,sys
@@ -149,8 +149,9 @@ x[300] = 0.005  # volts: the output stays below 1 (sox clips floats there)
 open(sys.argv[1], 'wb').write(struct.pack('<2000f', *x))
 " "$dir/imp.raw" || fail "impulse"
 sox -t raw -r 48000 -e float -b 32 -c 1 "$dir/imp.raw" "$dir/imp.wav" || fail "sox impulse"
-for q in 1 2 4 8; do
-  expect 0 "" -- "$gs" process -q -c "triode quality=$q" "$dir/imp.wav" "$dir/imp-out.wav"
+for chain in "triode quality=1" "triode quality=2" "triode quality=4" "triode quality=8" \
+  "preamp input=line voicing=solid-state gain=0 quality=4" "poweramp watts=100 load=8 quality=8"; do
+  expect 0 "" -- "$gs" process -q -c "$chain" "$dir/imp.wav" "$dir/imp-out.wav"
   sox "$dir/imp-out.wav" -t raw -e float -b 32 "$dir/imp-out.raw" || fail "sox impulse out"
   python3 -c "
 import struct,sys
@@ -159,7 +160,7 @@ y = struct.unpack('<%df' % (len(raw) // 4), raw)
 assert len(y) == 2000, len(y)
 peak = max(range(len(y)), key=lambda i: abs(y[i]))
 assert abs(peak - 300) <= 1, peak
-" "$dir/imp-out.raw" || fail "triode quality=$q: the output does not line up with the input"
+" "$dir/imp-out.raw" || fail "$chain: the output does not line up with the input"
 done
 
 # an IR whose header claims an absurd sample rate (found by fuzz_ir: the

@@ -124,6 +124,30 @@ print("ACCURACY | tube rig, quality=auto | alias of 5 kHz at %.1f %% THD | %.1f 
 assert m["thd_pct"] >= 10.0 and m["alias_dbc"] <= -70.0
 PY
 
+# the solid-state output stages' clipping at quality=4 (src/dsp/clipper.c):
+# the same THD as at the base rate, its aliases 70 dB down; at 1x far less
+for q in 1 4; do
+  "$gs" measure -c "preamp input=hiz voicing=solid-state gain=40 quality=$q" -f 5000 -l 0.3Vpk \
+    --json > "$dir/ss-pre-$q.json" || fail "measure the solid-state preamp"
+  "$gs" measure -c "poweramp type=solid-state watts=100 load=8 gain=40 quality=$q ! load ohms=8" \
+    -f 5000 -l 1Vpk --json > "$dir/ss-pa-$q.json" || fail "measure the solid-state power amp"
+done
+python3 - "$dir" <<'PY' || fail "solid-state clipping aliases"
+import json, sys
+d = sys.argv[1]
+for name, bound in (("pre", -70.0), ("pa", -50.0)):
+    m1 = json.load(open("%s/ss-%s-1.json" % (d, name)))
+    m4 = json.load(open("%s/ss-%s-4.json" % (d, name)))
+    print("solid-state %s, 5 kHz: THD %.2f / %.2f %%, alias %.1f dBc at 1x, %.1f at 4x, latency %d"
+          % (name, m1["thd_pct"], m4["thd_pct"], m1["alias_dbc"], m4["alias_dbc"],
+             m4["latency_samples"]))
+    print("ACCURACY | solid-state %s clip, quality=4 | alias of 5 kHz at %.1f %% THD | %.1f dBc | %g dBc"
+          % ("preamp" if name == "pre" else "power amp", m4["thd_pct"], m4["alias_dbc"], bound))
+    assert m4["thd_pct"] >= 10.0 and abs(m4["thd_pct"] - m1["thd_pct"]) < 0.05, (m1, m4)
+    assert m4["alias_dbc"] <= bound and m1["alias_dbc"] > m4["alias_dbc"] + 30.0
+    assert m1["latency_samples"] == 0 and m4["latency_samples"] == 70
+PY
+
 # a file's tone: THD and spur of a known sine plus a known spur
 sox -V1 -n -r 48000 -c 1 -b 32 -e floating-point "$dir/t.wav" synth 2 sine 5000.244140625 vol 0.5 \
   || fail "sox sine"

@@ -1,12 +1,15 @@
-/* The oversampler (src/dsp/oversample.c) and the tube runner
- * (src/dsp/tube_runner.c): stopband, passband, images and latency measured
- * with sines; block-size independence, bit for bit. */
+/* The oversampler (src/dsp/oversample.c), the tube runner
+ * (src/dsp/tube_runner.c) and the oversampled clipper (src/dsp/clipper.c):
+ * stopband, passband, images and latency measured with sines; block-size
+ * independence, bit for bit. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
 
+#include "dsp/clip.h"
+#include "dsp/clipper.h"
 #include "dsp/oversample.h"
 #include "dsp/tube_circuits.h"
 #include "dsp/tube_runner.h"
@@ -188,6 +191,62 @@ static void test_blocks_runner(void **state) {
   free(net);
 }
 
+/* Below the knee the clipper passes its input through, delayed by its
+ * latency and otherwise untouched (no filter on the linear part): the
+ * same bits. */
+static void test_clipper_linear(void **state) {
+  (void)state;
+  enum { N = 5000 };
+  static double x[N], y[N];
+  GsClipper *c = malloc(sizeof *c);
+  for (int f = 2; f <= GS_OS_MAX_FACTOR; f *= 2) {
+    assert_true(gs_clipper_init(c, f, 48000.0));
+    uint32_t lat = gs_clipper_latency(c);
+    for (int i = 0; i < N; i++) x[i] = y[i] = 0.69 * sin(0.9 * i) * sin(0.001 * i);
+    gs_clipper_run(c, y, N, 1.0, 0.7); /* the soft knee at 0.7 */
+    for (int i = 0; i < N; i++) assert_true(y[i] == (i < (int)lat ? 0.0 : x[i - (int)lat]));
+    print_message("clipper %dx: latency %u, linear part exact\n", f, lat);
+  }
+  free(c);
+}
+
+/* Clipping and quiet stretches (the decimator skipped and resumed), cut
+ * into blocks of 1, 7, 64 and 4096: the same bits, and the clipped tone
+ * matches the clip of the delayed input to within what the filters pass. */
+static void test_clipper_blocks(void **state) {
+  (void)state;
+  enum { N = 12000 };
+  static double x[N], ref[N], y[N];
+  const uint32_t blocks[] = {4096, 1, 7, 64};
+  for (int i = 0; i < N; i++) {
+    double env = (i / 1500) % 2 ? 0.2 : 2.5; /* loud, quiet, loud ... */
+    x[i] = env * sin(2 * PI * 1000.0 * i / 48000.0);
+  }
+  GsClipper *c = malloc(sizeof *c);
+  for (int f = 2; f <= GS_OS_MAX_FACTOR; f *= 2) {
+    assert_true(gs_clipper_init(c, f, 48000.0));
+    for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++) {
+      gs_clipper_reset(c);
+      double *out = b == 0 ? ref : y;
+      memcpy(out, x, sizeof x);
+      for (uint32_t at = 0; at < N; at += blocks[b]) {
+        uint32_t n = N - at < blocks[b] ? N - at : blocks[b];
+        gs_clipper_run(c, out + at, n, 1.0, 0.0);
+      }
+      if (b > 0) assert_memory_equal(ref, y, sizeof ref);
+    }
+    /* a 1 kHz tone hard-clipped: what differs from the clip at the base
+     * rate is what the decimator removed above 20 kHz and the aliases */
+    int lat = (int)gs_clipper_latency(c);
+    double err = 0.0;
+    for (int i = 200; i < 1400; i++) err = fmax(err, fabs(ref[i + lat] - gs_clip_hard(x[i], 1.0)));
+    print_message("clipper %dx: hard clip of a 1 kHz tone within %.3f of the base-rate clip\n", f,
+                  err);
+    assert_true(err < 0.1);
+  }
+  free(c);
+}
+
 static void test_auto_factor(void **state) {
   (void)state;
   assert_int_equal(gs_tube_factor(0, 44100.0), 2);
@@ -201,9 +260,10 @@ static void test_auto_factor(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_stopband),      cmocka_unit_test(test_passband_images),
-      cmocka_unit_test(test_latency),       cmocka_unit_test(test_blocks_oversampler),
-      cmocka_unit_test(test_blocks_runner), cmocka_unit_test(test_auto_factor),
+      cmocka_unit_test(test_stopband),       cmocka_unit_test(test_passband_images),
+      cmocka_unit_test(test_latency),        cmocka_unit_test(test_blocks_oversampler),
+      cmocka_unit_test(test_blocks_runner),  cmocka_unit_test(test_auto_factor),
+      cmocka_unit_test(test_clipper_linear), cmocka_unit_test(test_clipper_blocks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

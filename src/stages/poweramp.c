@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "dsp/clip.h"
+#include "dsp/clipper.h"
 #include "dsp/iir.h"
 #include "dsp/noise.h"
 #include "dsp/oversample.h"
@@ -186,8 +187,9 @@ static const GsParamInfo params[] = {
                   .def = 100e-6,
                   .flags = GS_PARAM_FIXED | GS_PARAM_LOG},
     [P_QUALITY] = {.name = "quality",
-                   .help = "tube: oversampling (auto: to 176.4 kHz or "
-                           "more)",
+                   .help = "oversampling. tube: of the circuit (auto: to 176.4 "
+                           "kHz or more); solid-state and class-d: of the output "
+                           "stage's clipping alone (auto: off, no latency)",
                    .type = GS_PARAM_CHOICE,
                    .max = 4,
                    .def = 0,
@@ -269,6 +271,7 @@ typedef struct {
   atomic_uint_fast64_t clipped, limited;
   uint64_t clipped_seen, limited_seen;
   GsTubePoweramp *tube;
+  GsClipper *clipper; /* solid-state and class-d at quality 2, 4 or 8 */
   uint64_t failures_seen;
 } Poweramp;
 
@@ -319,6 +322,16 @@ static GsStatus poweramp_create(const GsStageEnv *env, const double *v, void **s
     }
   } else {
     design_sense(p, env);
+    int factor = gs_os_factor((int)v[P_QUALITY], env->rate, 0.0);
+    if (factor > 1) {
+      p->clipper = malloc(sizeof *p->clipper);
+      if (!p->clipper || !gs_clipper_init(p->clipper, factor, env->rate)) {
+        snprintf(env->why, env->why_size, "cannot oversample %dx at %.0f Hz", factor, env->rate);
+        free(p->clipper);
+        free(p);
+        return GS_ERR_RANGE;
+      }
+    }
   }
   gs_rng_seed(&p->rng, env->seed);
   p->noise = env->noise;
@@ -329,6 +342,7 @@ static GsStatus poweramp_create(const GsStageEnv *env, const double *v, void **s
 static void poweramp_destroy(void *self) {
   Poweramp *p = self;
   gs_tube_poweramp_free(p->tube);
+  free(p->clipper);
   free(p);
 }
 
@@ -411,10 +425,18 @@ static void still_block(Poweramp *p, const float *x, float *out, uint32_t n, uin
   for (uint32_t done = 0; done < n; done += CHUNK) {
     uint32_t m = n - done < CHUNK ? n - done : CHUNK;
     uint64_t over = 0;
-    for (uint32_t i = 0; i < m; i++) {
-      double w = x[done + i] * gain;
-      over += fabs(w) > vmax;
-      v[i] = p->soft ? gs_clip_soft(w, vmax, CLIP_KNEE) : gs_clip_hard(w, vmax);
+    if (p->clipper) {
+      for (uint32_t i = 0; i < m; i++) {
+        v[i] = x[done + i] * gain;
+        over += fabs(v[i]) > vmax;
+      }
+      gs_clipper_run(p->clipper, v, m, vmax, p->soft ? CLIP_KNEE : 0.0);
+    } else {
+      for (uint32_t i = 0; i < m; i++) {
+        double w = x[done + i] * gain;
+        over += fabs(w) > vmax;
+        v[i] = p->soft ? gs_clip_soft(w, vmax, CLIP_KNEE) : gs_clip_hard(w, vmax);
+      }
     }
     *clipped += over;
     if (p->noise) {
@@ -436,6 +458,30 @@ static void still_block(Poweramp *p, const float *x, float *out, uint32_t n, uin
   }
 }
 
+/* The same with the gain ramping, sample by sample (the clipper, if
+ * any, a chunk at a time between the gain and the rest). */
+static void moving_block(Poweramp *p, const float *x, float *out, uint32_t n, uint64_t *clipped,
+                         uint64_t *limited) {
+  double v[CHUNK];
+  for (uint32_t done = 0; done < n; done += CHUNK) {
+    uint32_t m = n - done < CHUNK ? n - done : CHUNK;
+    for (uint32_t i = 0; i < m; i++) {
+      v[i] = x[done + i] * gs_ramp_next(&p->gain);
+      if (fabs(v[i]) > p->vmax) (*clipped)++;
+      if (!p->clipper) {
+        v[i] = p->soft ? gs_clip_soft(v[i], p->vmax, CLIP_KNEE) : gs_clip_hard(v[i], p->vmax);
+      }
+    }
+    if (p->clipper) gs_clipper_run(p->clipper, v, m, p->vmax, p->soft ? CLIP_KNEE : 0.0);
+    for (uint32_t i = 0; i < m; i++) {
+      double w = v[i];
+      if (p->noise) w += p->noise_rms * gs_rng_gauss(&p->rng);
+      if (p->sense) w = limit_current(p, w, limited);
+      out[done + i] = (float)w;
+    }
+  }
+}
+
 static void poweramp_process(void *self, const float *const *in, float *out, uint32_t n) {
   Poweramp *p = self;
   const float *x = in[0];
@@ -450,14 +496,7 @@ static void poweramp_process(void *self, const float *const *in, float *out, uin
   if (!gs_ramp_moving(&p->gain)) {
     still_block(p, x, out, n, &clipped, &limited);
   } else {
-    for (uint32_t i = 0; i < n; i++) {
-      double v = x[i] * gs_ramp_next(&p->gain);
-      if (fabs(v) > p->vmax) clipped++;
-      v = p->soft ? gs_clip_soft(v, p->vmax, CLIP_KNEE) : gs_clip_hard(v, p->vmax);
-      if (p->noise) v += p->noise_rms * gs_rng_gauss(&p->rng);
-      if (p->sense) v = limit_current(p, v, &limited);
-      out[i] = (float)v;
-    }
+    moving_block(p, x, out, n, &clipped, &limited);
   }
   if (!gs_iir_finite(&p->yst)) gs_iir_clear(&p->yst);
   if (clipped) atomic_fetch_add_explicit(&p->clipped, clipped, memory_order_relaxed);
@@ -469,11 +508,13 @@ static void poweramp_reset(void *self) {
   gs_iir_clear(&p->yst);
   gs_ramp_finish(&p->gain);
   if (p->tube) gs_tube_poweramp_reset(p->tube);
+  if (p->clipper) gs_clipper_reset(p->clipper);
 }
 
 static uint32_t poweramp_latency(const void *self) {
   const Poweramp *p = self;
-  return p->tube ? gs_tube_poweramp_latency(p->tube) : 0;
+  if (p->tube) return gs_tube_poweramp_latency(p->tube);
+  return p->clipper ? gs_clipper_latency(p->clipper) : 0;
 }
 
 static void poweramp_set_noise(void *self, bool on) {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "dsp/clip.h"
+#include "dsp/clipper.h"
 #include "dsp/noise.h"
 #include "dsp/oversample.h"
 #include "dsp/ramp.h"
@@ -173,8 +174,11 @@ static const GsParamInfo params[] = {
                 .choices = tube_names,
                 .flags = GS_PARAM_FIXED},
     [P_QUALITY] = {.name = "quality",
-                   .help = "tube: oversampling (auto: what keeps aliasing "
-                           "below -70 dBc at this gain)",
+                   .help = "oversampling. tube: of the triode stages (auto: what "
+                           "keeps aliasing below -70 dBc at this gain); other "
+                           "voicings: of the output stage's clipping alone (auto: "
+                           "off, no latency; 4 keeps a 5 kHz tone clipped to 16 % "
+                           "THD 75 dB above its aliases)",
                    .type = GS_PARAM_CHOICE,
                    .min = 0,
                    .max = 4,
@@ -212,6 +216,7 @@ typedef struct {
   atomic_uint_fast64_t clipped;
   uint64_t clipped_reported;
   GsTubePreamp *tube; /* voicing=tube */
+  GsClipper *clipper; /* the other voicings at quality 2, 4 or 8 */
 } Preamp;
 
 enum { WARN_NO_PHANTOM = 1, WARN_RIBBON = 2, WARN_SELECT = 4 };
@@ -327,7 +332,19 @@ static GsStatus preamp_create(const GsStageEnv *env, const double *v, void **sel
                                  factor, env->why, env->why_size);
     if (!p->tube) s = GS_ERR_BAD_VALUE;
   }
+  int clip_factor = gs_os_factor((int)v[P_QUALITY], env->rate, 0.0);
+  if (s == GS_OK && !is_tube(v) && clip_factor > 1) {
+    p->clipper = malloc(sizeof *p->clipper);
+    if (!p->clipper) {
+      s = GS_ERR_NOMEM;
+    } else if (!gs_clipper_init(p->clipper, clip_factor, env->rate)) {
+      snprintf(env->why, env->why_size, "cannot oversample %dx at %.0f Hz", clip_factor, env->rate);
+      s = GS_ERR_RANGE;
+    }
+  }
   if (s != GS_OK) {
+    gs_tube_preamp_free(p->tube);
+    free(p->clipper);
     free(p);
     return s;
   }
@@ -349,7 +366,10 @@ static GsStatus preamp_create(const GsStageEnv *env, const double *v, void **sel
 
 static void preamp_destroy(void *self) {
   Preamp *p = self;
-  if (p) gs_tube_preamp_free(p->tube);
+  if (p) {
+    gs_tube_preamp_free(p->tube);
+    free(p->clipper);
+  }
   free(p);
 }
 
@@ -426,8 +446,10 @@ static void process_tube(Preamp *p, const float *const *in, float *out, uint32_t
   }
 }
 
-/* One sample with every ramp moving as it may. */
-static double solid_sample(Preamp *p, const float *const *in, uint32_t i, uint64_t *over) {
+/* One sample with every ramp moving as it may; unclipped if `clip` is
+ * false (the clipper takes it). */
+static double solid_sample(Preamp *p, const float *const *in, uint32_t i, uint64_t *over,
+                           bool clip) {
   double x = mix_inputs(p, in, i) * gs_ramp_next(&p->gate);
   x *= gs_ramp_next(&p->pad);
   if (p->noise) x += p->noise_rms * gs_rng_gauss(&p->rng);
@@ -437,7 +459,7 @@ static double solid_sample(Preamp *p, const float *const *in, uint32_t i, uint64
   y *= gs_ramp_next(&p->polarity);
   double vmax = gs_ramp_next(&p->vmax);
   if (fabs(y) > vmax) (*over)++;
-  return output_stage(p, y, vmax);
+  return clip ? output_stage(p, y, vmax) : y;
 }
 
 static bool ramps_still(const Preamp *p) {
@@ -482,10 +504,19 @@ static void solid_still(Preamp *p, const float *const *in, float *out, uint32_t 
       for (uint32_t i = 0; i < m; i++) x[i] = gs_svf_highpass(&p->hpf, x[i]);
     }
     uint64_t o = 0;
-    for (uint32_t i = 0; i < m; i++) {
-      double y = x[i] * pol;
-      o += fabs(y) > vmax;
-      out[done + i] = (float)(soft ? gs_clip_soft(y, vmax, SOFT_KNEE) : gs_clip_hard(y, vmax));
+    if (p->clipper) {
+      for (uint32_t i = 0; i < m; i++) {
+        x[i] *= pol;
+        o += fabs(x[i]) > vmax;
+      }
+      gs_clipper_run(p->clipper, x, m, vmax, soft ? SOFT_KNEE : 0.0);
+      for (uint32_t i = 0; i < m; i++) out[done + i] = (float)x[i];
+    } else {
+      for (uint32_t i = 0; i < m; i++) {
+        double y = x[i] * pol;
+        o += fabs(y) > vmax;
+        out[done + i] = (float)(soft ? gs_clip_soft(y, vmax, SOFT_KNEE) : gs_clip_hard(y, vmax));
+      }
     }
     *over += o;
   }
@@ -500,8 +531,16 @@ static void preamp_process(void *self, const float *const *in, float *out, uint3
   uint64_t over = 0;
   if (ramps_still(p)) {
     solid_still(p, in, out, n, &over);
+  } else if (p->clipper) {
+    double knee = (int)p->values[P_VOICING] == V_SOLID_STATE ? SOFT_KNEE : 0.0, y[CHUNK];
+    for (uint32_t done = 0; done < n; done += CHUNK) {
+      uint32_t m = n - done < CHUNK ? n - done : CHUNK;
+      for (uint32_t i = 0; i < m; i++) y[i] = solid_sample(p, in, done + i, &over, false);
+      gs_clipper_run(p->clipper, y, m, p->vmax.value, knee);
+      for (uint32_t i = 0; i < m; i++) out[done + i] = (float)y[i];
+    }
   } else {
-    for (uint32_t i = 0; i < n; i++) out[i] = (float)solid_sample(p, in, i, &over);
+    for (uint32_t i = 0; i < n; i++) out[i] = (float)solid_sample(p, in, i, &over, true);
   }
   if (over) atomic_fetch_add_explicit(&p->clipped, over, memory_order_relaxed);
   if (!gs_sos_finite(&p->riaa_st) || !gs_svf_finite(&p->hpf)) {
@@ -518,11 +557,13 @@ static void preamp_reset(void *self) {
   for (size_t i = 0; i < sizeof ramps / sizeof ramps[0]; i++) gs_ramp_finish(ramps[i]);
   for (uint32_t k = 0; k < 64; k++) gs_ramp_finish(&p->select_gain[k]);
   if (p->tube) gs_tube_preamp_reset(p->tube);
+  if (p->clipper) gs_clipper_reset(p->clipper);
 }
 
 static uint32_t preamp_latency(const void *self) {
   const Preamp *p = self;
-  return p->tube ? gs_tube_preamp_latency(p->tube) : 0;
+  if (p->tube) return gs_tube_preamp_latency(p->tube);
+  return p->clipper ? gs_clipper_latency(p->clipper) : 0;
 }
 
 static void preamp_set_noise(void *self, bool on) {
