@@ -21,4 +21,9 @@ static inline double gs_clip_soft(double x, double limit, double knee) {
   return x < 0.0 ? -y : y;
 }
 
+/* Either, by knee: 0 the hard clip, else gs_clip_soft with that knee. */
+static inline double gs_clip(double x, double limit, double knee) {
+  return knee > 0.0 ? gs_clip_soft(x, limit, knee) : gs_clip_hard(x, limit);
+}
+
 #endif

@@ -1,6 +1,7 @@
 #include "dsp/clipper.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dsp/clip.h"
@@ -8,7 +9,20 @@
 bool gs_clipper_init(GsClipper *c, int factor, double rate) {
   memset(c, 0, sizeof *c);
   if (factor < 2 || !gs_os_init(&c->os, factor, rate)) return false;
-  return c->os.latency < GS_CLIPPER_MAX_LATENCY;
+  return c->os.latency >= 1 && c->os.latency < GS_CLIPPER_MAX_LATENCY;
+}
+
+GsClipper *gs_clipper_new(int factor, double rate) {
+  GsClipper *c = malloc(sizeof *c);
+  if (c && !gs_clipper_init(c, factor, rate)) {
+    free(c);
+    c = NULL;
+  }
+  return c;
+}
+
+void gs_clipper_free(GsClipper *c) {
+  free(c);
 }
 
 void gs_clipper_reset(GsClipper *c) {
@@ -41,10 +55,8 @@ static bool beyond(const double *v, uint32_t n, double limit, double knee) {
 
 /* The residual r(v) = clip(v) - v over the high-rate block. */
 static void residual(double *v, uint32_t n, double limit, double knee) {
-  for (uint32_t k = 0; k < n; k++) {
-    double y = knee > 0.0 ? gs_clip_soft(v[k], limit, knee) : gs_clip_hard(v[k], limit);
-    v[k] = y - v[k]; /* exactly 0 where the clip passes v through */
-  }
+  for (uint32_t k = 0; k < n; k++)
+    v[k] = gs_clip(v[k], limit, knee) - v[k]; /* 0 where it passes v */
 }
 
 /* The decimator's stages keep at most GS_OS_MAX_HISTORY samples each, at
@@ -67,7 +79,7 @@ static void chunk(GsClipper *c, double *x, uint32_t n, double limit, double knee
     double late = c->line[c->pos];
     c->line[c->pos] = x[i];
     c->pos = c->pos + 1 < len ? c->pos + 1 : 0;
-    x[i] = (len ? late : x[i]) + c->res[i];
+    x[i] = late + c->res[i];
   }
 }
 

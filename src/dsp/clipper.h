@@ -1,8 +1,8 @@
-/* An output stage's clipping (src/dsp/clip.h), oversampled around the clip
- * only: a preamp's or power amp's rails, hard or soft, without the
- * aliasing of a clip at the base rate (a 5 kHz tone at 16 % THD through
- * the op-amp soft clip: -37.5 dBc at 1x, -54 at 2x, -75 at 4x, -96 at 8x
- * at 48 kHz).
+/* An output stage's clipping (gs_clip, src/dsp/clip.h), oversampled
+ * around the clip only: a preamp's or power amp's rails, hard or soft,
+ * without the aliasing of a clip at the base rate (figures in
+ * docs/models.md: the solid-state preamp's 5 kHz tone at 17.7 % THD,
+ * -32.9 dBc at 1x, -75.9 at 4x).
  *
  * The clip is split as clip(x) = x + r(x), the residual r being exactly 0
  * below the knee. The linear part is x itself, delayed by the
@@ -30,15 +30,17 @@ typedef struct {
   double hi[GS_OS_CHUNK * GS_OS_MAX_FACTOR], res[GS_OS_CHUNK];
 } GsClipper;
 
-/* factor 2, 4 or 8 at the base `rate`; false otherwise. */
-bool gs_clipper_init(GsClipper *c, int factor, double rate);
+/* factor 2, 4 or 8 at the base `rate`; NULL otherwise or out of memory.
+ * [main] */
+GsClipper *gs_clipper_new(int factor, double rate);
+void gs_clipper_free(GsClipper *c);
+bool gs_clipper_init(GsClipper *c, int factor, double rate); /* in place */
 void gs_clipper_reset(GsClipper *c);
 
 /* Base samples the output lags the input by. */
 uint32_t gs_clipper_latency(const GsClipper *c);
 
-/* x[0 .. n) clipped in place at `limit` volts peak: hard (knee 0) or
- * gs_clip_soft's curve with that knee. [audio] */
+/* x[0 .. n) clipped in place: gs_clip(x, limit, knee). [audio] */
 void gs_clipper_run(GsClipper *c, double *x, uint32_t n, double limit, double knee);
 
 #endif

@@ -259,7 +259,7 @@ typedef struct {
   double rate;
   GsRamp gain;
   double vmax, imax;
-  bool soft;
+  double knee; /* the clip: gs_clip's knee, 0 hard */
   /* current drawn from the output devices per volt of internal EMF */
   bool sense;
   GsIirCoefs y;
@@ -308,7 +308,7 @@ static GsStatus poweramp_create(const GsStageEnv *env, const double *v, void **s
   if (!p) return GS_ERR_NOMEM;
   memcpy(p->values, v, sizeof p->values);
   p->rate = env->rate;
-  p->soft = (int)v[P_TYPE] == T_SOLID_STATE;
+  p->knee = (int)v[P_TYPE] == T_SOLID_STATE ? CLIP_KNEE : 0.0;
   gs_ramp_init(&p->gain, gain_linear(v));
   update_levels(p);
   if ((int)v[P_TYPE] == T_TUBE) {
@@ -323,14 +323,9 @@ static GsStatus poweramp_create(const GsStageEnv *env, const double *v, void **s
   } else {
     design_sense(p, env);
     int factor = gs_os_factor((int)v[P_QUALITY], env->rate, 0.0);
-    if (factor > 1) {
-      p->clipper = malloc(sizeof *p->clipper);
-      if (!p->clipper || !gs_clipper_init(p->clipper, factor, env->rate)) {
-        snprintf(env->why, env->why_size, "cannot oversample %dx at %.0f Hz", factor, env->rate);
-        free(p->clipper);
-        free(p);
-        return GS_ERR_RANGE;
-      }
+    if (factor > 1 && !(p->clipper = gs_clipper_new(factor, env->rate))) {
+      free(p);
+      return GS_ERR_NOMEM;
     }
   }
   gs_rng_seed(&p->rng, env->seed);
@@ -342,7 +337,7 @@ static GsStatus poweramp_create(const GsStageEnv *env, const double *v, void **s
 static void poweramp_destroy(void *self) {
   Poweramp *p = self;
   gs_tube_poweramp_free(p->tube);
-  free(p->clipper);
+  gs_clipper_free(p->clipper);
   free(p);
 }
 
@@ -430,12 +425,12 @@ static void still_block(Poweramp *p, const float *x, float *out, uint32_t n, uin
         v[i] = x[done + i] * gain;
         over += fabs(v[i]) > vmax;
       }
-      gs_clipper_run(p->clipper, v, m, vmax, p->soft ? CLIP_KNEE : 0.0);
+      gs_clipper_run(p->clipper, v, m, vmax, p->knee);
     } else {
       for (uint32_t i = 0; i < m; i++) {
         double w = x[done + i] * gain;
         over += fabs(w) > vmax;
-        v[i] = p->soft ? gs_clip_soft(w, vmax, CLIP_KNEE) : gs_clip_hard(w, vmax);
+        v[i] = gs_clip(w, vmax, p->knee);
       }
     }
     *clipped += over;
@@ -468,11 +463,9 @@ static void moving_block(Poweramp *p, const float *x, float *out, uint32_t n, ui
     for (uint32_t i = 0; i < m; i++) {
       v[i] = x[done + i] * gs_ramp_next(&p->gain);
       if (fabs(v[i]) > p->vmax) (*clipped)++;
-      if (!p->clipper) {
-        v[i] = p->soft ? gs_clip_soft(v[i], p->vmax, CLIP_KNEE) : gs_clip_hard(v[i], p->vmax);
-      }
+      if (!p->clipper) v[i] = gs_clip(v[i], p->vmax, p->knee);
     }
-    if (p->clipper) gs_clipper_run(p->clipper, v, m, p->vmax, p->soft ? CLIP_KNEE : 0.0);
+    if (p->clipper) gs_clipper_run(p->clipper, v, m, p->vmax, p->knee);
     for (uint32_t i = 0; i < m; i++) {
       double w = v[i];
       if (p->noise) w += p->noise_rms * gs_rng_gauss(&p->rng);
