@@ -360,7 +360,8 @@ bool gs_dk_update(GsDkSolver *s, const GsDkNetlist *n, double rate, uint32_t gli
     memcpy(s->W, scratch->W, sizeof s->W);
     memcpy(s->Fp, scratch->Fp, sizeof s->Fp);
   }
-  s->have_lu = false; /* F changed: predict from the last two samples */
+  gs_dk_columns(s);
+  s->have_lu = s->have_inv = false; /* F changed: predict from the last two samples */
   return true;
 }
 
@@ -384,6 +385,7 @@ bool gs_dk_init(GsDkSolver *s, const GsDkNetlist *n, double rate, const double *
     s->no = n->n_outputs;
     s->knee = n->grid_knee > 0.0 ? n->grid_knee : KNEE;
     collect_tubes(s, n);
+    s->tri4 = s->tabled && s->np == 4 && s->ns == 4 && s->nu == 2 && s->no == 1;
     reduce(s, n, &q[0]);
     ok = rest(s, n, &q[0], &q[1], u0);
   }
@@ -398,11 +400,12 @@ void gs_dk_reset(GsDkSolver *s) {
     memcpy(s->W, s->W_to, sizeof s->W);
     memcpy(s->Fp, s->Fp_to, sizeof s->Fp);
     s->glide_left = 0;
+    gs_dk_columns(s);
   }
   memset(s->z, 0, sizeof s->z);
   memcpy(s->z, s->x0, (size_t)s->ns * sizeof(double));
   memcpy(s->v, s->v0, sizeof s->v);
   memcpy(s->v1, s->v0, sizeof s->v1);
-  s->have_lu = false;
+  s->have_lu = s->have_inv = false;
   s->failed = false;
 }

@@ -100,11 +100,17 @@ typedef struct {
   double W_to[(GS_DK_MAX_OUTPUTS + GS_DK_MAX_STATES) * GS_DK_MAX_Z];
   double Fp_to[GS_DK_MAX_PORTS * GS_DK_MAX_PORTS];
   uint32_t glide_left;
-  double z[GS_DK_MAX_Z];                            /* the states x live here */
-  double v[GS_DK_MAX_PORTS], p[GS_DK_MAX_PORTS];    /* the last sample's solution and p */
-  double v1[GS_DK_MAX_PORTS];                       /* the sample before */
-  double lu[GS_DK_MAX_PORTS * GS_DK_MAX_PORTS];     /* I - F J factored, last Newton step */
-  bool have_lu;                                     /* lu and p predict the next sample */
+  /* Two triodes, two inputs, four states, one output (two preamp stages):
+   * gs_dk_step's four-wide path reads P, F and W's state rows by columns
+   * (gs_dk_columns) and keeps (I - F J)^-1 rather than its LU. */
+  bool tri4, have_inv;
+  double Pc[GS_DK_MAX_Z][4], Fc[4][4], Wc[GS_DK_MAX_Z][4];
+  double inv[4][4];                              /* (I - F J)^-1 by columns, the last Newton step */
+  double z[GS_DK_MAX_Z];                         /* the states x live here */
+  double v[GS_DK_MAX_PORTS], p[GS_DK_MAX_PORTS]; /* the last sample's solution and p */
+  double v1[GS_DK_MAX_PORTS];                    /* the sample before */
+  double lu[GS_DK_MAX_PORTS * GS_DK_MAX_PORTS];  /* I - F J factored, last Newton step */
+  bool have_lu;                                  /* lu and p predict the next sample */
   double x0[GS_DK_MAX_STATES], v0[GS_DK_MAX_PORTS]; /* at rest */
   double y0[GS_DK_MAX_OUTPUTS];                     /* outputs at rest */
   int iterations;                                   /* Newton's, last sample */
@@ -138,6 +144,7 @@ void gs_dk_step(GsDkSolver *s, const double *u, double *y);
 /* Shared by dk.c and dk_step.c only. */
 bool gs_dk_solve_dense(double *M, int n, int mstride, double *R, int m, int rstride);
 void gs_dk_pack(GsDkSolver *s);
+void gs_dk_columns(GsDkSolver *s);
 bool gs_dk_newton(GsDkSolver *s, const double *p, double *v, double *i);
 
 #endif

@@ -14,7 +14,9 @@
  * the fallback; sizes 2 and 4 (one or two triodes) get their own
  * fully-unrolled copies of the loop. Circuits of triodes only take that
  * first iteration through tri_newton: the currents by koren.h's tables,
- * the Jacobian's known pattern, everything in locals. */
+ * the Jacobian's known pattern, everything in locals; two triode stages
+ * (the tube preamp's netlist) through step_tri4, four lanes wide, with
+ * Newton's matrix inverted rather than factored. */
 #include <math.h>
 #include <string.h>
 
@@ -34,8 +36,10 @@
  * to inline are. */
 #if defined(__GNUC__)
 #define UNROLLED static inline __attribute__((always_inline))
+#define NOINLINE __attribute__((noinline))
 #else
 #define UNROLLED static inline
+#define NOINLINE
 #endif
 
 /* ------------------------------------------------------------- packing */
@@ -64,6 +68,20 @@ void gs_dk_pack(GsDkSolver *s) {
     for (int j = 0; j < ns; j++) row[j] = out ? s->G[k][j] : s->A[k][j];
     for (int j = 0; j < nu; j++) row[ns + j] = out ? s->H[k][j] : s->B[k][j];
     for (int j = 0; j < np; j++) row[ns + nu + j] = out ? s->K[k][j] : s->C[k][j];
+  }
+  gs_dk_columns(s);
+}
+
+void gs_dk_columns(GsDkSolver *s) {
+  if (!s->tri4) return;
+  for (int j = 0; j < s->nxu; j++) {
+    for (int a = 0; a < 4; a++) s->Pc[j][a] = s->P[a * s->nxu + j];
+  }
+  for (int c = 0; c < 4; c++) {
+    for (int a = 0; a < 4; a++) s->Fc[c][a] = s->Fp[a * 4 + c];
+  }
+  for (int j = 0; j < s->nz; j++) { /* W's rows 1..4: the states */
+    for (int a = 0; a < 4; a++) s->Wc[j][a] = s->W[(1 + a) * s->nz + j];
   }
 }
 #endif
@@ -332,18 +350,14 @@ UNROLLED void predict(const GsDkSolver *s, int np, const double *p, double *v) {
   }
 }
 
-/* One sample with np ports, rows of nxu and nz in P and W, nw rows of W
- * (constants where inlined below). */
-UNROLLED void step_n(GsDkSolver *s, bool tab, int ns, int nu, int np, int no, const double *u,
-                     double *y) {
-  int nxu = even(ns + nu), nz = even(ns + nu + np), nw = no + ns;
-  /* z = (x, u, i) here, not in s: the compiler may keep it in registers */
-  double z[GS_DK_MAX_Z], *i = z + ns + nu;
-  double p[GS_DK_MAX_PORTS], v[GS_DK_MAX_PORTS];
-  for (int j = 0; j < nz; j++) z[j] = j < ns ? s->z[j] : j < ns + nu ? u[j - ns] : 0.0;
-  for (int a = 0; a < np; a++) p[a] = dot_even(s->P + a * nxu, z, nxu);
-  predict(s, np, p, v);
-  s->failed = !((tab && tri_newton(s, np, p, v, i)) || newton_n(s, np, p, v, i, FIRST_TRY));
+/* The rest of a sample once p and a guess v are had (and the currents i,
+ * inside z = (x, u, i), if `solved` already): Newton from v unless solved,
+ * the checks, the new states and outputs. */
+UNROLLED void finish_n(GsDkSolver *s, bool solved, int ns, int nu, int np, int no, double *z,
+                       const double *p, double *v, double *y) {
+  int nz = even(ns + nu + np), nw = no + ns;
+  double *i = z + ns + nu;
+  s->failed = !(solved || newton_n(s, np, p, v, i, FIRST_TRY));
   if (s->failed) { /* a bad guess (a jump in the input): again from the last solution */
     for (int a = 0; a < np; a++) v[a] = s->v[a];
     s->failed = !newton(s, p, v, i, MAX_ITER);
@@ -370,34 +384,187 @@ UNROLLED void step_n(GsDkSolver *s, bool tab, int ns, int nu, int np, int no, co
   }
 }
 
+/* One sample with np ports, rows of nxu and nz in P and W (constants
+ * where inlined below). */
+UNROLLED void step_n(GsDkSolver *s, bool tab, int ns, int nu, int np, int no, const double *u,
+                     double *y) {
+  int nxu = even(ns + nu), nz = even(ns + nu + np);
+  /* z = (x, u, i) here, not in s: the compiler may keep it in registers */
+  double z[GS_DK_MAX_Z];
+  double p[GS_DK_MAX_PORTS], v[GS_DK_MAX_PORTS];
+  for (int j = 0; j < nz; j++) z[j] = j < ns ? s->z[j] : j < ns + nu ? u[j - ns] : 0.0;
+  for (int a = 0; a < np; a++) p[a] = dot_even(s->P + a * nxu, z, nxu);
+  predict(s, np, p, v);
+  bool solved = tab && tri_newton(s, np, p, v, z + ns + nu);
+  finish_n(s, solved, ns, nu, np, no, z, p, v, y);
+}
+
+/* ------------------------------------------------ two triodes, 4 wide */
+
+/* The common case of the two-stage preamp, four lanes at a time (AVX2
+ * where the kernel is built for it): the same prediction, one Newton step
+ * and state update as step_n, with Newton's matrix inverted (Gauss-Jordan,
+ * no pivoting: the same pivots as the LU) instead of factored, so that
+ * each solve is four multiply-adds of its columns. Ports: grid, plate of
+ * the first triode, then of the second. False, with nothing changed, if
+ * the sample needs more than that (a step not yet small, a pivot too
+ * small, a result not finite): step_n takes it then. */
+#if defined(__GNUC__)
+typedef double Quad __attribute__((vector_size(32)));
+typedef int64_t Bits __attribute__((vector_size(32)));
+#pragma GCC diagnostic ignored "-Wpsabi" /* inlined only: no call passes a Quad */
+
+UNROLLED Quad quad(const double *a) {
+  Quad q;
+  memcpy(&q, a, sizeof q);
+  return q;
+}
+
+UNROLLED Quad clamp_step(Quad d) {
+  for (int k = 0; k < 4; k++)
+    d[k] = d[k] > MAX_STEP ? MAX_STEP : d[k] < -MAX_STEP ? -MAX_STEP : d[k];
+  return d;
+}
+
+/* Rows a[] (of M^T: M's columns) to the rows of (M^T)^-1, the columns of
+ * M^-1, into b[]. */
+UNROLLED bool invert4(Quad a[4], Quad b[4]) {
+  for (int k = 0; k < 4; k++) {
+    b[k] = (Quad){0.0, 0.0, 0.0, 0.0};
+    b[k][k] = 1.0;
+  }
+  for (int k = 0; k < 4; k++) {
+    double piv = a[k][k];
+    if (!(fabs(piv) > MIN_PIVOT)) return false;
+    double inv = 1.0 / piv;
+    a[k] *= inv;
+    b[k] *= inv;
+    for (int r = 0; r < 4; r++) {
+      if (r == k) continue;
+      double f = a[r][k];
+      a[r] -= f * a[k];
+      b[r] -= f * b[k];
+    }
+  }
+  return true;
+}
+
+/* s->inv from s->lu: its columns solve (I - F J) c = e_k. */
+static void inverse_from_lu(GsDkSolver *s) {
+  for (int k = 0; k < 4; k++) {
+    double c[4] = {0.0, 0.0, 0.0, 0.0};
+    c[k] = 1.0;
+    lu_solve(s->lu, 4, c);
+    memcpy(s->inv[k], c, sizeof c);
+  }
+  s->have_inv = true;
+}
+
+/* The sample on from Newton's first step, as step_n's would go on. */
+static NOINLINE void tri4_go_on(GsDkSolver *s, double *z, const double *p, double *v, double *y) {
+  s->have_inv = false;
+  finish_n(s, false, 4, 2, 4, 1, z, p, v, y);
+  if (s->have_lu) inverse_from_lu(s);
+}
+
+static bool step_tri4(GsDkSolver *s, const double *u, double *y) {
+  double z[10]; /* x, u, i */
+  memcpy(z, s->z, 4 * sizeof(double));
+  z[4] = u[0], z[5] = u[1];
+  Quad p = quad(s->Pc[0]) * z[0];
+  for (int j = 1; j < 6; j++) p += quad(s->Pc[j]) * z[j];
+  Quad v, vl = quad(s->v);
+  if (s->have_inv) {
+    Quad dp = p - quad(s->p);
+    Quad d = quad(s->inv[0]) * dp[0] + quad(s->inv[1]) * dp[1] + quad(s->inv[2]) * dp[2] +
+             quad(s->inv[3]) * dp[3];
+    v = vl + clamp_step(d);
+  } else {
+    v = 2.0 * vl - quad(s->v1);
+  }
+  double jg[2], jk[2], jp[2];
+  for (int t = 0; t < 2; t++) {
+    const GsDkTube *e = &s->tubes[t];
+    z[6 + 2 * t] = grid_tab(e, v[2 * t], &jg[t]);
+    GsTubeCurrent c = gs_koren_triode_tab(&e->tab, v[2 * t], v[2 * t + 1]);
+    z[7 + 2 * t] = c.i, jk[t] = c.d_vgk, jp[t] = c.d_vpk;
+  }
+  Quad f0 = quad(s->Fc[0]), f1 = quad(s->Fc[1]), f2 = quad(s->Fc[2]), f3 = quad(s->Fc[3]);
+  Quad r = v - p - (f0 * z[6] + f1 * z[7] + f2 * z[8] + f3 * z[9]);
+  Quad m[4] = {-(f0 * jg[0] + f1 * jk[0]), -(f1 * jp[0]), -(f2 * jg[1] + f3 * jk[1]),
+               -(f3 * jp[1])}; /* M = I - F J by columns */
+  for (int k = 0; k < 4; k++) m[k][k] += 1.0;
+  Quad b[4];
+  if (!invert4(m, b)) return false;
+  Quad d = b[0] * r[0] + b[1] * r[1] + b[2] * r[2] + b[3] * r[3];
+  Bits sign = {INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN}; /* |d| < SMALL (1 + |v|) */
+  Bits small = (Quad)((Bits)d & ~sign) < SMALL * (1.0 + (Quad)((Bits)v & ~sign));
+  if (!(small[0] & small[1] & small[2] & small[3])) { /* Newton goes on from the step */
+    double vn[4], pn[4];
+    v -= clamp_step(d);
+    memcpy(vn, &v, sizeof vn);
+    memcpy(pn, &p, sizeof pn);
+    tri4_go_on(s, z, pn, vn, y);
+    return true;
+  }
+  v -= d;
+  z[6] -= jg[0] * d[0];
+  z[7] -= jk[0] * d[0] + jp[0] * d[1];
+  z[8] -= jg[1] * d[2];
+  z[9] -= jk[1] * d[2] + jp[1] * d[3];
+  double sum = v[0] + v[1] + v[2] + v[3] + z[6] + z[7] + z[8] + z[9];
+  if (!isfinite(sum)) return false;
+  memcpy(s->v1, s->v, sizeof vl);
+  memcpy(s->v, &v, sizeof v);
+  memcpy(s->p, &p, sizeof p);
+  memcpy(s->inv, b, sizeof b);
+  s->have_inv = true;
+  s->have_lu = false;
+  s->iterations = 1;
+  s->failed = false;
+  Quad x = quad(s->Wc[0]) * z[0];
+  for (int j = 1; j < 10; j++) x += quad(s->Wc[j]) * z[j];
+  y[0] = dot_even(s->W, z, 10);
+  memcpy(s->z, &x, sizeof x);
+  return true;
+}
+#else
+static bool step_tri4(GsDkSolver *s, const double *u, double *y) {
+  (void)s, (void)u, (void)y;
+  return false;
+}
+#endif
+
 /* One sample further along a glide (see gs_dk_update): a straight line,
  * ending exactly on the target. */
-static void glide(GsDkSolver *s) {
+static NOINLINE void glide(GsDkSolver *s) {
   int np = s->np, n_p = np * s->nxu, n_w = (s->no + s->ns) * s->nz;
   if (s->glide_left == 1) {
     memcpy(s->P, s->P_to, (size_t)n_p * sizeof(double));
     memcpy(s->W, s->W_to, (size_t)n_w * sizeof(double));
     memcpy(s->Fp, s->Fp_to, (size_t)(np * np) * sizeof(double));
     s->glide_left = 0;
-    return;
+  } else {
+    double k = 1.0 / s->glide_left--;
+    for (int j = 0; j < n_p; j++) s->P[j] += k * (s->P_to[j] - s->P[j]);
+    for (int j = 0; j < n_w; j++) s->W[j] += k * (s->W_to[j] - s->W[j]);
+    for (int j = 0; j < np * np; j++) s->Fp[j] += k * (s->Fp_to[j] - s->Fp[j]);
   }
-  double k = 1.0 / s->glide_left--;
-  for (int j = 0; j < n_p; j++) s->P[j] += k * (s->P_to[j] - s->P[j]);
-  for (int j = 0; j < n_w; j++) s->W[j] += k * (s->W_to[j] - s->W[j]);
-  for (int j = 0; j < np * np; j++) s->Fp[j] += k * (s->Fp_to[j] - s->Fp[j]);
+  gs_dk_columns(s);
 }
 
-void GS_KERNEL(gs_dk_step)(GsDkSolver *s, const double *u, double *y) {
-  if (s->glide_left) glide(s);
+/* Any circuit but the four-wide one's common case, its sizes unrolled
+ * where they are constants (one triode stage with two inputs, signal and
+ * supply, two capacitors and one output: fully), out of line so that the
+ * common case's call stays small. */
+static NOINLINE void step_any(GsDkSolver *s, const double *u, double *y) {
   int ns = s->ns, nu = s->nu, np = s->np, no = s->no;
-  /* one or two triode stages with two inputs (signal, supply), two
-   * capacitors each and one output, fully unrolled; any other size as it
-   * comes */
-  bool two_in = nu == 2 && no == 1;
-  if (s->tabled && two_in && np == 2 && ns == 2) {
-    step_n(s, true, 2, 2, 2, 1, u, y);
-  } else if (s->tabled && two_in && np == 4 && ns == 4) {
+  if (s->tri4) { /* step_tri4 declined the sample */
+    s->have_inv = false;
     step_n(s, true, 4, 2, 4, 1, u, y);
+    if (s->have_lu) inverse_from_lu(s);
+  } else if (s->tabled && nu == 2 && no == 1 && np == 2 && ns == 2) {
+    step_n(s, true, 2, 2, 2, 1, u, y);
   } else if (s->tabled && np == 2) {
     step_n(s, true, ns, nu, 2, no, u, y);
   } else if (s->tabled && np == 4) {
@@ -405,4 +572,9 @@ void GS_KERNEL(gs_dk_step)(GsDkSolver *s, const double *u, double *y) {
   } else {
     step_n(s, false, ns, nu, np, no, u, y);
   }
+}
+
+void GS_KERNEL(gs_dk_step)(GsDkSolver *s, const double *u, double *y) {
+  if (s->glide_left) glide(s);
+  if (!(s->tri4 && step_tri4(s, u, y))) step_any(s, u, y);
 }
