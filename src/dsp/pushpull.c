@@ -192,6 +192,8 @@ bool gs_pp_init(GsPushPull *p, const GsPushPullDesign *d, const GsRational *yloa
   double idle_current = d->parallel * (d->single_ended ? 1 : 2) * (idle.ip + idle.ig2);
   p->vraw = d->bplus + d->rsag * idle_current;
   p->decay = d->rsag > 0.0 ? exp(-1.0 / (rate * d->rsag * d->cfilter)) : 0.0;
+  p->supply_every = rate > 48000.0 ? (int)floor(rate / 44100.0) : 1;
+  p->decay_n = pow(p->decay, p->supply_every);
   gs_pp_set_feedback(p, d->rfb, d->presence, d->resonance, 0);
   gs_pp_prepare(p);
   gs_pp_reset(p);
@@ -207,6 +209,9 @@ void gs_pp_reset(GsPushPull *p) {
   p->feedback = p->beta.gain != 0.0;
   p->ja = p->jb = p->ja0;
   p->vb = p->d.bplus;
+  p->supply_left = p->supply_every;
+  p->isum = 0.0;
+  gs_pp_supply_moved(p);
   p->vpp = p->sz_last = p->e0_last = p->die_last = p->dja_last = p->djb_last = 0.0;
   p->ja_last = p->jb_last = p->ja0;
   p->df_last = 1.0;

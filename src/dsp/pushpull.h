@@ -76,10 +76,15 @@ typedef struct {
   double ja, jb;  /* their history currents */
   double ja0;
   double vb, vraw, decay;
+  /* The supply moves once every supply_every samples (about 48 kHz: its
+   * time constants are milliseconds), on the plates' mean current over
+   * them; the plate constants that depend on it with it. */
+  int supply_every, supply_left;
+  double isum, decay_n, pl_scale, pl_c1;
   /* constants of the per-sample solver (pushpull_step.c) */
   const GsSoftplusPow *tab;      /* the pentode's ex: plate and screen currents */
   const GsSoftplusPow *logistic; /* ex = 1: the inverter's tanh */
-  double inv_gc, bias_g, inv_den0, inv_den1, g_sw, kpl, inv_kvb, inv_kg2;
+  double inv_gc, bias_g, inv_den0, inv_den1, g_sw, kpl, inv_kvb, inv_kg2, tap_n, pl_c0;
   double vpp; /* the last solution, and what it was solved from */
   double sz_last, e0_last, die_last, df_last;
   double ja_last, jb_last, dja_last, djb_last;
@@ -130,6 +135,8 @@ double gs_pp_max_watts(const GsPushPullDesign *d);
 /* The per-sample solver's constants from p's design (gs_pp_init calls
  * it; pushpull_step.c). [main] */
 void gs_pp_prepare(GsPushPull *p);
+/* The plate constants for the supply voltage vb now. [audio] */
+void gs_pp_supply_moved(GsPushPull *p);
 
 /* The grid bias that sets each tube's idle plate current to amps. */
 double gs_pp_bias_for(const GsPentodeModel *m, double bplus, double amps);

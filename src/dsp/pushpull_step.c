@@ -33,6 +33,8 @@ void gs_pp_prepare(GsPushPull *p) {
   p->kpl = d->single_ended ? 1.0 : 0.5;
   p->inv_kvb = 1.0 / m->kvb;
   p->inv_kg2 = 1.0 / m->kg2;
+  p->tap_n = p->tapk / p->n;
+  p->pl_c0 = m->kp / m->mu;
 }
 #endif
 
@@ -48,16 +50,18 @@ typedef struct {
   double scale, c0, c1, inv_kvb;
 } Plate;
 
-static Plate plate_at(const GsPushPull *p) {
+#ifndef GS_KERNEL_FMA
+void gs_pp_supply_moved(GsPushPull *p) {
   const GsPentodeModel *m = p->d.tube;
-  Plate pl;
   double v = p->vb > 1e-3 ? p->vb : 1e-3;
-  pl.t = p->tab;
-  pl.m = m;
-  pl.scale = 2.0 / m->kg1 * (pl.t ? gs_spx_pow(pl.t, v / m->kp) : gs_pow(v / m->kp, m->ex));
-  pl.c0 = m->kp / m->mu;
-  pl.c1 = m->kp / v;
-  pl.inv_kvb = p->inv_kvb;
+  p->pl_scale = 2.0 / m->kg1 * (p->tab ? gs_spx_pow(p->tab, v / m->kp) : gs_pow(v / m->kp, m->ex));
+  p->pl_c1 = m->kp / v;
+}
+#endif
+
+static inline Plate plate_at(const GsPushPull *p) {
+  const GsPentodeModel *m = p->d.tube;
+  Plate pl = {p->tab, m, p->pl_scale, p->pl_c0, p->pl_c1, p->inv_kvb};
   return pl;
 }
 
@@ -188,9 +192,10 @@ static inline double power(const GsPushPull *p, double x) {
   return p->tab ? gs_spx_pow(p->tab, x) : gs_pow(x, p->d.tube->ex);
 }
 
-/* What the output tubes draw from the supply: plates and screens. */
+/* What the output tubes draw from the supply: the plates' mean over the
+ * supply's last samples and the screens now. */
 static double supply_current(const GsPushPull *p, const Eval *ev) {
-  double base = p->vb / p->d.tube->mu, i = ev->ia + ev->ib;
+  double base = p->vb / p->d.tube->mu, i = p->isum / p->supply_every;
   i += power(p, base + ev->vga) * p->inv_kg2;
   if (!p->d.single_ended) i += power(p, base + ev->vgb) * p->inv_kg2;
   return p->d.parallel * i;
@@ -242,15 +247,20 @@ static void advance(GsPushPull *p, const Sample *sm, const Eval *ev, double vpp,
   p->hl = il + p->gl * vpp;
   p->hcp = -(icp + p->gcp * vpp);
   if (p->feedback) {
-    double x = p->tapk * (-vpp / p->n);
+    double x = -p->tap_n * vpp;
     iir_push(&p->beta, &p->bst, x, p->bd * x + sb);
   }
   /* the coupling caps' histories: j += 2 i, i the branch current */
   double emf_a = ev->vs - p->ja * p->inv_gc, emf_b = -ev->vs - p->jb * p->inv_gc;
   p->ja += 2.0 * p->gbr * (emf_a - ev->vga);
   if (!p->d.single_ended) p->jb += 2.0 * p->gbr * (emf_b - ev->vgb);
+  p->isum += ev->ia + ev->ib;
+  if (--p->supply_left > 0) return;
   double vinf = p->vraw - p->d.rsag * supply_current(p, ev);
-  p->vb = vinf + (p->vb - vinf) * p->decay;
+  p->vb = vinf + (p->vb - vinf) * p->decay_n;
+  p->supply_left = p->supply_every;
+  p->isum = 0.0;
+  gs_pp_supply_moved(p);
 }
 
 double GS_KERNEL(gs_pp_step)(GsPushPull *p, double vin) {
@@ -259,7 +269,7 @@ double GS_KERNEL(gs_pp_step)(GsPushPull *p, double vin) {
   double fy = iir_free(&p->y, &p->yst);
   double sb = p->feedback ? iir_free(&p->beta, &p->bst) : 0.0;
   sm.sz = p->zd * (fy + p->hl + p->hcp);
-  sm.kfb = p->feedback ? p->bd * p->tapk / p->n : 0.0;
+  sm.kfb = p->feedback ? p->bd * p->tap_n : 0.0;
   sm.e0 = p->k_in * vin - sb;
   sm.ka = p->bias_g - p->gbr * p->ja * p->inv_gc;
   sm.kb = p->bias_g - p->gbr * p->jb * p->inv_gc;
