@@ -24,7 +24,7 @@
  *   0.1 µF: less feedback at high frequencies).
  * - Supply: B+ fed from an unloaded `vraw` through `rsag` (rectifier and
  *   transformer) into the reservoir `cfilter`; the tubes' plate and screen
- *   currents draw it down (updated once a sample, exactly for the RC).
+ *   currents draw it down (updated at about 48 kHz, exactly for the RC).
  * One unknown per sample (vpp); the solution is monotone in it, so a
  * Newton iteration guarded by bisection always converges. [main] to
  * build, [audio] to run. */
