@@ -9,8 +9,8 @@
 
 void gs_dk_step_base(GsDkSolver *s, const double *u, double *y);
 void gs_dk_step_fma(GsDkSolver *s, const double *u, double *y);
-double gs_pp_step_base(GsPushPull *p, double vin);
-double gs_pp_step_fma(GsPushPull *p, double vin);
+void gs_pp_run_base(GsPushPull *p, double *x, uint32_t n);
+void gs_pp_run_fma(GsPushPull *p, double *x, uint32_t n);
 
 void gs_conv_head_base(const float *h, const float *x, float *y, uint32_t n);
 void gs_conv_head_fma(const float *h, const float *x, float *y, uint32_t n);
@@ -20,7 +20,7 @@ void gs_conv_cmac_fma(float *acc, const float *const *x, const float *hr, const 
                       uint32_t parts, uint32_t floats);
 
 typedef void DkStep(GsDkSolver *s, const double *u, double *y);
-typedef double PpStep(GsPushPull *p, double vin);
+typedef void PpRun(GsPushPull *p, double *x, uint32_t n);
 typedef void ConvHead(const float *h, const float *x, float *y, uint32_t n);
 typedef void ConvCmac(float *acc, const float *const *x, const float *hr, const float *hi,
                       uint32_t parts, uint32_t floats);
@@ -35,8 +35,8 @@ __attribute__((used)) static DkStep *resolve_dk_step(void) {
   return have_fma() ? gs_dk_step_fma : gs_dk_step_base;
 }
 
-__attribute__((used)) static PpStep *resolve_pp_step(void) {
-  return have_fma() ? gs_pp_step_fma : gs_pp_step_base;
+__attribute__((used)) static PpRun *resolve_pp_run(void) {
+  return have_fma() ? gs_pp_run_fma : gs_pp_run_base;
 }
 
 __attribute__((used)) static ConvHead *resolve_conv_head(void) {
@@ -57,7 +57,7 @@ void gs_conv_head(const float *h, const float *x, float *y, uint32_t n)
     __attribute__((ifunc("resolve_conv_head")));
 void gs_conv_cmac(float *acc, const float *const *x, const float *hr, const float *hi,
                   uint32_t parts, uint32_t floats) __attribute__((ifunc("resolve_conv_cmac")));
-double gs_pp_step(GsPushPull *p, double vin) __attribute__((ifunc("resolve_pp_step")));
+void gs_pp_run(GsPushPull *p, double *x, uint32_t n) __attribute__((ifunc("resolve_pp_run")));
 #else
 #include "dsp/convolver_kernel.h"
 

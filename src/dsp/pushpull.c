@@ -212,8 +212,7 @@ void gs_pp_reset(GsPushPull *p) {
   p->supply_left = p->supply_every;
   p->isum = 0.0;
   gs_pp_supply_moved(p);
-  p->vpp = p->sz_last = p->e0_last = p->die_last = p->dja_last = p->djb_last = 0.0;
-  p->ja_last = p->jb_last = p->ja0;
+  p->vpp = p->sz_last = p->e0_last = p->die_last = p->moved_j = 0.0;
   p->df_last = 1.0;
 }
 

@@ -85,9 +85,11 @@ typedef struct {
   const GsSoftplusPow *tab;      /* the pentode's ex: plate and screen currents */
   const GsSoftplusPow *logistic; /* ex = 1: the inverter's tanh */
   double inv_gc, bias_g, inv_den0, inv_den1, g_sw, kpl, inv_kvb, inv_kg2, tap_n, pl_c0;
-  double vpp; /* the last solution, and what it was solved from */
+  double pi_g;  /* the inverter's small-signal gain per side */
+  double zd_kd; /* zd times the tubes' difference current per tube's */
+  double vpp;   /* the last solution, and what it was solved from */
   double sz_last, e0_last, die_last, df_last;
-  double ja_last, jb_last, dja_last, djb_last;
+  double moved_j; /* f's move by the caps' histories since */
   unsigned long long failures;
 } GsPushPull;
 
@@ -103,11 +105,12 @@ void gs_pp_reset(GsPushPull *p);
 void gs_pp_set_feedback(GsPushPull *p, double rfb, double presence, double resonance,
                         uint32_t glide);
 
-/* A sample further along a morph of the feedback network (gs_pp_step's). */
+/* A sample further along a morph of the feedback network (gs_pp_run's). */
 void gs_pp_morph_feedback(GsPushPull *p);
 
-/* One sample: input volts (after k_in) in, volts at the load out. */
-double gs_pp_step(GsPushPull *p, double vin);
+/* n samples in place: input volts (before k_in) in, volts at the load
+ * out. */
+void gs_pp_run(GsPushPull *p, double *x, uint32_t n);
 
 /* Small-signal, at idle: the voltage gain from the input (before k_in) to
  * a load of admittance yl (NULL: the rated resistor), and the output

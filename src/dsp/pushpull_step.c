@@ -35,20 +35,12 @@ void gs_pp_prepare(GsPushPull *p) {
   p->inv_kg2 = 1.0 / m->kg2;
   p->tap_n = p->tapk / p->n;
   p->pl_c0 = m->kp / m->mu;
+  p->pi_g = 0.5 * d->pi_gain;
+  p->zd_kd = p->zd * d->parallel * (d->single_ended ? 1.0 : 0.5);
 }
 #endif
 
 /* ------------------------------------------------------------ the tubes */
-
-/* Koren's pentode plate current with the screen voltage fixed for the
- * sample: Ip = (2/kg1) (vg2/kp)^ex h(kp/mu + kp vg1/vg2) atan(vp/kvb), h(w)
- * = ln(1 + e^w)^ex (koren.h's tables, ~3e-11; exact fast maths if no
- * table could be had). */
-typedef struct {
-  const GsSoftplusPow *t;
-  const GsPentodeModel *m;
-  double scale, c0, c1, inv_kvb;
-} Plate;
 
 #ifndef GS_KERNEL_FMA
 void gs_pp_supply_moved(GsPushPull *p) {
@@ -59,33 +51,31 @@ void gs_pp_supply_moved(GsPushPull *p) {
 }
 #endif
 
-static inline Plate plate_at(const GsPushPull *p) {
-  const GsPentodeModel *m = p->d.tube;
-  Plate pl = {p->tab, m, p->pl_scale, p->pl_c0, p->pl_c1, p->inv_kvb};
-  return pl;
-}
-
-/* The same by fast maths alone. */
-static double plate_exact(const Plate *pl, double vg1, double vp, double *d_g1, double *d_p) {
-  double sig, sp = gs_softplus(pl->c0 + pl->c1 * vg1, &sig);
-  double k = sp > 1e-300 ? pl->scale * gs_exp(pl->m->ex * gs_log(sp)) : 0.0;
-  double x = vp * pl->inv_kvb, at = gs_atan(x), ip = k * at;
-  *d_g1 = sp > 1e-300 ? ip * pl->m->ex * sig * pl->c1 / sp : 0.0;
-  *d_p = k * pl->inv_kvb / (1.0 + x * x);
+/* Koren's pentode plate current with the screen voltage fixed for the
+ * sample: Ip = (2/kg1) (vg2/kp)^ex h(kp/mu + kp vg1/vg2) atan(vp/kvb), h(w)
+ * = ln(1 + e^w)^ex: pl_scale h(pl_c0 + pl_c1 vg1) atan(vp/kvb). By fast
+ * maths alone, for want of tables. */
+static double plate_exact(const GsPushPull *p, double vg1, double vp, double *d_g1, double *d_p) {
+  double sig, sp = gs_softplus(p->pl_c0 + p->pl_c1 * vg1, &sig), ex = p->d.tube->ex;
+  double k = sp > 1e-300 ? p->pl_scale * gs_exp(ex * gs_log(sp)) : 0.0;
+  double x = vp * p->inv_kvb, at = gs_atan(x), ip = k * at;
+  *d_g1 = sp > 1e-300 ? ip * ex * sig * p->pl_c1 / sp : 0.0;
+  *d_p = k * p->inv_kvb / (1.0 + x * x);
   return ip;
 }
 
-/* Plate current and its slopes by vg1 and vp; none below 0 V. */
-static inline double plate(const Plate *pl, double vg1, double vp, double *d_g1, double *d_p) {
+/* The plate current and its slopes by vg1 and vp; none below 0 V. By
+ * koren.h's tables (~3e-11) when there are some. */
+static inline double plate(const GsPushPull *p, double vg1, double vp, double *d_g1, double *d_p) {
   if (!(vp > 0.0)) {
     *d_g1 = *d_p = 0.0;
     return 0.0;
   }
-  if (!pl->t) return plate_exact(pl, vg1, vp, d_g1, d_p);
-  double dh, h = gs_spx(pl->t, pl->c0 + pl->c1 * vg1, &dh);
-  double x = vp * pl->inv_kvb, at = gs_spx_atan(pl->t, x), k = pl->scale * h;
-  *d_g1 = pl->scale * dh * pl->c1 * at;
-  *d_p = k * pl->inv_kvb / (1.0 + x * x);
+  if (!p->tab) return plate_exact(p, vg1, vp, d_g1, d_p);
+  double dh, h = gs_spx(p->tab, p->pl_c0 + p->pl_c1 * vg1, &dh);
+  double x = vp * p->inv_kvb, at = gs_spx_atan(p->tab, x), k = p->pl_scale * h;
+  *d_g1 = p->pl_scale * dh * p->pl_c1 * at;
+  *d_p = k * p->inv_kvb / (1.0 + x * x);
   return k * at;
 }
 
@@ -116,67 +106,57 @@ static inline double grid(const GsPushPull *p, double vs, double k, double *dvg)
 
 /* --------------------------------------------------------------- solving */
 
-/* What holds still while vpp is solved for. */
+/* What holds still while vpp is solved for: the feedback's and the
+ * load's free responses, the input, the coupling caps' drives. */
 typedef struct {
-  Plate pl;
   double e0, kfb, sz, ka, kb;
 } Sample;
 
+/* One evaluation at vpp: the inverter, the grids and the tubes. */
 typedef struct {
-  double id, did;  /* id and its slope */
-  double die;      /* id's slope by the inverter's input */
-  double dja, djb; /* and by the coupling caps' histories */
-  double vs, vga, vgb, ia, ib;
+  double vs, dvs_de; /* the inverter's output and its slope by its input */
+  double vga, vgb, ia, ib;
+  double ta, tb; /* each plate current's slope by its inverter side */
 } Eval;
 
-/* f(vpp) = vpp + zd id(vpp) + sz, increasing; df its slope. With the
- * tubes' difference current id = (ia - ib) / 2 (push-pull; ia alone
- * single-ended) through the primary node's impedance zd. */
-static double eval(const GsPushPull *p, const Sample *sm, double vpp, Eval *ev, double *df) {
-  const GsPushPullDesign *d = &p->d;
-  double sw = d->pi_swing, g = 0.5 * d->pi_gain;
+/* f(vpp) = vpp + zd kd (ia - ib) + sz, increasing; *df its slope. The
+ * tubes' difference current through the primary node's impedance zd
+ * (kd = parallel / 2 for push-pull, parallel single-ended, ib = 0). */
+GS_ALWAYS_INLINE double eval(const GsPushPull *p, const Sample *sm, bool pp, double vpp, Eval *ev,
+                             double *df) {
   double t = inverter_tanh(p, p->g_sw * (sm->e0 + sm->kfb * vpp));
-  double dvs_de = g * (1.0 - t * t), dvs = dvs_de * sm->kfb;
-  double dga, dgb, ga, pa;
-  ev->vs = sw * t;
+  ev->dvs_de = p->pi_g * (1.0 - t * t);
+  ev->vs = p->d.pi_swing * t;
+  double dga, ga, pa, dgb = 0.0, gb = 0.0, pb = 0.0;
   ev->vga = grid(p, ev->vs, sm->ka, &dga);
-  ev->ia = plate(&sm->pl, ev->vga, p->vb + p->kpl * vpp, &ga, &pa);
-  double id = ev->ia, did = ga * dga * dvs + p->kpl * pa, die = ga * dga * dvs_de;
-  double dja = -ga * dga * p->inv_gc, djb = 0.0; /* dvg/dj = -(dvg/dvs) / gc */
-  ev->ib = 0.0;
-  if (!d->single_ended) {
-    double gb, pb;
+  ev->ia = plate(p, ev->vga, p->vb + p->kpl * vpp, &ga, &pa);
+  ev->ta = ga * dga;
+  ev->ib = ev->tb = 0.0;
+  if (pp) {
     ev->vgb = grid(p, -ev->vs, sm->kb, &dgb);
-    ev->ib = plate(&sm->pl, ev->vgb, p->vb - 0.5 * vpp, &gb, &pb);
-    id = 0.5 * (id - ev->ib);
-    did = 0.5 * (did + gb * dgb * dvs + 0.5 * pb);
-    die = 0.5 * (die + gb * dgb * dvs_de);
-    dja *= 0.5;
-    djb = 0.5 * gb * dgb * p->inv_gc;
+    ev->ib = plate(p, ev->vgb, p->vb - p->kpl * vpp, &gb, &pb);
+    ev->tb = gb * dgb;
   }
-  ev->dja = d->parallel * dja;
-  ev->djb = d->parallel * djb;
-  ev->id = d->parallel * id;
-  ev->did = d->parallel * did;
-  ev->die = d->parallel * die;
-  *df = 1.0 + p->zd * ev->did;
-  return vpp + p->zd * ev->id + sm->sz;
+  double did = (ev->ta + ev->tb) * ev->dvs_de * sm->kfb + p->kpl * (pa + pb);
+  *df = 1.0 + p->zd_kd * did;
+  return vpp + p->zd_kd * (ev->ia - ev->ib) + sm->sz;
 }
 
-/* Newton's method on the monotone f, guarded by the bracket it builds. */
-static bool solve(const GsPushPull *p, const Sample *sm, double *vpp, Eval *ev) {
+/* Newton's method on the monotone f, guarded by the bracket it builds;
+ * *corr the last step (taken: the error left is its square). */
+GS_ALWAYS_INLINE bool solve(const GsPushPull *p, const Sample *sm, bool pp, double *vpp, Eval *ev,
+                            double *df) {
   double x = *vpp, lo = -INFINITY, hi = INFINITY;
   for (int it = 0; it < MAX_ITER; it++) {
-    double df, f = eval(p, sm, x, ev, &df);
+    double f = eval(p, sm, pp, x, ev, df);
     if (!isfinite(f)) return false;
     if (f > 0.0) {
       hi = x;
     } else {
       lo = x;
     }
-    double step = f / df, next = x - step;
+    double step = f / *df, next = x - step;
     if (fabs(step) < STEP_TOL * (1.0 + fabs(x))) {
-      ev->id -= ev->did * step;
       *vpp = next;
       return true;
     }
@@ -194,11 +174,20 @@ static inline double power(const GsPushPull *p, double x) {
 
 /* What the output tubes draw from the supply: the plates' mean over the
  * supply's last samples and the screens now. */
-static double supply_current(const GsPushPull *p, const Eval *ev) {
+static double supply_current(const GsPushPull *p, const Eval *ev, bool pp) {
   double base = p->vb / p->d.tube->mu, i = p->isum / p->supply_every;
   i += power(p, base + ev->vga) * p->inv_kg2;
-  if (!p->d.single_ended) i += power(p, base + ev->vgb) * p->inv_kg2;
+  if (pp) i += power(p, base + ev->vgb) * p->inv_kg2;
   return p->d.parallel * i;
+}
+
+/* The supply moves on, once every supply_every samples. */
+static void supply_step(GsPushPull *p, const Eval *ev, bool pp) {
+  double vinf = p->vraw - p->d.rsag * supply_current(p, ev, pp);
+  p->vb = vinf + (p->vb - vinf) * p->decay_n;
+  p->supply_left = p->supply_every;
+  p->isum = 0.0;
+  gs_pp_supply_moved(p);
 }
 
 /* The history of a filter whose output y for input x is already known
@@ -230,18 +219,22 @@ static inline double iir_free(const GsIirCoefs *c, const GsIirState *st) {
   }
 }
 
-/* The state moves on from the solution vpp. */
-static void advance(GsPushPull *p, const Sample *sm, const Eval *ev, double vpp, double fy,
-                    double sb) {
+/* The state moves on from the solution vpp (df: f's slope there). */
+GS_ALWAYS_INLINE void advance(GsPushPull *p, const Sample *sm, const Eval *ev, bool pp, double vpp,
+                              double df, double fy, double sb) {
   p->vpp = vpp;
   p->sz_last = sm->sz;
   p->e0_last = sm->e0;
-  p->die_last = ev->die;
-  p->dja_last = ev->dja;
-  p->djb_last = ev->djb;
-  p->ja_last = p->ja;
-  p->jb_last = p->jb;
-  p->df_last = 1.0 + p->zd * ev->did;
+  p->df_last = df;
+  /* the next sample's first guess steps from here along this
+   * linearization: f's slopes by the input and by the coupling caps'
+   * histories, whose moves are known now */
+  p->die_last = p->zd_kd * (ev->ta + ev->tb) * ev->dvs_de;
+  double ja = p->ja + 2.0 * p->gbr * (ev->vs - p->ja * p->inv_gc - ev->vga);
+  double jb = pp ? p->jb + 2.0 * p->gbr * (-ev->vs - p->jb * p->inv_gc - ev->vgb) : p->jb;
+  p->moved_j = p->zd_kd * p->inv_gc * (ev->tb * (jb - p->jb) - ev->ta * (ja - p->ja));
+  p->ja = ja; /* j += 2 i, i the branch current */
+  p->jb = jb;
   iir_push(&p->y, &p->yst, vpp, gs_iir_direct_gain(&p->y) * vpp + fy);
   double il = p->gl * vpp + p->hl, icp = p->gcp * vpp + p->hcp;
   p->hl = il + p->gl * vpp;
@@ -250,20 +243,12 @@ static void advance(GsPushPull *p, const Sample *sm, const Eval *ev, double vpp,
     double x = -p->tap_n * vpp;
     iir_push(&p->beta, &p->bst, x, p->bd * x + sb);
   }
-  /* the coupling caps' histories: j += 2 i, i the branch current */
-  double emf_a = ev->vs - p->ja * p->inv_gc, emf_b = -ev->vs - p->jb * p->inv_gc;
-  p->ja += 2.0 * p->gbr * (emf_a - ev->vga);
-  if (!p->d.single_ended) p->jb += 2.0 * p->gbr * (emf_b - ev->vgb);
   p->isum += ev->ia + ev->ib;
-  if (--p->supply_left > 0) return;
-  double vinf = p->vraw - p->d.rsag * supply_current(p, ev);
-  p->vb = vinf + (p->vb - vinf) * p->decay_n;
-  p->supply_left = p->supply_every;
-  p->isum = 0.0;
-  gs_pp_supply_moved(p);
+  if (--p->supply_left <= 0) supply_step(p, ev, pp);
 }
 
-double GS_KERNEL(gs_pp_step)(GsPushPull *p, double vin) {
+/* One sample: volts at the inverter's input in, at the load out. */
+GS_ALWAYS_INLINE double step(GsPushPull *p, bool pp, double vin) {
   if (p->bst.morph_left) gs_pp_morph_feedback(p);
   Sample sm;
   double fy = iir_free(&p->y, &p->yst);
@@ -273,19 +258,26 @@ double GS_KERNEL(gs_pp_step)(GsPushPull *p, double vin) {
   sm.e0 = p->k_in * vin - sb;
   sm.ka = p->bias_g - p->gbr * p->ja * p->inv_gc;
   sm.kb = p->bias_g - p->gbr * p->jb * p->inv_gc;
-  sm.pl = plate_at(p);
   /* the first guess: the last solution moved by the inputs' change
    * through the last linearization (a Newton step on the old Jacobian) */
-  double moved = p->die_last * (sm.e0 - p->e0_last) + p->dja_last * (p->ja - p->ja_last) +
-                 p->djb_last * (p->jb - p->jb_last);
-  double vpp = p->vpp - (sm.sz - p->sz_last + p->zd * moved) / p->df_last;
+  double moved = p->die_last * (sm.e0 - p->e0_last) + p->moved_j;
+  double vpp = p->vpp - (sm.sz - p->sz_last + moved) / p->df_last;
   if (!isfinite(vpp)) vpp = p->vpp;
   Eval ev;
-  if (!solve(p, &sm, &vpp, &ev)) {
+  double df;
+  if (!solve(p, &sm, pp, &vpp, &ev, &df)) {
     p->failures++;
     gs_pp_reset(p);
     return 0.0;
   }
-  advance(p, &sm, &ev, vpp, fy, sb);
+  advance(p, &sm, &ev, pp, vpp, df, fy, sb);
   return -vpp / p->n;
+}
+
+void GS_KERNEL(gs_pp_run)(GsPushPull *p, double *x, uint32_t n) {
+  if (p->d.single_ended) {
+    for (uint32_t k = 0; k < n; k++) x[k] = step(p, false, x[k]);
+  } else {
+    for (uint32_t k = 0; k < n; k++) x[k] = step(p, true, x[k]);
+  }
 }

@@ -193,7 +193,7 @@ void gs_tube_poweramp_process(GsTubePoweramp *tp, float *buf, uint32_t n) {
       base[i] = isfinite(x) ? x : 0.0;
     }
     gs_os_up(&tp->os, base, m, hi);
-    for (uint32_t k = 0; k < m * (uint32_t)f; k++) hi[k] = gs_pp_step(&tp->pp, hi[k]);
+    gs_pp_run(&tp->pp, hi, m * (uint32_t)f);
     gs_os_down(&tp->os, hi, m, base);
     for (uint32_t i = 0; i < m; i++) buf[done + i] = (float)base[i];
     done += m;
