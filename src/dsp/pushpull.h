@@ -86,7 +86,7 @@ typedef struct {
   const GsSoftplusPow *logistic; /* ex = 1: the inverter's tanh */
   double inv_gc, bias_g, inv_den0, inv_den1, g_sw, kpl, inv_kvb, inv_kg2, tap_n, pl_c0;
   double pi_g;  /* the inverter's small-signal gain per side */
-  double zd_kd; /* zd times the tubes' difference current per tube's */
+  double zd_kd; /* f's volts per amp of ia - ib: zd parallel (/2 push-pull) */
   double vpp;   /* the last solution, and what it was solved from */
   double sz_last, e0_last, die_last, df_last;
   double moved_j; /* f's move by the caps' histories since */
