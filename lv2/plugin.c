@@ -23,6 +23,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 
 #define MAX_SLOTS 16
 #define PATH_SIZE 4096
+#define CONTROL_COPY (PATH_SIZE + 1024) /* bytes: a patch:Set of a path fits */
 
 typedef struct {
   LV2_URID atom_Path, atom_Object, patch_Set, patch_Get, patch_property, patch_value, gs_ir;
@@ -61,8 +63,9 @@ typedef struct {
   float *latency; /* output: the running chain's, in frames */
   const LV2_Atom_Sequence *control;
   LV2_Atom_Sequence *notify;
-  Built *now;           /* the running chain */
-  char path[PATH_SIZE]; /* its IR file, "" for none */
+  uint64_t control_copy[CONTROL_COPY / 8]; /* 8-byte aligned (control_sequence) */
+  Built *now;                              /* the running chain */
+  char path[PATH_SIZE];                    /* its IR file, "" for none */
   /* a build request, the worker's while busy */
   bool busy, want_build, tell_path;
   float req_values[GS_LV2_MAX_PORTS];
@@ -270,9 +273,29 @@ static void request_build(Plugin *p, const char *path) {
   p->want_build = !p->busy;
 }
 
+/* The control port's sequence where the atom macros may read it: events
+ * hold 64-bit times, so the LV2 atom spec has hosts align buffers to 8
+ * bytes, but not every host does (jalv 1.6's event buffers sit 4 bytes
+ * off). A misaligned sequence is read from a copy; one too long for it
+ * (only messages: nothing here is audio) is taken as empty. [audio] */
+static const LV2_Atom_Sequence *control_sequence(Plugin *p) {
+  if (((uintptr_t)p->control & 7) == 0) return p->control;
+  LV2_Atom_Sequence *copy = (LV2_Atom_Sequence *)p->control_copy;
+  uint32_t size = p->control->atom.size; /* 4-byte fields: aligned enough */
+  if (size < sizeof copy->body || size > sizeof p->control_copy - sizeof copy->atom) {
+    size = sizeof copy->body;
+    memcpy(copy, p->control, sizeof *copy);
+    copy->atom.size = size;
+    return copy;
+  }
+  memcpy(copy, p->control, sizeof copy->atom + size);
+  return copy;
+}
+
 /* patch:Set of the IR file, patch:Get of it. [audio] */
 static void read_messages(Plugin *p, const char **new_path) {
-  LV2_ATOM_SEQUENCE_FOREACH(p->control, ev) {
+  const LV2_Atom_Sequence *control = control_sequence(p);
+  LV2_ATOM_SEQUENCE_FOREACH(control, ev) {
     const LV2_Atom_Object *obj = (const LV2_Atom_Object *)&ev->body;
     if (ev->body.type != p->uris.atom_Object) continue;
     if (obj->body.otype == p->uris.patch_Get) {

@@ -12,6 +12,8 @@
  * --change FRAME SYMBOL VALUE sets a control while the file plays.
  * --rt-check brackets run() and work_response() (the plugin's audio-thread
  * code) for tests/rt_interpose.c, when that is preloaded.
+ * --misalign hands the plugin atom buffers 4 bytes off an 8-byte boundary,
+ * as some hosts do (jalv 1.6).
  * It offers urid:map/unmap, worker:schedule, buf-size:boundedBlockLength
  * and options (the block length), which guitarix's plugins require.
  *
@@ -63,6 +65,7 @@ typedef struct {
   bool *is_control; /* per port */
   float *in, *out;  /* audio, one channel each */
   uint8_t *atom_in, *atom_out;
+  uint8_t *atom_mem[2]; /* what atom_in and atom_out are allocated in */
   int32_t atom_in_index, atom_out_index;
   double run_seconds; /* inside run() */
   bool null;          /* copy instead of run() */
@@ -328,7 +331,7 @@ typedef struct {
   const char *change_sym[16];
   float change_val[16];
   int n_change;
-  bool rt_check, latency;
+  bool rt_check, latency, misalign;
 } Args;
 
 static int parse_args(int argc, char **argv, Args *a) {
@@ -348,6 +351,8 @@ static int parse_args(int argc, char **argv, Args *a) {
       a->change_at[a->n_change] = atol(argv[++i]);
       a->change_sym[a->n_change] = argv[++i];
       a->change_val[a->n_change++] = strtof(argv[++i], NULL);
+    } else if (!strcmp(argv[i], "--misalign")) {
+      a->misalign = true;
     } else if (!strcmp(argv[i], "--rt-check")) {
       a->rt_check = true;
     } else if (!strcmp(argv[i], "--time")) {
@@ -443,7 +448,7 @@ int main(int argc, char **argv) {
   if (parse_args(argc, argv, &a)) {
     fprintf(stderr,
             "usage: lv2host [-b FRAMES] [-c SYMBOL VALUE]... [--ir FILE] "
-            "[--preset URI] [--load-state DIR] [--save-state DIR] [--time] [--null] "
+            "[--preset URI] [--load-state DIR] [--save-state DIR] [--time] [--null] [--misalign] "
             "URI IN.wav OUT.wav\n");
     return 2;
   }
@@ -480,8 +485,12 @@ int main(int argc, char **argv) {
   }
   host.in = calloc(a.block, sizeof(float));
   host.out = calloc(a.block, sizeof(float));
-  host.atom_in = calloc(1, ATOM_CAPACITY);
-  host.atom_out = calloc(1, ATOM_CAPACITY);
+  size_t off = a.misalign ? 4 : 0;
+  host.atom_mem[0] = calloc(1, ATOM_CAPACITY + 8);
+  host.atom_mem[1] = calloc(1, ATOM_CAPACITY + 8);
+  if (!host.atom_mem[0] || !host.atom_mem[1]) return fail("out of memory", NULL);
+  host.atom_in = host.atom_mem[0] + off;
+  host.atom_out = host.atom_mem[1] + off;
   int rc = setup_ports(&host);
   if (!rc) rc = run_host(&host, &a, features);
   for (uint32_t i = 0; i < host.n_uris; i++) free(host.uris[i]);
@@ -490,8 +499,8 @@ int main(int argc, char **argv) {
   free(host.is_control);
   free(host.in);
   free(host.out);
-  free(host.atom_in);
-  free(host.atom_out);
+  free(host.atom_mem[0]);
+  free(host.atom_mem[1]);
   lilv_world_free(host.world);
   return rc;
 }

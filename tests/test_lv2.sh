@@ -167,6 +167,12 @@ same "$dir/plug.wav" "$dir/cli.wav" "cab with an IR file via lv2host"
 # block sizes change nothing
 "$host" -b 1 --ir "$dir/ir.wav" "$URI:cab" "$dir/di.wav" "$dir/plug1.wav" || fail "lv2host -b 1"
 same "$dir/plug1.wav" "$dir/cli.wav" "the same, one frame per run"
+# atom buffers off the 8-byte boundary the atom spec asks of hosts (jalv
+# 1.6's are): the plugin reads its messages from an aligned copy (under
+# UBSan, in the sanitized suite, a misaligned read would stop it)
+"$host" --misalign --ir "$dir/ir.wav" "$URI:cab" "$dir/di.wav" "$dir/plugm.wav" ||
+  fail "lv2host --misalign"
+same "$dir/plugm.wav" "$dir/cli.wav" "the same, atom buffers 4 bytes off"
 
 # --- latency: every plugin reports its chain's on its latency port, and
 # the output is the library's delayed by that much (gainstage process
@@ -296,10 +302,7 @@ python3 -c "
 import os,sys; n = os.path.getsize(sys.argv[1]); sys.exit(0 if n > 4 * 48000 * 19 else 1)" \
   "$dir/amp20.wav" || fail "the Amp's 20 s did not come back"
 jalv_run gscab "$dir/di.wav" "$dir/jalv-cab.wav" -l "$dir/state" "$URI:cab"
-if [ -n "$sanitized" ]; then
-  # open: under the sanitizers this take differs entirely (rms error 1.0)
-  echo "NOTE: jalv playing the saved Cabinet state: not compared under the sanitizers"
-elif grep -q "^xruns 0$" "$dir/io.txt"; then
+if grep -q "^xruns 0$" "$dir/io.txt"; then
   same "$dir/jalv-cab.wav" "$dir/saved.wav" "jalv playing the saved Cabinet state"
 else
   echo "NOTE: jalv playing the saved Cabinet state: not compared (xruns garble the recording)"
