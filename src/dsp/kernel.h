@@ -1,4 +1,4 @@
-/* The per-sample entry points of the tube solvers (gs_dk_step, gs_pp_run)
+/* The inner loops' entry points of the tube solvers (gs_dk_step, gs_pp_run)
  * and of the convolver (gs_conv_head, gs_conv_cmac) are
  * compiled twice where the compiler can (src/meson.build): for the
  * baseline CPU and, on x86-64, for CPUs with AVX2 and FMA, where
