@@ -150,6 +150,8 @@ open(sys.argv[1], 'wb').write(struct.pack('<2000f', *x))
 " "$dir/imp.raw" || fail "impulse"
 sox -t raw -r 48000 -e float -b 32 -c 1 "$dir/imp.raw" "$dir/imp.wav" || fail "sox impulse"
 for chain in "triode quality=1" "triode quality=2" "triode quality=4" "triode quality=8" \
+  "triode phase=minimum" "triode quality=8 phase=minimum" \
+  "poweramp type=tube watts=50 load=8 gain=20 phase=minimum" \
   "preamp input=line voicing=solid-state gain=0 quality=4" "poweramp watts=100 load=8 quality=8"; do
   expect 0 "" -- "$gs" process -q -c "$chain" "$dir/imp.wav" "$dir/imp-out.wav"
   sox "$dir/imp-out.wav" -t raw -e float -b 32 "$dir/imp-out.raw" || fail "sox impulse out"

@@ -18,11 +18,14 @@
 
 static const double rates[] = {44100.0, 48000.0, 96000.0};
 static const int factors[] = {2, 4, 8};
+static const GsOsPhase phases[] = {GS_OS_LINEAR_PHASE, GS_OS_MINIMUM_PHASE};
+static const char *const phase_names[] = {"linear", "minimum"};
+#define N_PHASES 2
 
-static GsOversampler *os_new(int factor, double rate) {
+static GsOversampler *os_new(int factor, double rate, GsOsPhase phase) {
   GsOversampler *o = malloc(sizeof *o);
   assert_non_null(o);
-  assert_true(gs_os_init(o, factor, rate));
+  assert_true(gs_os_init(o, factor, rate, phase));
   return o;
 }
 
@@ -56,10 +59,10 @@ static double residual(const double *x, int from, int n, double w, double *amp) 
 static void test_stopband(void **state) {
   (void)state;
   double *hi = malloc(N_BASE * GS_OS_MAX_FACTOR * sizeof(double)), y[N_BASE], worst = -300.0;
-  for (size_t r = 0; r < sizeof rates / sizeof *rates; r++) {
-    for (size_t k = 0; k < sizeof factors / sizeof *factors; k++) {
-      int f = factors[k];
-      GsOversampler *o = os_new(f, rates[r]);
+  for (int ph = 0; ph < N_PHASES * 3 * 3; ph++) {
+    int r = ph % 3, f = factors[ph / 3 % 3];
+    {
+      GsOversampler *o = os_new(f, rates[r], phases[ph / 9]);
       for (int j = 0; j <= 96; j++) { /* fs/2 .. f fs/2 */
         double hz = 0.5 * rates[r] * (1.0 + (f - 1.0) * j / 96.0), w = 2 * PI * hz / (f * rates[r]);
         if (j == 96) w = PI * 0.999;
@@ -69,7 +72,8 @@ static void test_stopband(void **state) {
         double db = 20 * log10(rms(y, (int)o->latency + 300, N_BASE) * sqrt(2.0) + 1e-30);
         if (db > worst) worst = db;
         if (db > -100.0)
-          print_message("rate %g factor %d: %g Hz at %.1f dB\n", rates[r], f, hz, db);
+          print_message("%s phase, rate %g factor %d: %g Hz at %.1f dB\n", phase_names[ph / 9],
+                        rates[r], f, hz, db);
         assert_true(db <= -100.0);
       }
       free(o);
@@ -84,10 +88,10 @@ static void test_stopband(void **state) {
 static void test_passband_images(void **state) {
   (void)state;
   double x[N_BASE], y[N_BASE], *hi = malloc(N_BASE * GS_OS_MAX_FACTOR * sizeof(double));
-  for (size_t r = 0; r < sizeof rates / sizeof *rates; r++) {
-    for (size_t k = 0; k < sizeof factors / sizeof *factors; k++) {
-      int f = factors[k];
-      GsOversampler *o = os_new(f, rates[r]);
+  for (int ph = 0; ph < N_PHASES * 3 * 3; ph++) {
+    int r = ph % 3, f = factors[ph / 3 % 3];
+    {
+      GsOversampler *o = os_new(f, rates[r], phases[ph / 9]);
       for (int j = 1; j <= 40; j++) {
         double hz = o->pass_hz * j / 40.0, w = 2 * PI * hz / rates[r], amp;
         for (int i = 0; i < N_BASE; i++) x[i] = sin(w * i);
@@ -105,21 +109,42 @@ static void test_passband_images(void **state) {
   free(hi);
 }
 
-/* The output is the input delayed by the reported latency. */
+/* Linear phase: the output is the input delayed by the reported latency.
+ * Minimum phase: a 1 kHz tone is delayed by the latency within half a
+ * sample, and an impulse comes out within a sample of it. */
 static void test_latency(void **state) {
   (void)state;
   double x[N_BASE], y[N_BASE], *hi = malloc(N_BASE * GS_OS_MAX_FACTOR * sizeof(double));
-  for (size_t r = 0; r < sizeof rates / sizeof *rates; r++) {
-    for (int f = 1; f <= GS_OS_MAX_FACTOR; f *= 2) {
-      GsOversampler *o = os_new(f, rates[r]);
-      double w = 2 * PI * 1000.0 / rates[r], err = 0.0;
-      for (int i = 0; i < N_BASE; i++) x[i] = sin(w * i);
-      gs_os_up(o, x, N_BASE, hi);
-      gs_os_down(o, hi, N_BASE, y);
-      for (int i = 400; i < N_BASE; i++) err = fmax(err, fabs(y[i] - x[i - (int)o->latency]));
-      print_message("rate %g factor %d: latency %u samples\n", rates[r], f, o->latency);
-      assert_true(err < 1e-5);
-      free(o);
+  for (int ph = 0; ph < N_PHASES; ph++) {
+    for (size_t r = 0; r < sizeof rates / sizeof *rates; r++) {
+      for (int f = 1; f <= GS_OS_MAX_FACTOR; f *= 2) {
+        GsOversampler *o = os_new(f, rates[r], phases[ph]);
+        double w = 2 * PI * 1000.0 / rates[r], err = 0.0, amp;
+        for (int i = 0; i < N_BASE; i++) x[i] = sin(w * i);
+        gs_os_up(o, x, N_BASE, hi);
+        gs_os_down(o, hi, N_BASE, y);
+        for (int i = 400; i < N_BASE; i++) err = fmax(err, fabs(y[i] - x[i - (int)o->latency]));
+        /* the tone's delay: y is sin(w (i - delay)), the delay taken
+         * whole periods from the latency (the impulse tells those) */
+        double cc = 0.0, cs = 0.0, period = 2 * PI / w;
+        for (int i = 400; i < N_BASE; i++) cc += y[i] * cos(w * i), cs += y[i] * sin(w * i);
+        double delay = atan2(-cc, cs) / w;
+        delay += period * round((o->latency - delay) / period);
+        residual(y, 400, N_BASE, w, &amp);
+        memset(x, 0, sizeof x);
+        x[100] = 1.0;
+        gs_os_reset(o);
+        gs_os_up(o, x, N_BASE, hi);
+        gs_os_down(o, hi, N_BASE, y);
+        int peak = 0;
+        for (int i = 0; i < N_BASE; i++) peak = fabs(y[i]) > fabs(y[peak]) ? i : peak;
+        print_message("%s phase, rate %g factor %d: latency %u samples, 1 kHz %.2f, impulse %d\n",
+                      phase_names[ph], rates[r], f, o->latency, delay, peak - 100);
+        if (phases[ph] == GS_OS_LINEAR_PHASE) assert_true(err < 1e-5);
+        assert_true(fabs(delay - o->latency) <= 0.5);
+        assert_true(abs(peak - 100 - (int)o->latency) <= 1);
+        free(o);
+      }
     }
   }
   free(hi);
@@ -134,7 +159,7 @@ static void test_blocks_oversampler(void **state) {
   const uint32_t blocks[] = {4096, 1, 7, 64};
   for (int i = 0; i < N; i++) x[i] = 3.0 * sin(0.3 * i) * sin(0.0021 * i) + 0.01 * (i % 17);
   for (int f = 2; f <= GS_OS_MAX_FACTOR; f *= 2) {
-    GsOversampler *o = os_new(f, 48000.0);
+    GsOversampler *o = os_new(f, 48000.0, GS_OS_MINIMUM_PHASE);
     for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++) {
       gs_os_reset(o);
       double *out = b == 0 ? ref : y;
@@ -175,7 +200,7 @@ static void test_blocks_runner(void **state) {
   for (int i = 0; i < N; i++) x[i] = (float)(4.0 * sin(2 * PI * 5000.0 * i / 48000.0));
   GsTubeRunner *run = malloc(sizeof *run);
   for (int f = 1; f <= GS_OS_MAX_FACTOR; f *= 2) {
-    assert_true(gs_tube_runner_init(run, net, 48000.0, f, u0));
+    assert_true(gs_tube_runner_init(run, net, 48000.0, f, GS_OS_MINIMUM_PHASE, u0));
     for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++) {
       gs_tube_runner_reset(run);
       float *out = b == 0 ? ref : y;
@@ -258,7 +283,7 @@ static void test_clipper_reference(void **state) {
   const double amps[] = {1.5, 10.0, 100.0};
   GsClipper *c = malloc(sizeof *c);
   for (size_t a = 0; a < sizeof amps / sizeof *amps; a++) {
-    GsOversampler *o = os_new(4, 48000.0);
+    GsOversampler *o = os_new(4, 48000.0, GS_OS_LINEAR_PHASE);
     assert_true(gs_clipper_init(c, 4, 48000.0));
     for (int i = 0; i < N; i++) x[i] = amps[a] * sin(2 * PI * 1000.0 * i / 48000.0);
     gs_os_up(o, x, N, hi);

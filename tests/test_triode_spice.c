@@ -157,7 +157,7 @@ static void ours(const Circuit *c, double rate, Result *r) {
   gs_dk_output(n, node);
   GsTubeRunner *run = malloc(sizeof *run);
   double u0[2] = {0.0, v.bplus};
-  assert_true(gs_tube_runner_init(run, n, rate, gs_tube_factor(0, rate), u0));
+  assert_true(gs_tube_runner_init(run, n, rate, gs_tube_factor(0, rate), GS_OS_LINEAR_PHASE, u0));
   r->vk = -run->dk.v0[0]; /* at rest the grid is at 0 V */
   r->vp = run->dk.v0[1] + r->vk;
   size_t settle = (size_t)(SETTLE * rate), win = (size_t)(WINDOW * rate);

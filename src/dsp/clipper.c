@@ -8,7 +8,7 @@
 
 bool gs_clipper_init(GsClipper *c, int factor, double rate) {
   memset(c, 0, sizeof *c);
-  if (factor < 2 || !gs_os_init(&c->os, factor, rate)) return false;
+  if (factor < 2 || !gs_os_init(&c->os, factor, rate, GS_OS_LINEAR_PHASE)) return false;
   return c->os.latency >= 1 && c->os.latency < GS_CLIPPER_MAX_LATENCY;
 }
 

@@ -1,13 +1,17 @@
 #include "dsp/oversample.h"
 
+#include <fftw3.h>
 #include <math.h>
 #include <string.h>
 
+#include "dsp/fftw_lock.h"
+
 #define PI 3.14159265358979323846
-#define SHARP_DB 104.0  /* for 100 dB of stopband: Kaiser's formulas are */
-#define HALF_DB 110.0   /* approximate, the more so for short filters */
-#define PASS_HZ 20000.0 /* flat to here, */
-#define PASS_MAX 0.42   /* or to this fraction of the base rate if lower */
+#define SHARP_DB 104.0   /* for 100 dB of stopband: Kaiser's formulas are */
+#define HALF_DB 110.0    /* approximate, the more so for short filters */
+#define PASS_HZ 20000.0  /* flat to here, */
+#define PASS_MAX 0.42    /* or to this fraction of the base rate if lower */
+#define CEPSTRUM_N 16384 /* FFT length of the minimum-phase design: 8192 gives the same taps */
 
 /* Modified Bessel function I0, by its series (for the Kaiser window). */
 static double bessel_i0(double x) {
@@ -63,29 +67,112 @@ static bool split(GsOsBranch *b, const double *h, int n, int p, int extra) {
   return true;
 }
 
-/* Octave i of `o` (between 2^i and 2^(i+1) times the base rate): the
- * prototype h at the octave's high rate, with `pad` leading zeros. */
-static int design(const GsOversampler *o, int i, bool decimator, int pad, double *h) {
-  double high = o->rate * (1 << (i + 1)), pass, stop, cutoff, db = HALF_DB;
+/* What octave i of `o` (between 2^i and 2^(i+1) times the base rate)
+ * must do, in cycles per sample at its high rate. */
+typedef struct {
+  double pass, stop, cutoff, db;
+} Band;
+
+static Band octave_band(const GsOversampler *o, int i, bool decimator) {
+  double high = o->rate * (1 << (i + 1));
   if (i == 0 && decimator) { /* sharp: pass the band, stop from the base Nyquist */
-    pass = o->pass_hz / high;
-    stop = 0.5 * o->rate / high;
-    cutoff = 0.5 * (pass + stop);
-    db = SHARP_DB;
-  } else { /* half-band: pass the band (above the base rate, to its
-            * Nyquist), stop what folds onto it */
-    pass = (i == 0 ? o->pass_hz : 0.5 * o->rate) / high;
-    stop = 0.5 - pass;
-    cutoff = 0.25;
+    double pass = o->pass_hz / high, stop = 0.5 * o->rate / high;
+    return (Band){pass, stop, 0.5 * (pass + stop), SHARP_DB};
   }
-  int n = kaiser_taps(stop - pass, db);
-  while (n % (cutoff == 0.25 ? 4 : 2) != (cutoff == 0.25 ? 3 : 1)) {
+  /* half-band: pass the band (above the base rate, to its Nyquist), stop
+   * what folds onto it */
+  double pass = (i == 0 ? o->pass_hz : 0.5 * o->rate) / high;
+  return (Band){pass, 0.5 - pass, 0.25, HALF_DB};
+}
+
+/* A linear-phase prototype for `b` with `db` of stopband: its length, or 0
+ * past `max`. */
+static int linear_lowpass(double *h, int max, Band b, double db) {
+  int n = kaiser_taps(b.stop - b.pass, db);
+  while (n % (b.cutoff == 0.25 ? 4 : 2) != (b.cutoff == 0.25 ? 3 : 1)) {
     n++; /* odd: a whole sample of delay; half-band: the outermost taps are not zeros */
   }
-  if (pad + n > 2 * GS_OS_MAX_BRANCH) return 0;
-  memset(h, 0, (size_t)pad * sizeof *h);
-  kaiser_lowpass(h + pad, n, cutoff, db, 2.0);
+  if (n > max) return 0;
+  kaiser_lowpass(h, n, b.cutoff, db, 2.0);
   return n;
+}
+
+/* The minimum-phase filter for `b`: the spectral factor of a linear-phase
+ * prototype G with twice the stopband in dB, |H|^2 = (G + d) / (1 + d)
+ * (d lifts G's ripple to >= 0), taken through the real cepstrum: fold the
+ * cepstrum of log |H| onto positive time and exponentiate (O. Herrmann and
+ * W. Schuessler, "Design of nonrecursive digital filters with minimum
+ * phase", Electronics Letters 6, 1970; the cepstrum: A. V. Oppenheim and
+ * R. W. Schafer, "Discrete-Time Signal Processing", homomorphic
+ * systems). Its length, or 0 past `max` or without memory. [main] */
+static int minimum_lowpass(double *h, int max, Band b) {
+  double g[4 * GS_OS_MAX_BRANCH + 1];
+  int ng = linear_lowpass(g, 4 * GS_OS_MAX_BRANCH + 1, b, 2.0 * b.db + 6.0), n = (ng + 1) / 2;
+  if (ng == 0 || n > max) return 0;
+  const int N = CEPSTRUM_N;
+  double *x = fftw_malloc(N * sizeof *x);
+  fftw_complex *X = fftw_malloc((N / 2 + 1) * sizeof *X);
+  fftw_plan fwd = NULL, inv = NULL;
+  gs_fftw_lock();
+  if (x && X) {
+    fwd = fftw_plan_dft_r2c_1d(N, x, X, FFTW_ESTIMATE);
+    inv = fftw_plan_dft_c2r_1d(N, X, x, FFTW_ESTIMATE);
+  }
+  gs_fftw_unlock();
+  if (fwd && inv) {
+    memset(x, 0, N * sizeof *x); /* G centred on 0: its spectrum is real */
+    for (int k = 0; k < ng; k++) x[(k - (ng - 1) / 2 + N) % N] = 0.5 * g[k];
+    fftw_execute(fwd);
+    double d = 0.0;
+    for (int k = 0; k <= N / 2; k++) d = fmax(d, -X[k][0]);
+    d *= 1.01; /* strictly positive: the log stays finite */
+    for (int k = 0; k <= N / 2; k++) {
+      X[k][0] = 0.5 * log((X[k][0] + d) / (1.0 + d));
+      X[k][1] = 0.0;
+    }
+    fftw_execute(inv); /* the cepstrum (times N), folded onto positive time: */
+    for (int k = 1; k < N / 2; k++) x[k] *= 2.0;
+    for (int k = N / 2 + 1; k < N; k++) x[k] = 0.0;
+    for (int k = 0; k < N; k++) x[k] /= N;
+    fftw_execute(fwd);
+    for (int k = 0; k <= N / 2; k++) { /* exp of the log spectrum */
+      double m = exp(X[k][0]), ph = X[k][1];
+      X[k][0] = m * cos(ph);
+      X[k][1] = m * sin(ph);
+    }
+    fftw_execute(inv);
+    for (int k = 0; k < n; k++) h[k] = 2.0 * x[k] / N;
+  }
+  gs_fftw_lock();
+  if (fwd) fftw_destroy_plan(fwd);
+  if (inv) fftw_destroy_plan(inv);
+  gs_fftw_unlock();
+  fftw_free(x);
+  fftw_free(X);
+  return fwd && inv ? n : 0;
+}
+
+/* Octave i's filter, interpolator or decimator, with `pad` leading zeros:
+ * its length, or 0. [main] */
+static int design(const GsOversampler *o, int i, bool decimator, int pad, double *h) {
+  int max = 2 * GS_OS_MAX_BRANCH - pad;
+  memset(h, 0, (size_t)pad * sizeof *h);
+  Band b = octave_band(o, i, decimator);
+  int n =
+      o->minimum_phase ? minimum_lowpass(h + pad, max, b) : linear_lowpass(h + pad, max, b, b.db);
+  return n ? pad + n : 0;
+}
+
+/* The delay of h at low frequencies, in samples at its rate: (n - 1) / 2
+ * for a linear-phase filter, its group delay at DC (sum k h[k] / sum h[k])
+ * for a minimum-phase one, flat within a sample through the guitar's band. */
+static double delay_of(const double *h, int n) {
+  double moment = 0.0, sum = 0.0;
+  for (int k = 0; k < n; k++) {
+    moment += k * h[k];
+    sum += h[k];
+  }
+  return moment / sum;
 }
 
 static bool make_stage(GsOsStage *s, const double *h, int n, bool decimator) {
@@ -104,28 +191,31 @@ static bool make_stage(GsOsStage *s, const double *h, int n, bool decimator) {
   return s->history <= GS_OS_MAX_HISTORY;
 }
 
-bool gs_os_init(GsOversampler *o, int factor, double rate) {
+bool gs_os_init(GsOversampler *o, int factor, double rate, GsOsPhase phase) {
   memset(o, 0, sizeof *o);
   if (factor != 1 && factor != 2 && factor != 4 && factor != 8) return false;
   if (!(rate > 0.0)) return false;
   o->factor = factor;
   o->rate = rate;
+  o->minimum_phase = phase == GS_OS_MINIMUM_PHASE;
   o->pass_hz = fmin(PASS_HZ, PASS_MAX * rate);
   o->stages = factor == 8 ? 3 : factor == 4 ? 2 : factor == 2 ? 1 : 0;
   double h[2 * GS_OS_MAX_BRANCH];
-  long delay = 0; /* at the highest rate, before padding: (n - 1) / 2 at 2^(i+1) fs */
+  double delay = 0.0; /* at the highest rate, before padding */
   for (int i = 0; i < o->stages; i++) {
     int n = design(o, i, false, 0, h);
     if (!n || !make_stage(&o->up[i], h, n, false)) return false;
-    delay += (long)(n - 1) / 2 * (factor >> (i + 1));
-    delay += (long)(design(o, i, true, 0, h) - 1) / 2 * (factor >> (i + 1));
+    delay += delay_of(h, n) * (factor >> (i + 1));
+    if (!(n = design(o, i, true, 0, h))) return false;
+    delay += delay_of(h, n) * (factor >> (i + 1));
   }
-  int pad = (int)((factor - delay % factor) % factor), top = o->stages - 1;
+  long whole = lround(delay);
+  int pad = (int)((factor - whole % factor) % factor), top = o->stages - 1;
   for (int i = 0; i < o->stages; i++) {
-    int p = i == top ? pad : 0, n = design(o, i, true, p, h);
-    if (!n || !make_stage(&o->down[i], h, p + n, true)) return false;
+    int n = design(o, i, true, i == top ? pad : 0, h);
+    if (!n || !make_stage(&o->down[i], h, n, true)) return false;
   }
-  o->latency = (uint32_t)((delay + pad) / factor);
+  o->latency = (uint32_t)((whole + pad) / factor);
   return true;
 }
 
@@ -234,6 +324,7 @@ void gs_os_down(GsOversampler *o, const double *in, uint32_t n, double *out) {
 }
 
 const char *const gs_os_quality_names[] = {"auto", "1", "2", "4", "8", NULL};
+const char *const gs_os_phase_names[] = {"linear", "minimum", NULL};
 
 int gs_os_factor(int choice, double rate, double min_rate) {
   if (choice >= 1 && choice <= 4) return 1 << (choice - 1);

@@ -42,8 +42,14 @@ typedef struct {
   float buf[2][GS_OS_STAGE_BUF];
 } GsOsStage;
 
+typedef enum {
+  GS_OS_LINEAR_PHASE,  /* a pure delay of `latency` samples */
+  GS_OS_MINIMUM_PHASE, /* the same magnitude response, a few samples late */
+} GsOsPhase;
+
 typedef struct {
   int factor, stages;
+  bool minimum_phase;
   double rate, pass_hz;     /* the base rate; flat to pass_hz */
   GsOsStage up[3], down[3]; /* [0] next to the base rate */
   uint32_t latency;         /* base samples */
@@ -54,10 +60,16 @@ typedef struct {
 /* The stages' `quality` choices (auto, 1, 2, 4, 8) and the factor choice
  * `choice` stands for at `rate`; auto runs at min_rate or more. [any] */
 extern const char *const gs_os_quality_names[];
+/* The stages' `phase` choices, in GsOsPhase's order. [any] */
+extern const char *const gs_os_phase_names[];
+#define GS_OS_PHASE_HELP                                                                  \
+  "oversampling filters: linear (a pure delay: 62 samples at 48 kHz at 2x, 70 at 4x) or " \
+  "minimum (4 and 5 samples; the top octave's phase turns, so a following nonlinear "     \
+  "stage hears its harmonics shifted)"
 int gs_os_factor(int choice, double rate, double min_rate);
 
 /* factor 1 (a pass-through), 2, 4 or 8 at the base `rate`. [main] */
-bool gs_os_init(GsOversampler *o, int factor, double rate);
+bool gs_os_init(GsOversampler *o, int factor, double rate, GsOsPhase phase);
 void gs_os_reset(GsOversampler *o);
 
 /* n base samples in, factor * n high-rate samples out. [audio] */

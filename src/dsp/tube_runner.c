@@ -8,9 +8,9 @@ int gs_tube_factor(int quality, double rate) {
 }
 
 bool gs_tube_runner_init(GsTubeRunner *r, const GsDkNetlist *n, double rate, int factor,
-                         const double *u0) {
+                         GsOsPhase phase, const double *u0) {
   memset(r, 0, sizeof *r);
-  if (!gs_os_init(&r->os, factor, rate)) return false;
+  if (!gs_os_init(&r->os, factor, rate, phase)) return false;
   memcpy(r->u, u0, (size_t)n->n_inputs * sizeof(double));
   return gs_dk_init(&r->dk, n, rate * factor, u0);
 }

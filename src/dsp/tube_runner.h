@@ -27,7 +27,7 @@ int gs_tube_factor(int quality, double rate);
 
 /* u0: the inputs at rest (u0[0], the signal, is 0). [main] */
 bool gs_tube_runner_init(GsTubeRunner *r, const GsDkNetlist *n, double rate, int factor,
-                         const double *u0);
+                         GsOsPhase phase, const double *u0);
 void gs_tube_runner_reset(GsTubeRunner *r);
 /* Any n; in and out may be the same buffer. [audio] */
 void gs_tube_runner_process(GsTubeRunner *r, const float *in, float *out, uint32_t n);

@@ -48,6 +48,7 @@ enum {
   P_SAG,
   P_FILTER,
   P_QUALITY,
+  P_PHASE,
   N_PARAMS
 };
 enum { T_SOLID_STATE, T_CLASS_D, T_TUBE };
@@ -195,6 +196,16 @@ static const GsParamInfo params[] = {
                    .def = 0,
                    .choices = gs_os_quality_names,
                    .flags = GS_PARAM_FIXED},
+    [P_PHASE] =
+        {.name = "phase",
+         .help =
+             "tube: " GS_OS_PHASE_HELP
+             "; solid-state and class-d: linear always (the clipping is added to the dry signal)",
+         .type = GS_PARAM_CHOICE,
+         .max = 1,
+         .def = 0,
+         .choices = gs_os_phase_names,
+         .flags = GS_PARAM_FIXED},
 };
 
 #define CLASS_D_L 22e-6
@@ -230,6 +241,7 @@ static GsTubePowerSpec tube_spec(const double *v, double rate) {
       .sag_ohms = v[P_SAG],
       .filter_farads = v[P_FILTER],
       .factor = rate > 0.0 ? quality_factor(v, rate) : 1,
+      .phase = (GsOsPhase)v[P_PHASE],
   };
   return s;
 }

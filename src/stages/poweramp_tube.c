@@ -148,7 +148,7 @@ GsTubePoweramp *gs_tube_poweramp_new(const GsTubePowerSpec *spec, const GsRation
   if (!tp) return NULL;
   tp->spec = *spec;
   tp->rate = rate;
-  bool ok = gs_os_init(&tp->os, spec->factor, rate);
+  bool ok = gs_os_init(&tp->os, spec->factor, rate, spec->phase);
   if (ok && !gs_pp_init(&tp->pp, &d, yload, rate * spec->factor)) {
     /* a load the transformer model cannot digitize: the rated resistor */
     ok = gs_pp_init(&tp->pp, &d, NULL, rate * spec->factor);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dsp/oversample.h"
 #include "dsp/pushpull.h"
 #include "dsp/rational.h"
 
@@ -21,7 +22,8 @@ typedef struct {
   double feedback_db; /* global feedback at 1 kHz (presence, resonance 0) */
   double presence, resonance;
   double sag_ohms, filter_farads;
-  int factor; /* oversampling */
+  int factor;      /* oversampling */
+  GsOsPhase phase; /* its filters' */
 } GsTubePowerSpec;
 
 typedef struct GsTubePoweramp GsTubePoweramp;

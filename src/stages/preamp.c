@@ -43,6 +43,7 @@ enum {
   P_STAGES,
   P_TUBE,
   P_QUALITY,
+  P_PHASE,
   N_PARAMS
 };
 enum { IN_MIC, IN_HIZ, IN_LINE, IN_PHONO };
@@ -185,6 +186,15 @@ static const GsParamInfo params[] = {
                    .def = 0,
                    .choices = gs_os_quality_names,
                    .flags = GS_PARAM_FIXED},
+    [P_PHASE] = {.name = "phase",
+                 .help =
+                     "tube: " GS_OS_PHASE_HELP
+                     "; other voicings: linear always (the clipping is added to the dry signal)",
+                 .type = GS_PARAM_CHOICE,
+                 .max = 1,
+                 .def = 0,
+                 .choices = gs_os_phase_names,
+                 .flags = GS_PARAM_FIXED},
 };
 
 /* Auto values by input. */
@@ -329,7 +339,7 @@ static GsStatus preamp_create(const GsStageEnv *env, const double *v, void **sel
     double load = gs_ports_load_ohms(env->downstream, 1e6);
     int factor = gs_os_factor((int)v[P_QUALITY], env->rate, 88200.0);
     p->tube = gs_tube_preamp_new(m, (int)v[P_STAGES], input_ohms(v), load, env->rate, v[P_GAIN],
-                                 factor, env->why, env->why_size);
+                                 factor, (GsOsPhase)v[P_PHASE], env->why, env->why_size);
     if (!p->tube) s = GS_ERR_BAD_VALUE;
   }
   int clip_factor = gs_os_factor((int)v[P_QUALITY], env->rate, 0.0);

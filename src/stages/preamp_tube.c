@@ -78,7 +78,7 @@ static double measure_max_gain(GsTubePreamp *tp) {
 
 GsTubePreamp *gs_tube_preamp_new(const GsTriodeModel *tube, int stages, double input_ohms,
                                  double load_ohms, double rate, double gain_db, int factor,
-                                 char *why, size_t why_size) {
+                                 GsOsPhase phase, char *why, size_t why_size) {
   GsTubePreamp *tp = calloc(1, sizeof *tp);
   if (!tp) return NULL;
   tp->tube = *tube;
@@ -91,7 +91,7 @@ GsTubePreamp *gs_tube_preamp_new(const GsTriodeModel *tube, int stages, double i
   build(tp);
   double u0[2] = {0.0, BPLUS};
   if (!factor) factor = gs_tube_factor(0, rate);
-  if (!tp->scratch || !gs_tube_runner_init(&tp->run, &tp->net, rate, factor, u0)) {
+  if (!tp->scratch || !gs_tube_runner_init(&tp->run, &tp->net, rate, factor, phase, u0)) {
     snprintf(why, why_size, "the tube preamp has no operating point");
     gs_tube_preamp_free(tp);
     return NULL;

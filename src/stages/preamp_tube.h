@@ -10,14 +10,16 @@
 #include <stdint.h>
 
 #include "dsp/koren.h"
+#include "dsp/oversample.h"
 
 typedef struct GsTubePreamp GsTubePreamp;
 
 /* [main] NULL on failure (why says why). */
-/* factor: oversampling, 0 for what keeps aliasing at bay at gain_db. */
+/* factor: oversampling, 0 for what keeps aliasing at bay at gain_db;
+ * phase: its filters'. */
 GsTubePreamp *gs_tube_preamp_new(const GsTriodeModel *tube, int stages, double input_ohms,
                                  double load_ohms, double rate, double gain_db, int factor,
-                                 char *why, size_t why_size);
+                                 GsOsPhase phase, char *why, size_t why_size);
 void gs_tube_preamp_free(GsTubePreamp *tp);
 
 /* The pot turned to give gain_db, gliding there over `glide` samples. [audio] */

@@ -30,6 +30,7 @@ enum {
   P_COUT,
   P_RL,
   P_QUALITY,
+  P_PHASE,
   P_MU,
   P_EX,
   P_KG1,
@@ -124,6 +125,13 @@ static const GsParamInfo params[] = {
                    .def = 0,
                    .choices = gs_os_quality_names,
                    FIXED},
+    [P_PHASE] = {.name = "phase",
+                 .help = GS_OS_PHASE_HELP,
+                 .type = GS_PARAM_CHOICE,
+                 .max = 1,
+                 .def = 0,
+                 .choices = gs_os_phase_names,
+                 FIXED},
     [P_MU] = {.name = "mu",
               .help = "custom: amplification factor",
               .type = GS_PARAM_REAL,
@@ -215,7 +223,7 @@ static GsStatus triode_create(const GsStageEnv *env, const double *v, void **sel
     gs_dk_output(n, gs_tc_common_cathode(n, &st, in, bp));
     double u0[2] = {0.0, st.bplus};
     int factor = gs_os_factor((int)v[P_QUALITY], env->rate, 88200.0);
-    ok = gs_tube_runner_init(&t->run, n, env->rate, factor, u0);
+    ok = gs_tube_runner_init(&t->run, n, env->rate, factor, (GsOsPhase)v[P_PHASE], u0);
   }
   free(n);
   if (!ok) {
