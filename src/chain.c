@@ -319,6 +319,15 @@ uint32_t gs_chain_latency(const GsChain *chain) {
   return total;
 }
 
+uint32_t gs_chain_latency_slack(const GsChain *chain) {
+  uint32_t total = 0;
+  for (uint32_t i = 0; i < chain->n_nodes; i++) {
+    const GsNode *n = &chain->nodes[i];
+    if (n->cls->latency_slack) total += n->cls->latency_slack(n->inst[0]);
+  }
+  return total;
+}
+
 /* -------------------------------------------------------- parameters */
 
 GsStatus gs_chain_set_param(GsChain *chain, uint32_t stage, uint32_t param, double value) {

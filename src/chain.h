@@ -56,6 +56,9 @@ struct GsChain {
  * -18 dBFS (EBU R68 alignment) for full scale. [any] */
 double gs_chain_nominal_level(const GsChain *chain);
 
+/* What the stages' latency_slack add up to (GsSystem.latency_slack). [any] */
+uint32_t gs_chain_latency_slack(const GsChain *chain);
+
 /* Recompute node i's ports and the junctions on both sides. [audio] */
 void gs_chain_update_ports(GsChain *chain, uint32_t node);
 

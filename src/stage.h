@@ -85,8 +85,12 @@ typedef struct GsStageClass {
   /* [audio] in has n_inputs buffers; out may alias in[0]. n <= GS_MAX_BLOCK.*/
   void (*process)(void *self, const float *const *in, float *out, uint32_t n);
 
-  void (*reset)(void *self);              /* [audio] may be NULL */
-  uint32_t (*latency)(const void *self);  /* may be NULL: 0 */
+  void (*reset)(void *self);             /* [audio] may be NULL */
+  uint32_t (*latency)(const void *self); /* may be NULL: 0 */
+  /* How many samples after `latency` the analyzer may find the stage's
+   * delay: minimum-phase oversampling filters report their delay at low
+   * frequencies, their phase turns near the band's top. May be NULL: 0. */
+  uint32_t (*latency_slack)(const void *self);
   void (*set_noise)(void *self, bool on); /* [audio] may be NULL */
 
   /* [main] Copy one pending warning into msg and clear it; false if none.

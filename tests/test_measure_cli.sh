@@ -125,7 +125,7 @@ assert m["thd_pct"] >= 10.0 and m["alias_dbc"] <= -70.0
 PY
 
 # the same rig with minimum-phase oversampling filters (phase=minimum): a
-# few samples late instead of 132, its aliasing as measured in docs/models.md
+# few samples late instead of 140, its aliasing as measured in docs/models.md
 "$gs" measure -c "$(echo "$RIG" | sed 's/gain=50/gain=50 phase=minimum/; s/gain=26/gain=26 phase=minimum/')" \
   -f 5000 -l 0.05Vpk --json > "$dir/alias-min.json" 2> "$dir/alias-min.err" || fail "measure the rig, phase=minimum"
 grep -q "latency" "$dir/alias-min.err" && fail "phase=minimum: the measured latency is not the reported"

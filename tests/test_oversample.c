@@ -303,13 +303,18 @@ static void test_clipper_reference(void **state) {
 
 static void test_auto_factor(void **state) {
   (void)state;
-  assert_int_equal(gs_tube_factor(0, 44100.0), 2);
-  assert_int_equal(gs_tube_factor(0, 48000.0), 2);
-  assert_int_equal(gs_tube_factor(4, 48000.0), 4);
-  assert_int_equal(gs_tube_factor(1, 44100.0), 1);
-  assert_int_equal(gs_tube_factor(0, 88200.0), 1);
-  assert_int_equal(gs_tube_factor(0, 96000.0), 1);
-  assert_int_equal(gs_tube_factor(0, 32000.0), 4);
+  assert_int_equal(gs_tube_factor(0, 44100.0, 1), 2);
+  assert_int_equal(gs_tube_factor(0, 48000.0, 1), 2);
+  assert_int_equal(gs_tube_factor(3, 48000.0, 1), 4); /* quality=4 */
+  assert_int_equal(gs_tube_factor(1, 44100.0, 2), 1); /* quality=1 */
+  assert_int_equal(gs_tube_factor(0, 88200.0, 1), 1);
+  assert_int_equal(gs_tube_factor(0, 96000.0, 1), 1);
+  assert_int_equal(gs_tube_factor(0, 32000.0, 1), 4);
+  /* a cascade at 176.4 kHz or more */
+  assert_int_equal(gs_tube_factor(0, 44100.0, 2), 4);
+  assert_int_equal(gs_tube_factor(0, 48000.0, 2), 4);
+  assert_int_equal(gs_tube_factor(0, 96000.0, 2), 2);
+  assert_int_equal(gs_tube_factor(0, 192000.0, 4), 1);
 }
 
 int main(void) {

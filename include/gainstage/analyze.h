@@ -35,6 +35,8 @@ typedef struct {
   double (*load_siemens)(void *ctx, double hz);
   double nominal_level;      /* dBu or dBFS at the input */
   uint32_t reported_latency; /* samples, as the system reports it */
+  uint32_t latency_slack;    /* samples the measured latency may trail it by
+                                (minimum-phase filters; 0 for a pure delay) */
   bool excess_phase;         /* its response is not minimum phase by nature: the
                                 measured latency may exceed the reported */
 } GsSystem;

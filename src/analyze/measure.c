@@ -312,10 +312,11 @@ GsStatus gs_measure(const GsSystem *s, const GsMeasureConfig *c, const GsLog *lo
     return st;
   }
   derive(s, m);
-  /* a sample's slack: a minimum-phase filter's peak comes up to a sample
-   * after the delay it reports (its delay at low frequencies) */
+  /* a sample's rounding, and the slack of minimum-phase filters, whose
+   * delay at low frequencies is what they report */
+  double late = m->latency_samples - m->latency_reported;
   if (c->latency && isfinite(m->latency_samples) && !s->excess_phase &&
-      fabs(m->latency_samples - m->latency_reported) > 1.0) {
+      (late < -1.0 || late > 1.0 + s->latency_slack)) {
     gs_log(log, GS_LOG_WARNING, "measured latency %.0f samples, but the system reports %u",
            m->latency_samples, m->latency_reported);
   }

@@ -47,6 +47,7 @@ GsStatus gs_system_for_chain(GsChain *chain, GsSystem *out) {
       .load_siemens = last->cls->is_load ? chain_load : NULL,
       .nominal_level = gs_chain_nominal_level(chain),
       .reported_latency = gs_chain_latency(chain),
+      .latency_slack = gs_chain_latency_slack(chain),
       .excess_phase = any_excess_phase(chain),
   };
   return GS_OK;

@@ -57,6 +57,15 @@ typedef struct {
   float scratch[GS_OS_CHUNK * GS_OS_MAX_FACTOR];
 } GsOversampler;
 
+/* The samples by which an analyzer's latency (the excess phase's peak over
+ * a sweep to 0.47 fs) may trail o->latency: 0 for linear phase; minimum
+ * phase: the impulse's peak a sample after, and about as much again from
+ * the top of the band, where the phase turns most and a sweep cannot see
+ * (`gainstage measure` found 1 to 3 for one or two such stages). [any] */
+static inline uint32_t gs_os_latency_slack(const GsOversampler *o) {
+  return o->minimum_phase ? 2 : 0;
+}
+
 /* The stages' `quality` choices (auto, 1, 2, 4, 8) and the factor choice
  * `choice` stands for at `rate`; auto runs at min_rate or more. [any] */
 extern const char *const gs_os_quality_names[];

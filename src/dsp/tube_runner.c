@@ -2,9 +2,8 @@
 
 #include <string.h>
 
-int gs_tube_factor(int quality, double rate) {
-  if (quality == 1 || quality == 2 || quality == 4 || quality == 8) return quality;
-  return gs_os_factor(0, rate, 88200.0); /* the circuit at 88.2 kHz or more */
+int gs_tube_factor(int choice, double rate, int triodes) {
+  return gs_os_factor(choice, rate, triodes > 1 ? 176400.0 : 88200.0);
 }
 
 bool gs_tube_runner_init(GsTubeRunner *r, const GsDkNetlist *n, double rate, int factor,

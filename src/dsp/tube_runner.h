@@ -18,12 +18,17 @@ typedef struct {
   uint64_t failures;                           /* samples whose Newton iteration did not converge */
 } GsTubeRunner;
 
-/* The oversampling factor for `quality` (0: auto, else 1, 2, 4 or 8) at
- * `rate`. Auto runs the circuit at 88.2 kHz or more (2 at 44.1 and
- * 48 kHz, 1 from 88.2 kHz): the lowest factor that keeps aliasing 70 dB
- * below a 5 kHz tone driven to 10 % THD through a two-stage high-gain
- * preamp (see docs/models.md for the figures). */
-int gs_tube_factor(int quality, double rate);
+/* The oversampling factor for the `quality` choice (an index of
+ * gs_os_quality_names: 0 auto, 1..4 for 1, 2, 4, 8) of a circuit of
+ * `triodes` tubes at `rate`. Auto runs one triode at 88.2 kHz or more (2 at
+ * 44.1 and 48 kHz, 1 from 88.2 kHz): the lowest factor that keeps aliasing
+ * 70 dB below a 5 kHz tone at 10 % THD and the stage within 0.5 dB of
+ * ngspice's harmonics wherever its samples fall. Two or more in cascade
+ * at 176.4 kHz or more (4 at 48 kHz, 2 at 96 kHz): the second stage,
+ * overdriven, squares the wave off, and at 96 kHz what folds back moves
+ * its harmonics by up to 1.03 dB with the sine's sampling phase (0.37 at
+ * 176.4 kHz; docs/models.md). */
+int gs_tube_factor(int choice, double rate, int triodes);
 
 /* u0: the inputs at rest (u0[0], the signal, is 0). [main] */
 bool gs_tube_runner_init(GsTubeRunner *r, const GsDkNetlist *n, double rate, int factor,

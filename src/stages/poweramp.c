@@ -522,6 +522,11 @@ static uint32_t poweramp_latency(const void *self) {
   return p->clipper ? gs_clipper_latency(p->clipper) : 0;
 }
 
+static uint32_t poweramp_latency_slack(const void *self) {
+  const Poweramp *p = self;
+  return p->tube ? gs_tube_poweramp_latency_slack(p->tube) : 0; /* clippers: linear */
+}
+
 static void poweramp_set_noise(void *self, bool on) {
   ((Poweramp *)self)->noise = on;
 }
@@ -595,6 +600,7 @@ const GsStageClass gs_stage_poweramp = {
     .process = poweramp_process,
     .reset = poweramp_reset,
     .latency = poweramp_latency,
+    .latency_slack = poweramp_latency_slack,
     .set_noise = poweramp_set_noise,
     .poll = poweramp_poll,
     .clip_peak = poweramp_clip,

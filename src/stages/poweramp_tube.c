@@ -210,6 +210,10 @@ uint32_t gs_tube_poweramp_latency(const GsTubePoweramp *tp) {
   return tp->os.latency;
 }
 
+uint32_t gs_tube_poweramp_latency_slack(const GsTubePoweramp *tp) {
+  return gs_os_latency_slack(&tp->os);
+}
+
 uint64_t gs_tube_poweramp_failures(const GsTubePoweramp *tp) {
   return tp->pp.failures;
 }

@@ -46,6 +46,7 @@ void gs_tube_poweramp_set_feedback(GsTubePoweramp *tp, double feedback_db, doubl
 void gs_tube_poweramp_process(GsTubePoweramp *tp, float *buf, uint32_t n); /* in place */
 void gs_tube_poweramp_reset(GsTubePoweramp *tp);
 uint32_t gs_tube_poweramp_latency(const GsTubePoweramp *tp);
+uint32_t gs_tube_poweramp_latency_slack(const GsTubePoweramp *tp); /* gs_os_latency_slack */
 uint64_t gs_tube_poweramp_failures(const GsTubePoweramp *tp);
 
 /* The circuit inside, for tests and the plan. */

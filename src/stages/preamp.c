@@ -22,6 +22,7 @@
 #include "dsp/ramp.h"
 #include "dsp/riaa.h"
 #include "dsp/svf.h"
+#include "dsp/tube_runner.h"
 #include "stage.h"
 #include "stages/preamp_tube.h"
 #include "units.h"
@@ -175,8 +176,9 @@ static const GsParamInfo params[] = {
                 .choices = tube_names,
                 .flags = GS_PARAM_FIXED},
     [P_QUALITY] = {.name = "quality",
-                   .help = "oversampling. tube: of the triode stages (auto: what "
-                           "keeps aliasing below -70 dBc at this gain); other "
+                   .help = "oversampling. tube: of the triode stages (auto: one "
+                           "at 88.2 kHz or more, two or more at 176.4 kHz: aliasing "
+                           "below -70 dBc, harmonics as ngspice's); other "
                            "voicings: of the output stage's clipping alone (auto: "
                            "off, no latency; at 4 a 5 kHz tone clipped to 17.7 % "
                            "THD aliases at -75.9 dBc)",
@@ -337,7 +339,7 @@ static GsStatus preamp_create(const GsStageEnv *env, const double *v, void **sel
   if (s == GS_OK && is_tube(v)) {
     const GsTriodeModel *m = gs_triode_model(tube_names[(int)v[P_TUBE]]);
     double load = gs_ports_load_ohms(env->downstream, 1e6);
-    int factor = gs_os_factor((int)v[P_QUALITY], env->rate, 88200.0);
+    int factor = gs_tube_factor((int)v[P_QUALITY], env->rate, (int)v[P_STAGES]);
     p->tube = gs_tube_preamp_new(m, (int)v[P_STAGES], input_ohms(v), load, env->rate, v[P_GAIN],
                                  factor, (GsOsPhase)v[P_PHASE], env->why, env->why_size);
     if (!p->tube) s = GS_ERR_BAD_VALUE;
@@ -570,6 +572,11 @@ static uint32_t preamp_latency(const void *self) {
   return p->clipper ? gs_clipper_latency(p->clipper) : 0;
 }
 
+static uint32_t preamp_latency_slack(const void *self) {
+  const Preamp *p = self;
+  return p->tube ? gs_tube_preamp_latency_slack(p->tube) : 0; /* clippers: linear */
+}
+
 static void preamp_set_noise(void *self, bool on) {
   ((Preamp *)self)->noise = on;
 }
@@ -644,6 +651,7 @@ const GsStageClass gs_stage_preamp = {
     .process = preamp_process,
     .reset = preamp_reset,
     .latency = preamp_latency,
+    .latency_slack = preamp_latency_slack,
     .set_noise = preamp_set_noise,
     .poll = preamp_poll,
     .clip_peak = preamp_clip,

@@ -90,7 +90,7 @@ GsTubePreamp *gs_tube_preamp_new(const GsTriodeModel *tube, int stages, double i
   tp->scratch = gs_dk_scratch_new();
   build(tp);
   double u0[2] = {0.0, BPLUS};
-  if (!factor) factor = gs_tube_factor(0, rate);
+  if (!factor) factor = gs_tube_factor(0, rate, tp->stages);
   if (!tp->scratch || !gs_tube_runner_init(&tp->run, &tp->net, rate, factor, phase, u0)) {
     snprintf(why, why_size, "the tube preamp has no operating point");
     gs_tube_preamp_free(tp);
@@ -127,6 +127,10 @@ void gs_tube_preamp_reset(GsTubePreamp *tp) {
 
 uint32_t gs_tube_preamp_latency(const GsTubePreamp *tp) {
   return tp->run.os.latency;
+}
+
+uint32_t gs_tube_preamp_latency_slack(const GsTubePreamp *tp) {
+  return gs_os_latency_slack(&tp->run.os);
 }
 
 double gs_tube_preamp_max_gain_db(const GsTubePreamp *tp) {

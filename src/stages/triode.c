@@ -222,7 +222,7 @@ static GsStatus triode_create(const GsStageEnv *env, const double *v, void **sel
     gs_dk_source(n, bp, 0, 1);
     gs_dk_output(n, gs_tc_common_cathode(n, &st, in, bp));
     double u0[2] = {0.0, st.bplus};
-    int factor = gs_os_factor((int)v[P_QUALITY], env->rate, 88200.0);
+    int factor = gs_tube_factor((int)v[P_QUALITY], env->rate, 1);
     ok = gs_tube_runner_init(&t->run, n, env->rate, factor, (GsOsPhase)v[P_PHASE], u0);
   }
   free(n);
@@ -253,6 +253,10 @@ static uint32_t triode_latency(const void *self) {
   return ((const Triode *)self)->run.os.latency;
 }
 
+static uint32_t triode_latency_slack(const void *self) {
+  return gs_os_latency_slack(&((const Triode *)self)->run.os);
+}
+
 /* The plate can swing from near the cathode to B+: the smaller side. */
 static double triode_clip(const double *v) {
   return 0.5 * v[P_BPLUS];
@@ -272,5 +276,6 @@ const GsStageClass gs_stage_triode = {
     .process = triode_process,
     .reset = triode_reset,
     .latency = triode_latency,
+    .latency_slack = triode_latency_slack,
     .clip_peak = triode_clip,
 };
