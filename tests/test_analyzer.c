@@ -211,6 +211,36 @@ static void known_delay(void **state) {
   gs_measurement_clear(&m);
 }
 
+/* The warnings measuring a 37-sample delay that reports `reported` with
+ * `slack` samples of slack (minimum-phase filters may measure late). */
+static int latency_warnings(uint32_t reported, uint32_t slack) {
+  Toy t = {.delay = 37};
+  GsSystem s = toy_system(&t, delay_process);
+  s.reported_latency = reported;
+  s.latency_slack = slack;
+  GsMeasureConfig c;
+  gs_measure_defaults(&c);
+  c.noise = c.max_output = false;
+  HLog got;
+  GsLog log = h_log_sink(&got);
+  GsMeasurement m;
+  assert_int_equal(gs_measure(&s, &c, &log, &m), GS_OK);
+  gs_measurement_clear(&m);
+  if (got.warnings) print_message("%s", got.text);
+  return got.warnings;
+}
+
+static void latency_mismatch_warns(void **state) {
+  (void)state;
+  assert_int_equal(latency_warnings(37, 0), 0);
+  assert_int_equal(latency_warnings(36, 0), 0); /* a sample's rounding */
+  assert_int_equal(latency_warnings(34, 0), 1);
+  assert_int_equal(latency_warnings(34, 3), 0); /* late within the slack */
+  assert_int_equal(latency_warnings(33, 3), 0); /* and a sample's rounding */
+  assert_int_equal(latency_warnings(32, 3), 1);
+  assert_int_equal(latency_warnings(40, 3), 1); /* never early */
+}
+
 /* --------------------------------------------------- chains measured */
 
 static GsMeasurement measure_chain(const char *text, double rate, const GsMeasureConfig *c) {
@@ -305,6 +335,7 @@ int main(void) {
       cmocka_unit_test(a_weighting_table),
       cmocka_unit_test(biquad_response),
       cmocka_unit_test(known_delay),
+      cmocka_unit_test(latency_mismatch_warns),
       cmocka_unit_test(mic_into_preamp),
       cmocka_unit_test(tonestack_response),
       cmocka_unit_test(poweramp_max_output),
