@@ -34,6 +34,8 @@ IR_TAPS = 2048
 
 RIG = ("preamp input=hiz voicing=tube stages=2 gain=50 ! tonestack model=marshall "
        "! poweramp type=tube tube=EL34 watts=50 load=8 gain=26 ! load ohms=8")
+# the same with minimum-phase oversampling filters: a few samples late
+RIG_MIN = RIG.replace("gain=50", "gain=50 phase=minimum").replace("gain=26", "gain=26 phase=minimum")
 CLEAN = ("preamp input=hiz voicing=solid-state gain=20 ! tonestack model=fender "
          "! poweramp type=solid-state watts=100 load=8 ! load ohms=8")
 DRIVE = "preamp input=hiz voicing=solid-state gain=40"
@@ -61,6 +63,7 @@ def configs(ir, ir_state, coefs, smoke=False):
     cab = "cab ir=%s normalize=off trim=off" % ir
     ours = [
         Config("gainstage rig (chain)", "amp", "chain", [RIG], True),
+        Config("gainstage rig phase=minimum (chain)", "amp", "chain", [RIG_MIN], True),
         Config("gainstage Amp LV2 (rig + cab + mic)", "amp", "lv2", AMP_TUBE + [GS_LV2 + "amp"],
                True),
         Config("gainstage cab (chain)", "cab", "chain", [cab], True),
@@ -323,7 +326,8 @@ def write(rows, baselines, drop):
         "run for good; *silent*: it stays 40 dB below; *NaN forever*: non-finite at the end."
         % (measure.Signals.NAN_PEAK, measure.Signals.NAN_AT),
         "- The peers at high gain: gx_amp `%s`, AmpVTS `%s` (their defaults are clean); "
-        "sox `overdrive 20 20`. The rig: `%s`. Clean: `%s`. Drive: `%s` (and with "
+        "sox `overdrive 20 20`. The rig: `%s` (its phase=minimum row: both oversampled stages "
+        "with minimum-phase filters). Clean: `%s`. Drive: `%s` (and with "
         "`quality=4`: its output stage's clipping oversampled 4x). The cabinet: "
         "a %d-tap IR (decaying noise) through `cab ir=IR normalize=off trim=off`, the "
         "Cabinet plugin's IR mode, x42 zeroconvolv (CfgMono, buffered=0) and `sox fir`." % (
