@@ -142,11 +142,14 @@ GS_ALWAYS_INLINE double eval(const GsPushPull *p, const Sample *sm, bool pp, dou
   return vpp + p->zd_kd * (ev->ia - ev->ib) + sm->sz;
 }
 
-/* Newton's method on the monotone f, guarded by the bracket it builds;
- * *ev and *df as at the last evaluation, before the last step. */
+/* Newton's method on the monotone f, guarded by the bracket it builds:
+ * a step that leaves the bracket, or that did not halve |f| since the
+ * last (Newton circling a kink from both sides, as with 30 dB of feedback
+ * and the grids conducting), bisects it instead. *ev and *df as at the
+ * last evaluation, before the last step. */
 GS_ALWAYS_INLINE bool solve(const GsPushPull *p, const Sample *sm, bool pp, double *vpp, Eval *ev,
                             double *df) {
-  double x = *vpp, lo = -INFINITY, hi = INFINITY;
+  double x = *vpp, lo = -INFINITY, hi = INFINITY, last = INFINITY;
   for (int it = 0; it < MAX_ITER; it++) {
     double f = eval(p, sm, pp, x, ev, df);
     if (!isfinite(f)) return false;
@@ -160,7 +163,9 @@ GS_ALWAYS_INLINE bool solve(const GsPushPull *p, const Sample *sm, bool pp, doub
       *vpp = next;
       return true;
     }
-    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    bool bracketed = lo > -INFINITY && hi < INFINITY;
+    if (!(next > lo && next < hi) || (bracketed && fabs(f) > 0.5 * last)) next = 0.5 * (lo + hi);
+    last = fabs(f);
     x = next;
   }
   return false;
