@@ -28,7 +28,7 @@
 #define FIRST_TRY 12   /* iterations from the predicted guess */
 #define RESIDUAL 1e-11 /* relative: v - p - F i(v) this small is a solution */
 #define SMALL 1e-3     /* relative: a Newton step this small is the last */
-#define MAX_STEP 50.0  /* volts: the curves bend hard near cut-off: no leap past */
+#define MAX_STEP 50.0  /* volts: a guess, and the first step from it, move no further */
 #define MIN_PIVOT 1e-9
 
 /* The loops below are written once for any size and specialized by
@@ -223,9 +223,24 @@ UNROLLED bool newton_solve(GsDkSolver *s, int np, double J[][3], double *r) {
 
 /* ---------------------------------------------------------------- Newton */
 
-/* v = p + F i(v) from v. A step smaller than SMALL (relative) is taken
- * and ended with the currents corrected to first order; a residual below
- * RESIDUAL ends it at once. True if it converged. */
+/* A tube's current stops where the voltage of its port after the grid
+ * (a triode's plate, a pentode's screen) falls to 0, and with it the
+ * slope Newton's method steers by: from there the next step, as if the
+ * tube were not there, leaps back past the solution, and from there back
+ * again, round and round. A step across 0 from above goes half way to it
+ * instead, so that the iteration closes in on the solution from above. */
+UNROLLED void keep_above_cutoff(const GsDkSolver *s, const double *from, double *v) {
+  for (int t = 0; t < s->n_tubes; t++) {
+    int a = s->tubes[t].port + 1;
+    if (from[a] > 0.0 && v[a] < 0.0) v[a] = 0.5 * from[a];
+  }
+}
+
+/* v = p + F i(v) from v, the steps as they come but for
+ * keep_above_cutoff (a step held to MAX_STEP here, only in part, could
+ * circle too). A step smaller than SMALL (relative) is taken and ended
+ * with the currents corrected to first order; a residual below RESIDUAL
+ * ends it at once. True if it converged. */
 UNROLLED bool newton_n(GsDkSolver *s, int np, const double *p, double *v, double *i, int max_iter) {
   double J[GS_DK_MAX_PORTS][3], r[GS_DK_MAX_PORTS];
   for (int it = 0; it < max_iter; it++) {
@@ -239,10 +254,11 @@ UNROLLED bool newton_n(GsDkSolver *s, int np, const double *p, double *v, double
     if (done) return true;
     if (!newton_solve(s, np, J, r)) return false;
     bool small = true;
+    double from[GS_DK_MAX_PORTS];
     for (int a = 0; a < np; a++) {
-      double d = r[a];
-      small = small && fabs(d) < SMALL * (1.0 + fabs(v[a]));
-      v[a] -= fabs(d) > MAX_STEP ? copysign(MAX_STEP, d) : d;
+      small = small && fabs(r[a]) < SMALL * (1.0 + fabs(v[a]));
+      from[a] = v[a];
+      v[a] -= r[a];
     }
     if (small) {
       for (int t = 0; t < s->n_tubes; t++) {
@@ -251,6 +267,7 @@ UNROLLED bool newton_n(GsDkSolver *s, int np, const double *p, double *v, double
       }
       return true;
     }
+    keep_above_cutoff(s, from, v);
   }
   return false;
 }
