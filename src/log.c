@@ -25,6 +25,13 @@ bool gs_warn_format(char *msg, size_t size, const char *fmt, ...) {
   return true;
 }
 
+bool gs_warn_count(uint64_t count, uint64_t *seen, char *msg, size_t size, const char *what) {
+  if (count <= *seen) return false;
+  unsigned long long d = count - *seen;
+  *seen = count;
+  return gs_warn_format(msg, size, "%s in %llu sample%s", what, d, d == 1 ? "" : "s");
+}
+
 const char *gs_strerror(GsStatus status) {
   switch (status) {
     case GS_OK: return "success";

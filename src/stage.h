@@ -163,6 +163,10 @@ uint32_t gs_smooth_samples(double rate);
 /* [main] Format a warning into msg (for poll hooks). Returns true. */
 bool gs_warn_format(char *msg, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* [main] For a count that only grows (samples that did not converge, ...):
+ * if it has passed *seen, "<what> in N samples" (N new ones) into msg and
+ * *seen moved up to it; true. False if nothing new. */
+bool gs_warn_count(uint64_t count, uint64_t *seen, char *msg, size_t size, const char *what);
 
 static inline double gs_db_to_gain(double db) {
   return pow(10.0, db / 20.0);

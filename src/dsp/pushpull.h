@@ -32,6 +32,7 @@
 #define GS_DSP_PUSHPULL_H
 
 #include <complex.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "dsp/iir.h"
@@ -89,8 +90,8 @@ typedef struct {
   double zd_kd; /* f's volts per amp of ia - ib: zd parallel (/2 push-pull) */
   double vpp;   /* the last solution, and what it was solved from */
   double sz_last, e0_last, die_last, df_last;
-  double moved_j; /* f's move by the caps' histories since */
-  unsigned long long failures;
+  double moved_j;         /* f's move by the caps' histories since */
+  atomic_ullong failures; /* samples that restarted from rest: read from any thread */
 } GsPushPull;
 
 /* Build for `rate` with the load admittance yload (NULL: the rated

@@ -271,7 +271,7 @@ GS_ALWAYS_INLINE double step(GsPushPull *p, bool pp, double vin) {
   Eval ev;
   double df;
   if (!solve(p, &sm, pp, &vpp, &ev, &df)) {
-    p->failures++;
+    atomic_fetch_add_explicit(&p->failures, 1, memory_order_relaxed);
     gs_pp_reset(p);
     return 0.0;
   }

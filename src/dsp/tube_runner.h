@@ -4,6 +4,7 @@
 #ifndef GS_DSP_TUBE_RUNNER_H
 #define GS_DSP_TUBE_RUNNER_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "dsp/dk.h"
@@ -15,7 +16,7 @@ typedef struct {
   double u[GS_DK_MAX_INPUTS];
   double base[GS_OS_CHUNK];                    /* a chunk at the base rate */
   double high[GS_OS_CHUNK * GS_OS_MAX_FACTOR]; /* the same at the high rate */
-  uint64_t failures;                           /* samples whose Newton iteration did not converge */
+  atomic_uint_fast64_t failures;               /* samples whose Newton iteration did not converge */
 } GsTubeRunner;
 
 /* The oversampling factor for the `quality` choice (an index of
@@ -36,5 +37,8 @@ bool gs_tube_runner_init(GsTubeRunner *r, const GsDkNetlist *n, double rate, int
 void gs_tube_runner_reset(GsTubeRunner *r);
 /* Any n; in and out may be the same buffer. [audio] */
 void gs_tube_runner_process(GsTubeRunner *r, const float *in, float *out, uint32_t n);
+/* Samples so far whose circuit did not converge (kept at Newton's last
+ * iterate, or restarted from rest if that was not finite). [any thread] */
+uint64_t gs_tube_runner_failures(const GsTubeRunner *r);
 
 #endif

@@ -533,15 +533,9 @@ static void poweramp_set_noise(void *self, bool on) {
 
 static bool poweramp_poll(void *self, char *msg, size_t size) {
   Poweramp *p = self;
-  uint64_t fails = p->tube ? gs_tube_poweramp_failures(p->tube) : 0;
-  if (fails > p->failures_seen) {
-    uint64_t d = fails - p->failures_seen;
-    p->failures_seen = fails;
-    return gs_warn_format(msg, size,
-                          "the tube circuit did not converge in %llu samples "
-                          "(restarted from rest)",
-                          (unsigned long long)d);
-  }
+  if (p->tube && gs_warn_count(gs_tube_poweramp_failures(p->tube), &p->failures_seen, msg, size,
+                               "the tube circuit did not converge (restarted from rest)"))
+    return true;
   uint64_t l = atomic_load(&p->limited);
   if (l > p->limited_seen) {
     uint64_t d = l - p->limited_seen;

@@ -215,7 +215,7 @@ uint32_t gs_tube_poweramp_latency_slack(const GsTubePoweramp *tp) {
 }
 
 uint64_t gs_tube_poweramp_failures(const GsTubePoweramp *tp) {
-  return tp->pp.failures;
+  return atomic_load_explicit(&tp->pp.failures, memory_order_relaxed);
 }
 
 const GsPushPull *gs_tube_poweramp_circuit(const GsTubePoweramp *tp) {

@@ -227,8 +227,9 @@ typedef struct {
   atomic_uint warn; /* WARN_* bits raised on the audio thread */
   atomic_uint_fast64_t clipped;
   uint64_t clipped_reported;
-  GsTubePreamp *tube; /* voicing=tube */
-  GsClipper *clipper; /* the other voicings at quality 2, 4 or 8 */
+  uint64_t failures_seen; /* the tube circuit's */
+  GsTubePreamp *tube;     /* voicing=tube */
+  GsClipper *clipper;     /* the other voicings at quality 2, 4 or 8 */
 } Preamp;
 
 enum { WARN_NO_PHANTOM = 1, WARN_RIBBON = 2, WARN_SELECT = 4 };
@@ -604,6 +605,9 @@ static bool preamp_poll(void *self, char *msg, size_t size) {
                           "select can only move between inputs when the "
                           "chain was built with select=1 or more");
   }
+  if (p->tube && gs_warn_count(gs_tube_preamp_failures(p->tube), &p->failures_seen, msg, size,
+                               "the tube circuit did not converge"))
+    return true;
   uint64_t c = atomic_load(&p->clipped);
   if (c > p->clipped_reported) {
     uint64_t new_clips = c - p->clipped_reported;

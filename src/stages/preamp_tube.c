@@ -125,6 +125,10 @@ void gs_tube_preamp_reset(GsTubePreamp *tp) {
   gs_tube_runner_reset(&tp->run);
 }
 
+uint64_t gs_tube_preamp_failures(const GsTubePreamp *tp) {
+  return gs_tube_runner_failures(&tp->run);
+}
+
 uint32_t gs_tube_preamp_latency(const GsTubePreamp *tp) {
   return tp->run.os.latency;
 }

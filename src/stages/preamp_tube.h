@@ -27,6 +27,7 @@ void gs_tube_preamp_set_gain(GsTubePreamp *tp, double gain_db, uint32_t glide);
 void gs_tube_preamp_process(GsTubePreamp *tp, float *buf, uint32_t n); /* [audio] in place */
 void gs_tube_preamp_reset(GsTubePreamp *tp);
 uint32_t gs_tube_preamp_latency(const GsTubePreamp *tp);
+uint64_t gs_tube_preamp_failures(const GsTubePreamp *tp);      /* gs_tube_runner_failures */
 uint32_t gs_tube_preamp_latency_slack(const GsTubePreamp *tp); /* gs_os_latency_slack */
 double gs_tube_preamp_max_gain_db(const GsTubePreamp *tp);
 

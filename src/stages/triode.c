@@ -181,6 +181,7 @@ static const GsParamInfo params[] = {
 typedef struct {
   GsTriodeModel custom; /* the stage's own copy when tube=custom */
   GsTubeRunner run;
+  uint64_t failures_seen;
 } Triode;
 
 static GsTriodeModel model_of(const double *v) {
@@ -257,6 +258,12 @@ static uint32_t triode_latency_slack(const void *self) {
   return gs_os_latency_slack(&((const Triode *)self)->run.os);
 }
 
+static bool triode_poll(void *self, char *msg, size_t size) {
+  Triode *t = self;
+  return gs_warn_count(gs_tube_runner_failures(&t->run), &t->failures_seen, msg, size,
+                       "the tube circuit did not converge");
+}
+
 /* The plate can swing from near the cathode to B+: the smaller side. */
 static double triode_clip(const double *v) {
   return 0.5 * v[P_BPLUS];
@@ -278,4 +285,5 @@ const GsStageClass gs_stage_triode = {
     .latency = triode_latency,
     .latency_slack = triode_latency_slack,
     .clip_peak = triode_clip,
+    .poll = triode_poll,
 };
