@@ -189,8 +189,11 @@ static const GsParamInfo params[] = {
                   .flags = GS_PARAM_FIXED | GS_PARAM_LOG},
     [P_QUALITY] = {.name = "quality",
                    .help = "oversampling. tube: of the circuit (auto: to 176.4 "
-                           "kHz or more); solid-state and class-d: of the output "
-                           "stage's clipping alone (auto: off, no latency)",
+                           "kHz or more; 352.8 under more feedback than 10 dB, or "
+                           "under any with the 6L6GC or 6V6 or presence above 0.5, "
+                           "as set at build: aliasing below -70 dBc); solid-state "
+                           "and class-d: of the output stage's clipping alone "
+                           "(auto: off, no latency)",
                    .type = GS_PARAM_CHOICE,
                    .max = 4,
                    .def = 0,
@@ -221,11 +224,20 @@ static double gain_linear(const double *v) {
   return gs_db_to_gain(v[P_GAIN]);
 }
 
-/* auto: the output stage's clipping, hard under feedback, needs the
- * circuit at 176.4 kHz or more to keep aliasing of a 5 kHz tone driven to
- * 10 % THD below -70 dBc (2x: -51 dBc, 4x: -79 dBc at 48 kHz). */
+/* auto: the rate that keeps the aliases of a 5 kHz tone driven to 10 %
+ * THD below -70 dBc at 48 kHz (docs/models.md). Feedback squares the
+ * clipping off and aliases more: 176.4 kHz or more holds single-ended,
+ * push-pull without feedback, and EL34 and EL84 push-pull up to 10 dB at
+ * presence 0.5 or less (at 10 dB: -71.1 and -71.5 dBc; the 6L6GC -69.7,
+ * the 6V6 -68.9 to -70.4); beyond that 352.8 kHz (worst -79.7 dBc at
+ * 20 dB). Read at build: feedback and presence can move while it plays,
+ * the factor cannot. */
 static int quality_factor(const double *v, double rate) {
-  return gs_os_factor((int)v[P_QUALITY], rate, 176400.0);
+  int tube = (int)v[P_TUBE];
+  bool soft = tube == GS_PA_EL34 || tube == GS_PA_EL84;
+  bool four = (int)v[P_TOPOLOGY] == 1 || v[P_FEEDBACK] == 0.0 ||
+              (soft && v[P_FEEDBACK] <= 10.0 && v[P_PRESENCE] <= 0.5);
+  return gs_os_factor((int)v[P_QUALITY], rate, four ? 176400.0 : 352800.0);
 }
 
 static GsTubePowerSpec tube_spec(const double *v, double rate) {
