@@ -228,11 +228,15 @@ UNROLLED bool newton_solve(GsDkSolver *s, int np, double J[][3], double *r) {
  * slope Newton's method steers by: from there the next step, as if the
  * tube were not there, leaps back past the solution, and from there back
  * again, round and round. A step across 0 from above goes half way to it
- * instead, so that the iteration closes in on the solution from above. */
+ * instead, so that the iteration closes in on the solution from above;
+ * from within CUTOFF_NEAR of 0 it crosses (the solution may lie below: a
+ * cathode driven above a low supply), and below 0 the equations are the
+ * circuit's without the tube, which Newton's next step solves. */
+#define CUTOFF_NEAR 1e-3 /* volts */
 UNROLLED void keep_above_cutoff(const GsDkSolver *s, const double *from, double *v) {
   for (int t = 0; t < s->n_tubes; t++) {
     int a = s->tubes[t].port + 1;
-    if (from[a] > 0.0 && v[a] < 0.0) v[a] = 0.5 * from[a];
+    if (from[a] > CUTOFF_NEAR && v[a] < 0.0) v[a] = 0.5 * from[a];
   }
 }
 
