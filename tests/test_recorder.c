@@ -287,6 +287,18 @@ typedef struct {
   int allocs; /* test 6 */
 } Full;
 
+/* fn(dir, f) in a child process, which it ends with _exit: its wait
+ * status. */
+static int in_child(void (*fn)(const char *, Full *), const char *dir, Full *f) {
+  fflush(stdout);
+  pid_t child = fork();
+  assert_true(child >= 0);
+  if (child == 0) fn(dir, f);
+  int status = 0;
+  waitpid(child, &status, 0);
+  return status;
+}
+
 /* A child with a 300 kB file size limit records 2 s of 4 channels (1.5 MB)
  * at 4x real time, then starts a second take of 0.1 s (77 kB). */
 static void record_past_limit(const char *dir, Full *f) {
@@ -311,12 +323,7 @@ static void disk_full_stops_take(void **state) {
   char dir[64];
   make_dir(dir);
   Full *f = shared_new(sizeof *f);
-  fflush(stdout);
-  pid_t child = fork();
-  assert_true(child >= 0);
-  if (child == 0) record_past_limit(dir, f);
-  int status = 0;
-  waitpid(child, &status, 0);
+  int status = in_child(record_past_limit, dir, f);
   assert_true(WIFEXITED(status));
   assert_int_equal(WEXITSTATUS(status), 0);
   Take k = read_take(f->path), k2 = read_take(f->path2);
@@ -549,12 +556,7 @@ static void audio_call_is_realtime_safe(void **state) {
   char dir[64];
   make_dir(dir);
   Full *f = shared_new(sizeof *f);
-  fflush(stdout);
-  pid_t child = fork();
-  assert_true(child >= 0);
-  if (child == 0) police_audio_thread(dir, f);
-  int status = 0;
-  waitpid(child, &status, 0);
+  int status = in_child(police_audio_thread, dir, f);
   Take k = read_take(f->path);
   printf("audio thread under seccomp: %s %d; %d allocations; \"%s\"; file holds %lld frames\n",
          WIFSIGNALED(status) ? "killed by signal" : "exit",
