@@ -60,15 +60,18 @@ double h_sine_amplitude(const float *x, size_t n, double hz, double rate, double
   return hypot(s[0], s[1]);
 }
 
+float *h_sine(size_t n, double vpk, double hz, double rate) {
+  float *x = malloc(n * sizeof(float));
+  assert_non_null(x);
+  for (size_t i = 0; i < n; i++) x[i] = (float)(vpk * sin(2.0 * PI * hz * (double)i / rate));
+  return x;
+}
+
 double h_sine_gain(GsChain *c, double hz, double vpk, double rate) {
   size_t settle = (size_t)(0.5 * rate), window = (size_t)(0.25 * rate);
   size_t n = settle + window;
-  float *in = malloc(n * sizeof(float)), *out = malloc(n * sizeof(float));
-  assert_non_null(in);
+  float *in = h_sine(n, vpk, hz, rate), *out = malloc(n * sizeof(float));
   assert_non_null(out);
-  for (size_t i = 0; i < n; i++) {
-    in[i] = (float)(vpk * sin(2.0 * PI * hz * (double)i / rate));
-  }
   gs_chain_reset(c);
   h_run(c, in, out, n, 256);
   double a_in = h_sine_amplitude(in + settle, window, hz, rate, NULL);

@@ -42,6 +42,9 @@ GsChain *h_chain(const char *text, double rate, uint32_t channels, bool noise);
 /* Process n mono samples in blocks of `block` (0: all at once). */
 void h_run(GsChain *c, const float *in, float *out, size_t n, size_t block);
 
+/* n samples of a sine of peak vpk at hz from phase 0 (malloc'd). */
+float *h_sine(size_t n, double vpk, double hz, double rate);
+
 /* Amplitude (peak) and phase of the component at hz in x, by least
  * squares on sin, cos and DC over the whole buffer. */
 double h_sine_amplitude(const float *x, size_t n, double hz, double rate, double *phase);

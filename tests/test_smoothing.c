@@ -43,8 +43,7 @@ static void slopes(const float *y, size_t a, size_t b, double *slope, double *pe
 static Steps step_param(const char *chain_text, uint32_t stage, uint32_t param, double to) {
   GsChain *c = h_chain(chain_text, RATE, 1, false);
   size_t half = (size_t)(0.5 * RATE), n = 2 * half;
-  float *in = malloc(n * sizeof(float)), *out = malloc(n * sizeof(float));
-  for (size_t i = 0; i < n; i++) in[i] = (float)(0.02 * sin(2 * PI * HZ * (double)i / RATE));
+  float *in = h_sine(n, 0.02, HZ, RATE), *out = malloc(n * sizeof(float));
   h_run(c, in, out, half, 100);
   assert_int_equal(gs_chain_set_param(c, stage, param, to), GS_OK);
   h_run(c, in + half, out + half, half, 100);

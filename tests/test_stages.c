@@ -43,8 +43,7 @@ static void gain_doubles(void **state) {
 static double peak_of_driven(const char *chain, double vpk, double hz) {
   GsChain *c = h_chain(chain, RATE, 1, false);
   size_t n = (size_t)RATE;
-  float *in = malloc(n * sizeof(float)), *out = malloc(n * sizeof(float));
-  for (size_t i = 0; i < n; i++) in[i] = (float)(vpk * sin(2 * PI * hz * (double)i / RATE));
+  float *in = h_sine(n, vpk, hz, RATE), *out = malloc(n * sizeof(float));
   h_run(c, in, out, n, 1000);
   double peak = 0.0;
   for (size_t i = n / 2; i < n; i++) peak = fmax(peak, fabs(out[i]));
@@ -105,8 +104,7 @@ static void poweramp_limits_current(void **state) {
   GsChain *c;
   assert_int_equal(gs_chain_new(spec, &cfg, &sink, &c), GS_OK);
   size_t n = 24000;
-  float *in = malloc(n * sizeof(float)), *out = malloc(n * sizeof(float));
-  for (size_t i = 0; i < n; i++) in[i] = (float)(2.0 * sin(2 * PI * 100.0 * (double)i / RATE));
+  float *in = h_sine(n, 2.0, 100.0, RATE), *out = malloc(n * sizeof(float));
   h_run(c, in, out, n, 256);
   double peak = 0.0;
   for (size_t i = 0; i < n; i++) peak = fmax(peak, fabs(out[i]));
@@ -197,8 +195,7 @@ static double rms_of(const char *chain, uint32_t channels, HLog *log) {
   GsChain *c;
   assert_int_equal(gs_chain_new(spec, &cfg, &sink, &c), GS_OK);
   size_t n = 9600;
-  float *in = malloc(n * sizeof(float)), *out = malloc(n * sizeof(float));
-  for (size_t i = 0; i < n; i++) in[i] = (float)(0.5 * sin(2 * PI * 1000 * (double)i / RATE));
+  float *in = h_sine(n, 0.5, 1000.0, RATE), *out = malloc(n * sizeof(float));
   h_run(c, in, out, n, 0);
   double r = h_rms(out + n / 2, n / 2);
   free(in);

@@ -9,7 +9,6 @@
  * every oversampling factor, 5 and 12 kHz at 10 and 30 V peak, no stage
  * warns — the warning itself reaching the log through the chain's poll,
  * as in the CLI — nor does a triode whose solution lies past cut-off. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +28,7 @@ static bool warns(const char *text, double hz, double vpk) {
   GsLog sink = h_log_sink(&log);
   GsChain *c = h_chain(text, RATE, 1, false);
   size_t n = (size_t)(SECONDS * RATE);
-  float *in = malloc(n * sizeof(float)), *out = malloc(n * sizeof(float));
-  for (size_t i = 0; i < n; i++) in[i] = (float)(vpk * sin(2.0 * M_PI * hz * (double)i / RATE));
+  float *in = h_sine(n, vpk, hz, RATE), *out = malloc(n * sizeof(float));
   h_run(c, in, out, n, 256);
   assert_true(h_all_finite(out, n));
   gs_chain_poll(c, &sink);
