@@ -310,22 +310,23 @@ double gs_chain_nominal_level(const GsChain *chain) {
   return first->in_domain == GS_DOMAIN_ANALOG ? 0.0 : -18.0;
 }
 
-uint32_t gs_chain_latency(const GsChain *chain) {
+/* The sum over the stages of their latency, or of its slack. */
+static uint32_t latency_sum(const GsChain *chain, bool slack) {
   uint32_t total = 0;
   for (uint32_t i = 0; i < chain->n_nodes; i++) {
     const GsNode *n = &chain->nodes[i];
-    if (n->cls->latency) total += n->cls->latency(n->inst[0]);
+    uint32_t (*hook)(const void *) = slack ? n->cls->latency_slack : n->cls->latency;
+    if (hook) total += hook(n->inst[0]);
   }
   return total;
 }
 
+uint32_t gs_chain_latency(const GsChain *chain) {
+  return latency_sum(chain, false);
+}
+
 uint32_t gs_chain_latency_slack(const GsChain *chain) {
-  uint32_t total = 0;
-  for (uint32_t i = 0; i < chain->n_nodes; i++) {
-    const GsNode *n = &chain->nodes[i];
-    if (n->cls->latency_slack) total += n->cls->latency_slack(n->inst[0]);
-  }
-  return total;
+  return latency_sum(chain, true);
 }
 
 /* -------------------------------------------------------- parameters */
