@@ -168,6 +168,19 @@ bool gs_warn_format(char *msg, size_t size, const char *fmt, ...)
  * *seen moved up to it; true. False if nothing new. */
 bool gs_warn_count(uint64_t count, uint64_t *seen, char *msg, size_t size, const char *what);
 
+/* A double the audio thread writes and a poll hook reads while it runs
+ * (the rig polls its chains as they play): the writes through
+ * gs_shared_store, the poll's reads through gs_shared_load, so that
+ * neither tears nor races. The audio thread reads its own plainly. */
+static inline void gs_shared_store(double *slot, double value) {
+  __atomic_store(slot, &value, __ATOMIC_RELAXED);
+}
+static inline double gs_shared_load(const double *slot) {
+  double value;
+  __atomic_load(slot, &value, __ATOMIC_RELAXED);
+  return value;
+}
+
 static inline double gs_db_to_gain(double db) {
   return pow(10.0, db / 20.0);
 }

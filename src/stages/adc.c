@@ -88,7 +88,7 @@ static void adc_destroy(void *self) {
 
 static void adc_set_param(void *self, uint32_t index, double value) {
   Adc *a = self;
-  a->values[index] = value;
+  gs_shared_store(&a->values[index], value);
   update(a);
 }
 
@@ -121,7 +121,7 @@ static bool adc_poll(void *self, char *msg, size_t size) {
   uint64_t d = c - a->clipped_seen;
   a->clipped_seen = c;
   return gs_warn_format(msg, size, "clipped at 0 dBFS (%+.1f dBu) in %llu samples",
-                        a->values[P_REF], (unsigned long long)d);
+                        gs_shared_load(&a->values[P_REF]), (unsigned long long)d);
 }
 
 static double adc_clip(const double *v) {

@@ -321,8 +321,8 @@ static void design_sense(Poweramp *p, const GsStageEnv *env) {
 
 static void update_levels(Poweramp *p) {
   const double *v = p->values;
-  p->vmax = vclip(v);
-  p->imax = p->vmax / v[P_MINLOAD];
+  gs_shared_store(&p->vmax, vclip(v));
+  gs_shared_store(&p->imax, p->vmax / v[P_MINLOAD]);
   double rated_rms = sqrt(v[P_WATTS] * v[P_LOAD]);
   p->noise_rms = gs_white_scale(rated_rms * gs_db_to_gain(v[P_NOISE]), p->rate);
 }
@@ -371,7 +371,7 @@ static void poweramp_set_param(void *self, uint32_t index, double value) {
    * smoothing time; otherwise the chain's ticks are the ramp */
   bool switched = index == P_FEEDBACK && (p->values[index] == 0.0) != (value == 0.0);
   uint32_t glide = switched ? gs_smooth_samples(p->rate) : GS_TICK;
-  p->values[index] = value;
+  gs_shared_store(&p->values[index], value);
   update_levels(p);
   if (p->tube) {
     if (index == P_GAIN || index == P_SENSITIVITY) {
@@ -555,7 +555,8 @@ static bool poweramp_poll(void *self, char *msg, size_t size) {
     return gs_warn_format(msg, size,
                           "the load drew more than %.1f A (minload=%.3g Ω): "
                           "current limited in %llu samples",
-                          p->imax, p->values[P_MINLOAD], (unsigned long long)d);
+                          gs_shared_load(&p->imax), gs_shared_load(&p->values[P_MINLOAD]),
+                          (unsigned long long)d);
   }
   uint64_t c = atomic_load(&p->clipped);
   if (c > p->clipped_seen) {
@@ -564,7 +565,8 @@ static bool poweramp_poll(void *self, char *msg, size_t size) {
     return gs_warn_format(msg, size,
                           "clipped at %.1f V peak (%.4g W into %.3g Ω) in %llu "
                           "samples",
-                          p->vmax, p->values[P_WATTS], p->values[P_LOAD], (unsigned long long)d);
+                          gs_shared_load(&p->vmax), gs_shared_load(&p->values[P_WATTS]),
+                          gs_shared_load(&p->values[P_LOAD]), (unsigned long long)d);
   }
   return false;
 }

@@ -394,7 +394,7 @@ static void select_input(Preamp *p, uint32_t sel) {
 
 static void preamp_set_param(void *self, uint32_t index, double value) {
   Preamp *p = self;
-  p->values[index] = value;
+  gs_shared_store(&p->values[index], value);
   switch (index) {
     case P_GAIN:
       if (p->tube) {
@@ -615,7 +615,7 @@ static bool preamp_poll(void *self, char *msg, size_t size) {
     return gs_warn_format(msg, size,
                           "output clipped at maxout=%+.1f dBu in %llu samples: "
                           "lower gain or add pad",
-                          p->values[P_MAXOUT], (unsigned long long)new_clips);
+                          gs_shared_load(&p->values[P_MAXOUT]), (unsigned long long)new_clips);
   }
   return false;
 }

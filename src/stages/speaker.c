@@ -215,7 +215,7 @@ typedef struct {
   GsIirCoefs x; /* metres per volt */
   GsIirState xst;
   double avg_power, avg_coef;
-  double worst_power, worst_x; /* audio thread */
+  double worst_power, worst_x; /* audio thread; poll reads (gs_shared_load) */
   atomic_bool over_power, over_x;
   bool told_power, told_x;
 } Speaker;
@@ -270,7 +270,7 @@ static void speaker_destroy(void *self) {
 
 static void speaker_set_param(void *self, uint32_t index, double value) {
   Speaker *s = self;
-  s->values[index] = value;
+  gs_shared_store(&s->values[index], value);
   if (index != P_RATING) design(s, true);
 }
 
@@ -293,8 +293,8 @@ static void speaker_process(void *self, const float *const *in, float *out, uint
     gs_iir_clear(&s->xst);
   }
   s->avg_power = avg;
-  s->worst_power = worst;
-  s->worst_x = xpk;
+  gs_shared_store(&s->worst_power, worst);
+  gs_shared_store(&s->worst_x, xpk);
   if (worst > s->values[P_RATING]) atomic_store(&s->over_power, true);
   if (s->excursion && xpk * 1e3 > s->values[P_XMAX]) atomic_store(&s->over_x, true);
 }
@@ -312,12 +312,12 @@ static bool speaker_poll(void *self, char *msg, size_t size) {
   if (!s->told_power && atomic_load(&s->over_power)) {
     s->told_power = true;
     return gs_warn_format(msg, size, "received %.0f W (100 ms average), over its %.0f W rating",
-                          s->worst_power, s->values[P_RATING]);
+                          gs_shared_load(&s->worst_power), gs_shared_load(&s->values[P_RATING]));
   }
   if (!s->told_x && atomic_load(&s->over_x)) {
     s->told_x = true;
     return gs_warn_format(msg, size, "the cone moved %.1f mm, beyond its xmax of %.1f mm",
-                          s->worst_x * 1e3, s->values[P_XMAX]);
+                          gs_shared_load(&s->worst_x) * 1e3, gs_shared_load(&s->values[P_XMAX]));
   }
   return false;
 }
