@@ -187,6 +187,26 @@ GsStatus gs_engine_new(const GsRig *rig, double rate, const GsLog *log, GsEngine
   return GS_OK;
 }
 
+typedef struct {
+  const GsLog *to;
+  const char *strip;
+} StripLog;
+
+static void strip_log(void *handle, GsLogLevel level, const char *message) {
+  const StripLog *l = handle;
+  char line[1024];
+  snprintf(line, sizeof line, "strip %s: %s", l->strip, message);
+  l->to->func(l->to->handle, level, line);
+}
+
+void gs_engine_poll(GsEngine *e, const GsLog *log) {
+  for (uint32_t s = 0; s < e->n_strips; s++) {
+    StripLog to = {log, e->rig->strip[s].name};
+    GsLog prefixed = {log && log->func ? strip_log : NULL, &to};
+    gs_chain_poll(e->strip[s].chain, &prefixed);
+  }
+}
+
 void gs_engine_free(GsEngine *e) {
   if (!e) return;
   for (uint32_t s = 0; e->strip && s < e->n_strips; s++) gs_chain_free(e->strip[s].chain);

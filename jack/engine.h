@@ -93,4 +93,9 @@ void gs_engine_meter(GsEngine *e, uint32_t meter, GsMeterReading *out);
 /* The next event from the audio thread; false if none. [main] */
 bool gs_engine_event(GsEngine *e, GsEngineEvent *out);
 
+/* Every strip's stage warnings since the last call (gs_chain_poll: inputs
+ * not finite, clipping, tube circuits that did not converge, ...) to log,
+ * each prefixed "strip NAME: ". [main] */
+void gs_engine_poll(GsEngine *e, const GsLog *log);
+
 #endif

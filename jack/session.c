@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
 
 __attribute__((format(printf, 3, 4))) static void say(GsSession *s, GsLogLevel level,
                                                       const char *fmt, ...) {
@@ -85,10 +86,29 @@ static void engine_event(GsSession *s, const GsEngineEvent *ev) {
   }
 }
 
+/* The stages' warnings once a second: a stage that keeps clipping says so
+ * once a second with its count, not at every poll. */
+#define STAGE_POLL_SECONDS 1.0
+
+static void stage_warning(void *handle, GsLogLevel level, const char *message) {
+  say(handle, level, "%s", message);
+}
+
+static void poll_stages(GsSession *s, bool now_anyway) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  double now = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+  if (!now_anyway && s->stages_polled > 0.0 && now - s->stages_polled < STAGE_POLL_SECONDS) return;
+  s->stages_polled = now;
+  GsLog to = {stage_warning, s};
+  gs_engine_poll(gs_client_engine(s->client), &to);
+}
+
 void gs_session_poll(GsSession *s) {
   if (s->stop && *s->stop) s->quit = true;
   GsEngineEvent ev;
   while (gs_engine_event(gs_client_engine(s->client), &ev)) engine_event(s, &ev);
+  poll_stages(s, false);
   char msg[512];
   if (s->recorder && s->take[0] && !gs_recorder_poll(s->recorder, NULL, msg, sizeof msg)) {
     say(s, GS_LOG_ERROR, "%s", msg[0] ? msg : "the take stopped");
@@ -215,6 +235,7 @@ void gs_session_command(GsSession *s, const char *line, FILE *out) {
 
 void gs_session_end(GsSession *s) {
   gs_session_take_stop(s);
+  if (s->client) poll_stages(s, true); /* what the last second said */
   gs_client_close(s->client);
   s->client = NULL;
   gs_recorder_free(s->recorder);

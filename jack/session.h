@@ -25,6 +25,7 @@ typedef struct {
   int exit_code;
   volatile const sig_atomic_t *stop; /* a signal handler's flag: poll quits */
   char status[512];                  /* the latest message for a status line */
+  double stages_polled;              /* monotonic seconds: the chains' last poll */
 } GsSession;
 
 /* Open the recorder on dir (no take yet). */
@@ -34,7 +35,8 @@ GsStatus gs_session_take_start(GsSession *s);
 void gs_session_take_stop(GsSession *s);
 
 /* Everything that happened since the last call: engine events, recorder
- * messages, the server going away (quit with exit_code 1), a rate change.
+ * messages, the server going away (quit with exit_code 1), a rate change,
+ * and, once a second at most, the stages' warnings (gs_engine_poll).
  * Messages go to the log and to status. A raised stop flag sets quit. */
 void gs_session_poll(GsSession *s);
 

@@ -289,6 +289,36 @@ if start_rig "$dir/rec.rig" --record "$dir/takes"; then
     fail "the killed take does not hold 9 s of the played audio"
 fi
 
+# --- the stages' warnings while the rig plays: a hot strip clips, NaN
+# samples arrive; the rig names the strip, the stage and the counts
+cat >"$dir/warn.rig" <<'EOF'
+rig name=warnrig
+strip hot
+  preamp voicing=transparent gain=40 input=line
+EOF
+python3 - "$dir/hot.wav" <<'PY'
+import math, struct, sys
+rate, n = 48000, 48000  # 1 s of a 1 kHz sine at half scale, 100 NaN samples at 0.5 s
+x = [0.5 * math.sin(2 * math.pi * 1000 * i / rate) for i in range(n)]
+for i in range(24000, 24100):
+  x[i] = float('nan')
+data = struct.pack('<%df' % n, *x)
+fmt = struct.pack('<HHIIHH', 3, 1, rate, rate * 4, 4, 32)
+body = b'WAVE' + b'fmt ' + struct.pack('<I', len(fmt)) + fmt + b'data' + struct.pack('<I', len(data)) + data
+open(sys.argv[1], 'wb').write(b'RIFF' + struct.pack('<I', len(body)) + body)
+PY
+if start_rig "$dir/warn.rig"; then
+  "$jackio" --play "$dir/hot.wav" --to warnrig:hot_in --seconds 1.2 >"$dir/io.txt" 2>&1 ||
+    fail "jack_io into the hot strip: $(cat "$dir/io.txt")"
+  sleep 1.2 # the rig polls its stages once a second
+  stop_rig || fail "the rig's exit status after quit (warnings)"
+  grep -q "strip hot: 100 non-finite input samples" "$dir/rig.err" ||
+    fail "no NaN warning for the hot strip: $(cat "$dir/rig.err")"
+  grep -q "strip hot: stage [0-9] (preamp): output clipped" "$dir/rig.err" ||
+    fail "no clipping warning for the hot strip: $(cat "$dir/rig.err")"
+  echo "the hot strip's warnings:"; grep "strip hot" "$dir/rig.err" | head -4
+fi
+
 # --- the server goes away mid-take: the rig says so, exits 1, the take reads
 if start_rig "$dir/rec.rig" --record "$dir/takes"; then
   "$jackio" --play "$dir/sweep.wav" --to recrig:vox_in --seconds 2 >/dev/null 2>&1
