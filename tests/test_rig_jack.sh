@@ -296,17 +296,7 @@ rig name=warnrig
 strip hot
   preamp voicing=transparent gain=40 input=line
 EOF
-python3 - "$dir/hot.wav" <<'PY'
-import math, struct, sys
-rate, n = 48000, 48000  # 1 s of a 1 kHz sine at half scale, 100 NaN samples at 0.5 s
-x = [0.5 * math.sin(2 * math.pi * 1000 * i / rate) for i in range(n)]
-for i in range(24000, 24100):
-  x[i] = float('nan')
-data = struct.pack('<%df' % n, *x)
-fmt = struct.pack('<HHIIHH', 3, 1, rate, rate * 4, 4, 32)
-body = b'WAVE' + b'fmt ' + struct.pack('<I', len(fmt)) + fmt + b'data' + struct.pack('<I', len(data)) + data
-open(sys.argv[1], 'wb').write(b'RIFF' + struct.pack('<I', len(body)) + body)
-PY
+python3 "$(dirname "$0")/nan_wav.py" "$dir/hot.wav" || fail "nan_wav.py"
 if start_rig "$dir/warn.rig"; then
   "$jackio" --play "$dir/hot.wav" --to warnrig:hot_in --seconds 1.2 >"$dir/io.txt" 2>&1 ||
     fail "jack_io into the hot strip: $(cat "$dir/io.txt")"
