@@ -89,8 +89,13 @@ static void log_to_lv2(void *ctx, GsLogLevel level, const char *message) {
   }
 }
 
-static void free_built(Built *b) {
+/* A chain retired (replaced, or the plugin freed) first reports what its
+ * stages counted as it ran: non-finite inputs, clipping, tube circuits
+ * that did not converge (gs_chain_poll). [main] or [worker] */
+static void free_built(Plugin *p, Built *b) {
   if (!b) return;
+  GsLog log = {log_to_lv2, p};
+  gs_chain_poll(b->chain, &log);
   gs_chain_free(b->chain);
   free(b);
 }
@@ -148,7 +153,7 @@ static bool rebuild_now(Plugin *p, const char *path) {
   current_values(p, values);
   Built *b = build(p, values, path);
   if (!b) return false;
-  free_built(p->now);
+  free_built(p, p->now);
   p->now = b;
   memcpy(p->applied, values, sizeof values);
   snprintf(p->path, sizeof p->path, "%s", path);
@@ -232,7 +237,7 @@ static void activate(LV2_Handle h) {
 
 static void cleanup(LV2_Handle h) {
   Plugin *p = h;
-  free_built(p->now);
+  free_built(p, p->now);
   free(p);
 }
 
@@ -372,7 +377,7 @@ static LV2_Worker_Status work(LV2_Handle h, LV2_Worker_Respond_Function respond,
   WorkMsg msg; /* copied: a host's ring need not align what it hands back */
   memcpy(&msg, data, sizeof msg);
   if (msg.kind == WORK_FREE) {
-    free_built(msg.built);
+    free_built(p, msg.built);
     return LV2_WORKER_SUCCESS;
   }
   WorkMsg reply = {WORK_BUILD, build(p, p->req_values, p->req_path)};

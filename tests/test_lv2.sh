@@ -174,6 +174,16 @@ same "$dir/plug1.wav" "$dir/cli.wav" "the same, one frame per run"
   fail "lv2host --misalign"
 same "$dir/plugm.wav" "$dir/cli.wav" "the same, atom buffers 4 bytes off"
 
+# --- warnings: a chain reports what its stages counted when it is retired
+# (here, as the host frees the plugin), as `gainstage process` does
+python3 "$(dirname "$0")/nan_wav.py" "$dir/nan.wav" || fail "nan_wav.py"
+lv2apply -i "$dir/nan.wav" -o "$dir/nan_out.wav" -c pre_gain 40 "$URI:preamp" 2>"$dir/warn.txt" ||
+  fail "lv2apply of NaN samples"
+grep -q "100 non-finite input samples" "$dir/warn.txt" || fail "no NaN warning: $(cat "$dir/warn.txt")"
+grep -q "stage 2 (preamp): output clipped" "$dir/warn.txt" ||
+  fail "no clipping warning: $(cat "$dir/warn.txt")"
+echo "lv2apply, NaN samples and 40 dB of gain: $(tr '\n' ' ' <"$dir/warn.txt")"
+
 # --- latency: every plugin reports its chain's on its latency port, and
 # the output is the library's delayed by that much (gainstage process
 # removes it): the preamp voiced tube runs oversampled
