@@ -6,12 +6,27 @@
 #include <string.h>
 #include <time.h>
 
+/* A message for status holds it this long against the stages' warnings. */
+#define STATUS_HOLD_SECONDS 2.0
+
+double gs_session_clock(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+void gs_session_status(GsSession *s, const char *message) {
+  snprintf(s->status, sizeof s->status, "%s", message);
+  s->status_held = gs_session_clock() + STATUS_HOLD_SECONDS;
+}
+
 __attribute__((format(printf, 3, 4))) static void say(GsSession *s, GsLogLevel level,
                                                       const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(s->status, sizeof s->status, fmt, ap);
   va_end(ap);
+  s->status_held = gs_session_clock() + STATUS_HOLD_SECONDS;
   if (s->log && s->log->func) s->log->func(s->log->handle, level, s->status);
 }
 
@@ -90,18 +105,25 @@ static void engine_event(GsSession *s, const GsEngineEvent *ev) {
  * once a second with its count, not at every poll. */
 #define STAGE_POLL_SECONDS 1.0
 
+/* A stage's warning: to the log; to status unless another message holds
+ * it (a strip that keeps clipping would otherwise hide every answer). */
 static void stage_warning(void *handle, GsLogLevel level, const char *message) {
-  say(handle, level, "%s", message);
+  GsSession *s = handle;
+  if (gs_session_clock() >= s->status_held) snprintf(s->status, sizeof s->status, "%s", message);
+  if (s->log && s->log->func) s->log->func(s->log->handle, level, message);
 }
 
 static void poll_stages(GsSession *s, bool now_anyway) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  double now = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+  double now = gs_session_clock();
   if (!now_anyway && s->stages_polled > 0.0 && now - s->stages_polled < STAGE_POLL_SECONDS) return;
   s->stages_polled = now;
   GsLog to = {stage_warning, s};
   gs_engine_poll(gs_client_engine(s->client), &to);
+}
+
+void gs_session_clear_clips(GsSession *s) {
+  poll_stages(s, true); /* what clipped so far is said before the lights go out */
+  gs_engine_clear_clips(gs_client_engine(s->client));
 }
 
 void gs_session_poll(GsSession *s) {
@@ -214,7 +236,7 @@ void gs_session_command(GsSession *s, const char *line, FILE *out) {
   } else if (!strcmp(cmd, "meters")) {
     cmd_meters(s, out);
   } else if (!strcmp(cmd, "clear")) {
-    gs_engine_clear_clips(gs_client_engine(s->client));
+    gs_session_clear_clips(s);
     fprintf(out, "ok\n");
   } else if (!strcmp(cmd, "record") && a && !strcmp(a, "start")) {
     fprintf(out, gs_session_take_start(s) == GS_OK ? "ok %s\n" : "error: %s\n",

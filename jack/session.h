@@ -25,8 +25,17 @@ typedef struct {
   int exit_code;
   volatile const sig_atomic_t *stop; /* a signal handler's flag: poll quits */
   char status[512];                  /* the latest message for a status line */
-  double stages_polled;              /* monotonic seconds: the chains' last poll */
+  double stages_polled;              /* gs_session_clock: the chains' last poll */
+  double status_held;                /* until then a stage warning leaves status be */
 } GsSession;
+
+/* Monotonic seconds. [any] */
+double gs_session_clock(void);
+
+/* A message for status (the UI's answer to a key): like the session's own
+ * messages, it holds status for two seconds, the stages' warnings going
+ * only to the log meanwhile. */
+void gs_session_status(GsSession *s, const char *message);
 
 /* Open the recorder on dir (no take yet). */
 GsStatus gs_session_record_to(GsSession *s, const char *dir, GsRecFormat format);
@@ -39,6 +48,10 @@ void gs_session_take_stop(GsSession *s);
  * and, once a second at most, the stages' warnings (gs_engine_poll).
  * Messages go to the log and to status. A raised stop flag sets quit. */
 void gs_session_poll(GsSession *s);
+
+/* Clear the clip lights, the stages' pending warnings said first (so that
+ * the next ones are about what clips after the lights went out). */
+void gs_session_clear_clips(GsSession *s);
 
 /* One console command, answered on out:
  *   set CONTROL VALUE | get CONTROL | learn CONTROL | controls | meters |

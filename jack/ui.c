@@ -39,12 +39,6 @@ typedef struct {
   Capture capture;
 } Term;
 
-double gs_ui_clock(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* ------------------------------------------------------ standard error */
 
 static void capture_start(Capture *c) {
@@ -170,7 +164,7 @@ static void term_close(Term *t) {
 /* ----------------------------------------------------------------- run */
 
 static bool time_up(const GsSession *s, double end) {
-  return s->quit || (end > 0 && gs_ui_clock() >= end);
+  return s->quit || (end > 0 && gs_session_clock() >= end);
 }
 
 /* No usable terminal: play until stopped, as the headless rig does. */
@@ -196,7 +190,7 @@ static void poll_take(GsUi *ui) {
 }
 
 static void frame(GsUi *ui, Term *t, double *last) {
-  ui->now = gs_ui_clock();
+  ui->now = gs_session_clock();
   gs_ui_meters_update(ui, ui->now - *last);
   *last = ui->now;
   poll_take(ui);
@@ -212,7 +206,7 @@ static void frame(GsUi *ui, Term *t, double *last) {
 }
 
 void gs_ui_run(GsSession *s, double seconds) {
-  double end = seconds > 0 ? gs_ui_clock() + seconds : 0;
+  double end = seconds > 0 ? gs_session_clock() + seconds : 0;
   GsUi ui = {.s = s, .last_set = -1};
   Term term = {.screen = NULL};
   ui.list = calloc(s->rig->n_controls ? s->rig->n_controls : 1, sizeof *ui.list);
@@ -231,7 +225,7 @@ void gs_ui_run(GsSession *s, double seconds) {
   for (uint32_t i = 0; i < ui.n_meters; i++) {
     ui.meter[i].peak_db = ui.meter[i].hold_db = ui.meter[i].rms_db = GS_UI_SILENCE_DB;
   }
-  double last = gs_ui_clock();
+  double last = gs_session_clock();
   while (!time_up(s, end)) {
     gs_session_poll(s);
     if (s->quit) break;

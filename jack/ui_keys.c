@@ -21,10 +21,12 @@ static GsEngine *engine(const GsUi *ui) {
 }
 
 __attribute__((format(printf, 2, 3))) static void say(GsUi *ui, const char *fmt, ...) {
+  char message[sizeof ui->s->status];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(ui->s->status, sizeof ui->s->status, fmt, ap);
+  vsnprintf(message, sizeof message, fmt, ap);
   va_end(ap);
+  gs_session_status(ui->s, message);
 }
 
 /* --------------------------------------------------------------- lists */
@@ -326,7 +328,7 @@ void gs_ui_key(GsUi *ui, int key) {
     case '?': ui->help = true; break;
     case 'q': ui->s->quit = true; break;
     case 'c':
-      gs_engine_clear_clips(engine(ui));
+      gs_session_clear_clips(ui->s);
       say(ui, "clip lights cleared");
       break;
     case 'l': learn(ui); break;

@@ -48,9 +48,6 @@ typedef struct {
   uint32_t n_meters;
 } GsUi;
 
-/* Monotonic seconds. */
-double gs_ui_clock(void);
-
 /* Fill ui->list with the current view's controls; keep the cursor in it. */
 void gs_ui_list_build(GsUi *ui);
 /* The control of strip named by the rest of its name ("preamp.phantom";
