@@ -183,7 +183,7 @@ static void poll_take(GsUi *ui) {
   char msg[512];
   if (!s->recorder || !s->take[0]) return;
   if (!gs_recorder_poll(s->recorder, &ui->take_seconds, msg, sizeof msg)) {
-    snprintf(s->status, sizeof s->status, "%s", msg[0] ? msg : "the take stopped");
+    gs_session_status(s, msg[0] ? msg : "the take stopped"); /* held, as the session's are */
     if (s->log && s->log->func) s->log->func(s->log->handle, GS_LOG_ERROR, s->status);
     s->take[0] = '\0';
   }
