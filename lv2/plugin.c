@@ -7,6 +7,13 @@
  * worker (offline hosts) the chain is built in activate() and fixed
  * parameters hold until the next activation.
  *
+ * Once a second of audio run() has the worker report what the running
+ * chain's stages counted (WORK_POLL); the worker reads which chain runs
+ * when it gets there, so no request can hold a chain freed meanwhile: a
+ * chain replaced goes to the worker to be freed after any report already
+ * under way (the host runs work() one call at a time), and activate(),
+ * restore() and cleanup() never run beside work().
+ *
  * State: hosts save the control ports; the plugin saves the IR file's
  * path (state:mapPath makes it portable). Restoring builds the chain at
  * once: restore() never runs beside run(). */
@@ -44,11 +51,15 @@ typedef struct {
   uint32_t slot_stage[MAX_SLOTS];
 } Built;
 
-typedef enum { WORK_BUILD, WORK_FREE } WorkKind;
+typedef enum { WORK_BUILD, WORK_FREE, WORK_POLL } WorkKind;
 typedef struct {
   WorkKind kind;
   Built *built; /* WORK_FREE: what to free */
 } WorkMsg;
+
+/* Seconds of audio between reports of what the running chain's stages
+ * counted (as the JACK rig's, once a second). */
+#define POLL_SECONDS 1.0
 
 typedef struct {
   const GsLv2Plugin *def;
@@ -64,8 +75,9 @@ typedef struct {
   const LV2_Atom_Sequence *control;
   LV2_Atom_Sequence *notify;
   uint64_t control_copy[CONTROL_COPY / 8]; /* 8-byte aligned (control_sequence) */
-  Built *now;                              /* the running chain */
-  char path[PATH_SIZE];                    /* its IR file, "" for none */
+  Built *now;           /* the running chain (atomic where the worker may read it) */
+  uint64_t since_poll;  /* frames run since the last report */
+  char path[PATH_SIZE]; /* its IR file, "" for none */
   /* a build request, the worker's while busy */
   bool busy, want_build, tell_path;
   float req_values[GS_LV2_MAX_PORTS];
@@ -154,7 +166,7 @@ static bool rebuild_now(Plugin *p, const char *path) {
   Built *b = build(p, values, path);
   if (!b) return false;
   free_built(p, p->now);
-  p->now = b;
+  __atomic_store_n(&p->now, b, __ATOMIC_RELEASE); /* as work_response() does */
   memcpy(p->applied, values, sizeof values);
   snprintf(p->path, sizeof p->path, "%s", path);
   return true;
@@ -278,6 +290,17 @@ static void request_build(Plugin *p, const char *path) {
   p->want_build = !p->busy;
 }
 
+/* After each POLL_SECONDS of audio, a report from the worker; a request
+ * the host's queue refuses is asked again on the next run(). [audio] */
+static void request_poll(Plugin *p, uint32_t n) {
+  p->since_poll += n;
+  if ((double)p->since_poll < POLL_SECONDS * p->rate) return;
+  WorkMsg msg = {WORK_POLL, NULL};
+  if (p->schedule->schedule_work(p->schedule->handle, sizeof msg, &msg) == LV2_WORKER_SUCCESS) {
+    p->since_poll = 0;
+  }
+}
+
 /* The control port's sequence where the atom macros may read it: events
  * hold 64-bit times, so the LV2 atom spec has hosts align buffers to 8
  * bytes, but not every host does (jalv 1.6's event buffers sit 4 bytes
@@ -366,6 +389,7 @@ static void run(LV2_Handle h, uint32_t n) {
   const float *ins[1] = {p->in};
   float *outs[1] = {p->out};
   gs_chain_process(p->now->chain, ins, outs, n);
+  if (talk) request_poll(p, n);
 }
 
 /* --------------------------------------------------------------- worker */
@@ -378,6 +402,12 @@ static LV2_Worker_Status work(LV2_Handle h, LV2_Worker_Respond_Function respond,
   memcpy(&msg, data, sizeof msg);
   if (msg.kind == WORK_FREE) {
     free_built(p, msg.built);
+    return LV2_WORKER_SUCCESS;
+  }
+  if (msg.kind == WORK_POLL) {
+    Built *now = __atomic_load_n(&p->now, __ATOMIC_ACQUIRE);
+    GsLog log = {log_to_lv2, p};
+    if (now) gs_chain_poll(now->chain, &log);
     return LV2_WORKER_SUCCESS;
   }
   WorkMsg reply = {WORK_BUILD, build(p, p->req_values, p->req_path)};
@@ -394,7 +424,7 @@ static LV2_Worker_Status work_response(LV2_Handle h, uint32_t size, const void *
   p->busy = false;
   if (!msg.built) return LV2_WORKER_SUCCESS; /* keep what runs */
   WorkMsg done = {WORK_FREE, p->now};
-  p->now = msg.built;
+  __atomic_store_n(&p->now, msg.built, __ATOMIC_RELEASE);
   memcpy(p->applied, p->req_values, p->n_ports * sizeof(float));
   memcpy(p->path, p->req_path, sizeof p->path);
   p->tell_path = p->def->takes_ir;

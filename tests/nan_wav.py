@@ -1,10 +1,12 @@
-"""Write a 32-bit float WAV: 1 s of a 1 kHz sine at half scale, 48 kHz,
-with 100 NaN samples at 0.5 s (sox cannot write NaN). Usage: nan_wav.py OUT"""
+"""Write a 32-bit float WAV: a 1 kHz sine at half scale, 48 kHz, 1 s long
+unless told, with 100 NaN samples at 0.5 s (sox cannot write NaN).
+Usage: nan_wav.py OUT [SECONDS]"""
 import math
 import struct
 import sys
 
-rate, n = 48000, 48000
+rate = 48000
+n = int(rate * float(sys.argv[2])) if len(sys.argv) > 2 else rate
 x = [0.5 * math.sin(2 * math.pi * 1000 * i / rate) for i in range(n)]
 for i in range(24000, 24100):
     x[i] = float("nan")

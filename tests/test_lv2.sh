@@ -175,7 +175,8 @@ same "$dir/plug1.wav" "$dir/cli.wav" "the same, one frame per run"
 same "$dir/plugm.wav" "$dir/cli.wav" "the same, atom buffers 4 bytes off"
 
 # --- warnings: a chain reports what its stages counted when it is retired
-# (here, as the host frees the plugin), as `gainstage process` does
+# (here, as the host frees the plugin: lv2apply has no worker), as
+# `gainstage process` does
 python3 "$(dirname "$0")/nan_wav.py" "$dir/nan.wav" || fail "nan_wav.py"
 lv2apply -i "$dir/nan.wav" -o "$dir/nan_out.wav" -c pre_gain 40 "$URI:preamp" 2>"$dir/warn.txt" ||
   fail "lv2apply of NaN samples"
@@ -183,6 +184,20 @@ grep -q "100 non-finite input samples" "$dir/warn.txt" || fail "no NaN warning: 
 grep -q "stage 2 (preamp): output clipped" "$dir/warn.txt" ||
   fail "no clipping warning: $(cat "$dir/warn.txt")"
 echo "lv2apply, NaN samples and 40 dB of gain: $(tr '\n' ' ' <"$dir/warn.txt")"
+
+# ... and, with a worker, once a second of audio while it plays: 3 s of
+# the same clipping give three reports of at most a second's samples each
+# (one report of ~138000 at the end without them)
+python3 "$(dirname "$0")/nan_wav.py" "$dir/nan3.wav" 3 || fail "nan_wav.py 3"
+"$host" -c pre_gain 40 "$URI:preamp" "$dir/nan3.wav" "$dir/nan_out.wav" 2>"$dir/warn.txt" ||
+  fail "lv2host of NaN samples"
+grep -q "100 non-finite input samples" "$dir/warn.txt" || fail "lv2host: no NaN warning"
+counts=$(sed -n 's/.*(preamp): output clipped .* in \([0-9]*\) samples.*/\1/p' "$dir/warn.txt")
+[ "$(echo "$counts" | wc -w)" -eq 3 ] || fail "lv2host: not 3 clipping reports: $counts"
+for c in $counts; do
+  [ "$c" -gt 40000 ] && [ "$c" -le 48000 ] || fail "lv2host: a report of $c samples, not one second's"
+done
+echo "lv2host, 3 s of NaN samples and 40 dB of gain, clipping reported per second: $counts"
 
 # --- latency: every plugin reports its chain's on its latency port, and
 # the output is the library's delayed by that much (gainstage process
