@@ -305,6 +305,7 @@ GsStatus gs_client_follow_rate(GsRigClient *c, const GsLog *log) {
   gs_engine_copy_values(e, old);
   atomic_store(&c->engine, e);
   wait_cycles(c);
+  gs_engine_poll(old, log); /* what the old chains counted since the last report */
   gs_engine_free(old);
   return GS_OK;
 }

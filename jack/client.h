@@ -44,7 +44,8 @@ void gs_client_stats(GsRigClient *c, GsClientStats *out);
 bool gs_client_alive(GsRigClient *c, char *why, size_t why_size);
 
 /* Rebuild the engine if the server's rate changed (call from the main
- * loop); the control values carry over. */
+ * loop); the control values carry over, and the old chains report what
+ * their stages counted since the last gs_engine_poll to log. */
 GsStatus gs_client_follow_rate(GsRigClient *c, const GsLog *log);
 
 #endif
