@@ -152,15 +152,11 @@ static int minimum_lowpass(double *h, int max, Band b) {
   return fwd && inv ? n : 0;
 }
 
-/* Octave i's filter, interpolator or decimator, with `pad` leading zeros:
- * its length, or 0. [main] */
-static int design(const GsOversampler *o, int i, bool decimator, int pad, double *h) {
-  int max = 2 * GS_OS_MAX_BRANCH - pad;
-  memset(h, 0, (size_t)pad * sizeof *h);
+/* Octave i's filter, interpolator or decimator: its length, or 0. [main] */
+static int design(const GsOversampler *o, int i, bool decimator, double *h) {
+  int max = 2 * GS_OS_MAX_BRANCH;
   Band b = octave_band(o, i, decimator);
-  int n =
-      o->minimum_phase ? minimum_lowpass(h + pad, max, b) : linear_lowpass(h + pad, max, b, b.db);
-  return n ? pad + n : 0;
+  return o->minimum_phase ? minimum_lowpass(h, max, b) : linear_lowpass(h, max, b, b.db);
 }
 
 /* The delay of h at low frequencies, in samples at its rate: (n - 1) / 2
@@ -200,20 +196,25 @@ bool gs_os_init(GsOversampler *o, int factor, double rate, GsOsPhase phase) {
   o->minimum_phase = phase == GS_OS_MINIMUM_PHASE;
   o->pass_hz = fmin(PASS_HZ, PASS_MAX * rate);
   o->stages = factor == 8 ? 3 : factor == 4 ? 2 : factor == 2 ? 1 : 0;
-  double h[2 * GS_OS_MAX_BRANCH];
+  double h[2 * GS_OS_MAX_BRANCH], dec[3][2 * GS_OS_MAX_BRANCH];
+  int n_dec[3];
   double delay = 0.0; /* at the highest rate, before padding */
   for (int i = 0; i < o->stages; i++) {
-    int n = design(o, i, false, 0, h);
+    int n = design(o, i, false, h);
     if (!n || !make_stage(&o->up[i], h, n, false)) return false;
     delay += delay_of(h, n) * (factor >> (i + 1));
-    if (!(n = design(o, i, true, 0, h))) return false;
-    delay += delay_of(h, n) * (factor >> (i + 1));
+    if (!(n_dec[i] = design(o, i, true, dec[i]))) return false;
+    delay += delay_of(dec[i], n_dec[i]) * (factor >> (i + 1));
   }
+  /* the delay to whole base samples: leading zeros on the last decimator */
   long whole = lround(delay);
   int pad = (int)((factor - whole % factor) % factor), top = o->stages - 1;
   for (int i = 0; i < o->stages; i++) {
-    int n = design(o, i, true, i == top ? pad : 0, h);
-    if (!n || !make_stage(&o->down[i], h, n, true)) return false;
+    int lead = i == top ? pad : 0, n = n_dec[i] + lead;
+    if (n > 2 * GS_OS_MAX_BRANCH) return false;
+    memset(h, 0, (size_t)lead * sizeof *h);
+    memcpy(h + lead, dec[i], (size_t)n_dec[i] * sizeof *h);
+    if (!make_stage(&o->down[i], h, n, true)) return false;
   }
   o->latency = (uint32_t)((whole + pad) / factor);
   return true;
