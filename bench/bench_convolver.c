@@ -1,9 +1,13 @@
 /* Cost per sample of the zero-latency convolver (src/dsp/convolver.c)
  * against a direct-form FIR, for IR lengths and block sizes given on the
- * command line. Prints one line per configuration:
- *   engine taps block ns_per_sample
+ * command line. Prints per configuration
+ *   gainstage taps block ns_per_sample
+ *   direct taps block ns_per_sample
+ *   worst taps block us
  * each the median of `runs` timed passes over `seconds` of white noise at
- * 48 kHz, the engines alternated. bench/convolution.py drives it. */
+ * 48 kHz, the engines alternated; `worst` is the convolver's longest
+ * block (the thread's CPU time, after the first second) in a pass of its
+ * own. bench/convolution.py drives it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +54,34 @@ static void fir_process(Fir *f, const float *in, float *out, size_t n) {
     for (size_t j = 0; j < 8; j++) acc += lane[j];
     out[i] = acc;
   }
+}
+
+static double cpu_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Seconds: the longest single call of the convolver on a block, once it
+ * has run a second (caches and pages warm). What a real-time host must
+ * budget for, where the mean is what it pays on average. */
+static double worst_block(const float *ir, size_t taps, const float *x, float *y, size_t n,
+                          size_t block) {
+  GsConvolver *c = gs_convolver_new(ir, taps);
+  if (!c) {
+    fprintf(stderr, "out of memory\n");
+    exit(1);
+  }
+  double worst = 0.0;
+  for (size_t pos = 0; pos < n; pos += block) {
+    size_t m = n - pos < block ? n - pos : block;
+    double t0 = cpu_now();
+    gs_convolver_process(c, x + pos, y + pos, (uint32_t)m);
+    double t = cpu_now() - t0;
+    if (pos >= RATE && t > worst) worst = t;
+  }
+  gs_convolver_free(c);
+  return worst;
 }
 
 static int cmp(const void *a, const void *b) {
@@ -110,17 +142,22 @@ int main(int argc, char **argv) {
     if ((double)n_direct * taps > 2e9) n_direct = (size_t)(2e9 / taps);
     for (size_t b = 0; b < nb; b++) {
       double *ours = malloc(runs * sizeof(double)), *direct = malloc(runs * sizeof(double));
+      double *worst = malloc(runs * sizeof(double));
       for (int r = 0; r < runs; r++) {
         ours[r] = time_engine(0, ir, taps, x, y, n, blocks[b]) / n;
         direct[r] = time_engine(1, ir, taps, x, y, n_direct, blocks[b]) / n_direct;
+        worst[r] = worst_block(ir, taps, x, y, n, blocks[b]);
       }
       qsort(ours, runs, sizeof(double), cmp);
       qsort(direct, runs, sizeof(double), cmp);
+      qsort(worst, runs, sizeof(double), cmp);
       printf("gainstage %zu %zu %.3f\n", taps, blocks[b], 1e9 * ours[runs / 2]);
       printf("direct %zu %zu %.3f\n", taps, blocks[b], 1e9 * direct[runs / 2]);
+      printf("worst %zu %zu %.3f\n", taps, blocks[b], 1e6 * worst[runs / 2]);
       fflush(stdout);
       free(ours);
       free(direct);
+      free(worst);
     }
     free(ir);
   }

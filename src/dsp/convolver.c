@@ -10,7 +10,11 @@
 
 #define HEAD GS_CONV_HEAD /* direct taps, and the first level's partition */
 #define GROWTH 8u         /* partition size ratio between levels */
-#define LEVELS 6u         /* 64 .. 2M taps */
+/* The largest partition: its two FFTs of 8192 points (~40 us here) are
+ * the most work one chunk does at a block boundary. Past it the last
+ * level takes the rest of the IR in as many partitions as it needs. */
+#define MAX_PART 4096u
+#define LEVELS 3u /* 64, 512, 4096 */
 /* Instructions a sample for a level's two FFTs (FFTW's r2c and c2r of
  * 128 to 1024 points cost 45-53, callgrind), and for one partition's
  * multiply-add, the bins a sample (~1.2 with FMA, ~3 without): a level
@@ -36,8 +40,13 @@ typedef struct {
   float *hr, *hi;  /* parts spectra of the IR's partitions, parts doubled */
   float *fdl;      /* parts input spectra (frequency-domain delay line) */
   float *acc;      /* their sum, one spectrum (2P + 2 floats: unpacked) */
-  const float **x; /* the delay line's spectra, newest first */
-  float *time;     /* 2P, FFT scratch */
+  /* The older partitions' share of the next block, summed bin by bin as
+   * the block's input arrives (see advance_older): x, the delay line's
+   * spectra newest first, each times partition 1, 2, ... of the IR */
+  float *older;
+  uint32_t older_done; /* floats of it summed */
+  const float **x;
+  float *time; /* 2P, FFT scratch */
   fftwf_plan fwd, inv;
 } Level;
 
@@ -54,7 +63,7 @@ static void level_free(Level *l) {
   if (l->fwd) fftwf_destroy_plan(l->fwd);
   if (l->inv) fftwf_destroy_plan(l->inv);
   gs_fftw_unlock();
-  float *arrays[] = {l->input, l->output, l->hr, l->hi, l->fdl, l->acc, l->time};
+  float *arrays[] = {l->input, l->output, l->hr, l->hi, l->fdl, l->acc, l->older, l->time};
   for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) fftwf_free(arrays[i]);
   free(l->x);
 }
@@ -75,8 +84,10 @@ static bool level_alloc(Level *l) {
   l->hi = fftwf_alloc_real(all);
   l->fdl = fftwf_alloc_real(all);
   l->acc = fftwf_alloc_real(l->floats + 2);
+  l->older = fftwf_alloc_real(l->floats);
   l->x = malloc(l->parts * sizeof *l->x);
-  if (!l->input || !l->output || !l->time || !l->hr || !l->hi || !l->fdl || !l->acc || !l->x) {
+  if (!l->input || !l->output || !l->time || !l->hr || !l->hi || !l->fdl || !l->acc || !l->older ||
+      !l->x) {
     return false;
   }
   memset(l->fdl, 0, all * sizeof(float));
@@ -113,6 +124,14 @@ static bool level_init(Level *l, const float *ir, size_t start, size_t end, uint
   return true;
 }
 
+/* The delay line's spectra, newest first, for the next block's sum. */
+static void aim_older(Level *l) {
+  for (uint32_t k = 0, slot = l->newest; k < l->parts; k++, slot = slot ? slot - 1 : l->parts - 1) {
+    l->x[k] = l->fdl + (size_t)slot * l->floats;
+  }
+  l->older_done = 0;
+}
+
 static void level_reset(Level *l) {
   memset(l->input, 0, 2 * l->size * sizeof(float));
   memset(l->output, 0, l->size * sizeof(float));
@@ -120,6 +139,7 @@ static void level_reset(Level *l) {
   l->fill = 0;
   l->newest = 0;
   l->read = 0;
+  aim_older(l);
 }
 
 GsConvolver *gs_convolver_new(const float *ir, size_t len) {
@@ -134,7 +154,7 @@ GsConvolver *gs_convolver_new(const float *ir, size_t len) {
   size_t start = HEAD;
   for (uint32_t P = HEAD; start < len && c->n_levels < LEVELS; P *= GROWTH) {
     size_t end = (size_t)P * GROWTH;
-    if (end > len || c->n_levels + 1 == LEVELS || len - start <= most * P) end = len;
+    if (end > len || P == MAX_PART || len - start <= most * P) end = len;
     if (!level_init(&c->level[c->n_levels++], ir, start, end, P)) {
       gs_convolver_free(c);
       return NULL;
@@ -158,17 +178,33 @@ static void spectrum_packed(Level *l, float *to) {
   to[1] = l->acc[2 * P];
 }
 
+/* The next block's output is the newest input block's spectrum times
+ * the IR's partition 0, plus the blocks before times partitions 1, 2, ...:
+ * that part is known a block ahead, so it is summed as the block's input
+ * arrives, in step with it (`fill` of P samples in: that share of the
+ * bins), and the block boundary does only the newest block's FFTs and
+ * product. */
+static void advance_older(Level *l) {
+  uint32_t F = l->floats, to = l->fill == l->size ? F : (F / 32) * l->fill / l->size * 32;
+  if (to <= l->older_done) return;
+  if (l->parts > 1) {
+    GsConvMac m = {l->older, NULL, l->x, l->hr + F, l->hi + F, l->parts - 1, F, l->older_done, to};
+    gs_conv_cmac(&m);
+  }
+  l->older_done = to;
+}
+
 /* A complete input block: its spectrum joins the delay line, and the
  * level's output for the next P samples is the sum over partitions. */
 static void level_run(Level *l) {
   uint32_t P = l->size, F = l->floats;
   memcpy(l->time, l->input, 2 * P * sizeof(float));
   l->newest = (l->newest + 1) % l->parts;
+  const float *newest = l->fdl + (size_t)l->newest * F;
   spectrum_packed(l, l->fdl + (size_t)l->newest * F);
-  for (uint32_t k = 0, slot = l->newest; k < l->parts; k++, slot = slot ? slot - 1 : l->parts - 1) {
-    l->x[k] = l->fdl + (size_t)slot * F;
-  }
-  gs_conv_cmac(l->acc, l->x, l->hr, l->hi, l->parts, F);
+  GsConvMac m = {l->acc, l->parts > 1 ? l->older : NULL, &newest, l->hr, l->hi, 1, F, 0, F};
+  gs_conv_cmac(&m);
+  aim_older(l);
   l->acc[2 * P] = l->acc[1], l->acc[2 * P + 1] = l->acc[1] = 0.0f; /* unpacked */
   fftwf_execute_dft_c2r(l->inv, (fftwf_complex *)l->acc, l->time);
   memcpy(l->output, l->time + P, P * sizeof(float)); /* overlap-save: 2nd half */
@@ -188,6 +224,7 @@ static void chunk(GsConvolver *c, const float *in, float *out, uint32_t n) {
     memcpy(l->input + l->size + l->fill, x, n * sizeof(float));
     l->read += n;
     l->fill += n;
+    advance_older(l);
     if (l->fill == l->size) level_run(l);
   }
   memmove(c->hist, c->hist + n, (HEAD - 1) * sizeof(float));

@@ -11,9 +11,11 @@
  * cheaper than starting the next level (convolver.c).
  *
  * Every buffer and FFTW plan is made by gs_convolver_new; processing any
- * number of frames allocates nothing. A level's work is done at its block
- * boundary, so the largest levels (IRs beyond ~8192 taps) make occasional
- * longer calls. */
+ * number of frames allocates nothing. Partitions stop growing at 4096 taps
+ * (FFTs of 8192 points, the most one call computes), and the products of
+ * a level's older input blocks are summed as the current block arrives:
+ * a long IR costs about the same in every call, not a spike at the
+ * largest level's boundary. */
 #ifndef GS_DSP_CONVOLVER_H
 #define GS_DSP_CONVOLVER_H
 

@@ -44,13 +44,17 @@ void GS_KERNEL(gs_conv_head)(const float *restrict h, const float *restrict x, f
  * x = (xr, xi) interleaved and the IR's parts duplicated, hr = (hr, hr)
  * and hi = (hi, hi): r = x hr = (xr hr, xi hr), s = swap(x) hi = (xi hi,
  * xr hi), and x h = r + (-1, 1) s. */
-void GS_KERNEL(gs_conv_cmac)(float *restrict acc, const float *const *restrict x,
-                             const float *restrict hr, const float *restrict hi, uint32_t parts,
-                             uint32_t floats) {
+void GS_KERNEL(gs_conv_cmac)(const GsConvMac *m) {
   const V8 sign = {-1, 1, -1, 1, -1, 1, -1, 1};
-  for (uint32_t j = 0; j < floats; j += 32) {
+  const float *const *restrict x = m->x;
+  float *restrict acc = m->acc;
+  uint32_t floats = m->floats, parts = m->parts;
+  for (uint32_t j = m->from; j < m->to; j += 32) {
     V8 r[4] = {{0}}, t[4] = {{0}};
-    const float *pr = hr + j, *pi = hi + j;
+    if (m->base) {
+      for (int v = 0; v < 4; v++) r[v] = load(m->base + j + 8 * v);
+    }
+    const float *restrict pr = m->hr + j, *restrict pi = m->hi + j;
     for (uint32_t k = 0; k < parts; k++, pr += floats, pi += floats) {
       const float *xk = x[k] + j;
       for (int v = 0; v < 4; v++) {
@@ -71,18 +75,18 @@ void GS_KERNEL(gs_conv_head)(const float *h, const float *x, float *y, uint32_t 
   }
 }
 
-void GS_KERNEL(gs_conv_cmac)(float *acc, const float *const *x, const float *hr, const float *hi,
-                             uint32_t parts, uint32_t floats) {
-  for (uint32_t j = 0; j < floats; j += 2) {
-    float re = 0.0f, im = 0.0f;
-    for (uint32_t k = 0; k < parts; k++) {
-      const float *xk = x[k] + j, *a = hr + (size_t)k * floats + j,
-                  *b = hi + (size_t)k * floats + j;
+void GS_KERNEL(gs_conv_cmac)(const GsConvMac *m) {
+  uint32_t floats = m->floats;
+  for (uint32_t j = m->from; j < m->to; j += 2) {
+    float re = m->base ? m->base[j] : 0.0f, im = m->base ? m->base[j + 1] : 0.0f;
+    for (uint32_t k = 0; k < m->parts; k++) {
+      const float *xk = m->x[k] + j, *a = m->hr + (size_t)k * floats + j,
+                  *b = m->hi + (size_t)k * floats + j;
       re += xk[0] * a[0] - xk[1] * b[0];
       im += xk[1] * a[1] + xk[0] * b[1];
     }
-    acc[j] = re;
-    acc[j + 1] = im;
+    m->acc[j] = re;
+    m->acc[j + 1] = im;
   }
 }
 #endif

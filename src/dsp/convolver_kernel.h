@@ -13,12 +13,19 @@
  * GS_CONV_HEAD): x[-63 .. n + GS_CONV_PAD) must be readable. */
 void gs_conv_head(const float *h, const float *x, float *y, uint32_t n);
 
-/* acc = sum over k < parts of x[k] times partition k of the IR, complex
- * and interleaved over `floats` (a multiple of 32) floats; partition k's
- * real parts, each twice (hr[k floats + 2b] = hr[k floats + 2b + 1]), and
- * its imaginary parts the same in hi. */
-void gs_conv_cmac(float *acc, const float *const *x, const float *hr, const float *hi,
-                  uint32_t parts, uint32_t floats);
+/* acc = base + the sum over k < parts of x[k] times partition k of the
+ * IR, complex and interleaved, over floats [from, to) (multiples of 32) of
+ * spectra of `floats` floats; partition k's real parts, each twice (hr[k
+ * floats + 2b] = hr[k floats + 2b + 1]), and its imaginary parts the same
+ * in hi. base may be NULL (0). */
+typedef struct {
+  float *acc;
+  const float *base;
+  const float *const *x;
+  const float *hr, *hi;
+  uint32_t parts, floats, from, to;
+} GsConvMac;
+void gs_conv_cmac(const GsConvMac *m);
 
 /* True if the multiply-adds run fused on wide vectors here (the FMA
  * build was chosen): a partition costs ~1.2 instructions a bin, not ~3. */

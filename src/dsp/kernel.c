@@ -14,16 +14,13 @@ void gs_pp_run_fma(GsPushPull *p, double *x, uint32_t n);
 
 void gs_conv_head_base(const float *h, const float *x, float *y, uint32_t n);
 void gs_conv_head_fma(const float *h, const float *x, float *y, uint32_t n);
-void gs_conv_cmac_base(float *acc, const float *const *x, const float *hr, const float *hi,
-                       uint32_t parts, uint32_t floats);
-void gs_conv_cmac_fma(float *acc, const float *const *x, const float *hr, const float *hi,
-                      uint32_t parts, uint32_t floats);
+void gs_conv_cmac_base(const GsConvMac *m);
+void gs_conv_cmac_fma(const GsConvMac *m);
 
 typedef void DkStep(GsDkSolver *s, const double *u, double *y);
 typedef void PpRun(GsPushPull *p, double *x, uint32_t n);
 typedef void ConvHead(const float *h, const float *x, float *y, uint32_t n);
-typedef void ConvCmac(float *acc, const float *const *x, const float *hr, const float *hi,
-                      uint32_t parts, uint32_t floats);
+typedef void ConvCmac(const GsConvMac *m);
 
 static int have_fma(void) {
   __builtin_cpu_init(); /* resolvers run before constructors */
@@ -55,8 +52,7 @@ void gs_dk_step(GsDkSolver *s, const double *u, double *y)
     __attribute__((ifunc("resolve_dk_step")));
 void gs_conv_head(const float *h, const float *x, float *y, uint32_t n)
     __attribute__((ifunc("resolve_conv_head")));
-void gs_conv_cmac(float *acc, const float *const *x, const float *hr, const float *hi,
-                  uint32_t parts, uint32_t floats) __attribute__((ifunc("resolve_conv_cmac")));
+void gs_conv_cmac(const GsConvMac *m) __attribute__((ifunc("resolve_conv_cmac")));
 void gs_pp_run(GsPushPull *p, double *x, uint32_t n) __attribute__((ifunc("resolve_pp_run")));
 #else
 #include "dsp/convolver_kernel.h"
