@@ -184,9 +184,13 @@ static void spectrum_packed(Level *l, float *to) {
  * arrives, in step with it (`fill` of P samples in: that share of the
  * bins), and the block boundary does only the newest block's FFTs and
  * product. */
+static bool spread(const Level *l) { /* the first level's block is one chunk */
+  return l->size > HEAD;
+}
+
 static void advance_older(Level *l) {
   uint32_t F = l->floats, to = l->fill == l->size ? F : (F / 32) * l->fill / l->size * 32;
-  if (to <= l->older_done) return;
+  if (!spread(l) || to <= l->older_done) return;
   if (l->parts > 1) {
     GsConvMac m = {l->older, NULL, l->x, l->hr + F, l->hi + F, l->parts - 1, F, l->older_done, to};
     gs_conv_cmac(&m);
@@ -202,9 +206,15 @@ static void level_run(Level *l) {
   l->newest = (l->newest + 1) % l->parts;
   const float *newest = l->fdl + (size_t)l->newest * F;
   spectrum_packed(l, l->fdl + (size_t)l->newest * F);
-  GsConvMac m = {l->acc, l->parts > 1 ? l->older : NULL, &newest, l->hr, l->hi, 1, F, 0, F};
-  gs_conv_cmac(&m);
-  aim_older(l);
+  if (spread(l)) {
+    GsConvMac m = {l->acc, l->parts > 1 ? l->older : NULL, &newest, l->hr, l->hi, 1, F, 0, F};
+    gs_conv_cmac(&m);
+    aim_older(l);
+  } else { /* every partition at once */
+    aim_older(l);
+    GsConvMac m = {l->acc, NULL, l->x, l->hr, l->hi, l->parts, F, 0, F};
+    gs_conv_cmac(&m);
+  }
   l->acc[2 * P] = l->acc[1], l->acc[2 * P + 1] = l->acc[1] = 0.0f; /* unpacked */
   fftwf_execute_dft_c2r(l->inv, (fftwf_complex *)l->acc, l->time);
   memcpy(l->output, l->time + P, P * sizeof(float)); /* overlap-save: 2nd half */
