@@ -70,6 +70,10 @@ static inline double gs_iir_tick(const GsIirCoefs *c, GsIirState *st, double x) 
   return y;
 }
 
+/* n samples in place with the coefficients as they are (no morph, no
+ * check): gs_iir_run's loop, built per CPU (src/dsp/kernel.h). [audio] */
+void gs_iir_block(const GsIirCoefs *c, GsIirState *st, float *buf, uint32_t n);
+
 /* One sample, morphing if a morph is under way (see gs_iir_morph). */
 double gs_iir_step(const GsIirCoefs *c, GsIirState *st, double x);
 

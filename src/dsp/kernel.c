@@ -5,6 +5,7 @@
 #if defined(GS_KERNEL_DISPATCH)
 #include "dsp/convolver_kernel.h"
 #include "dsp/dk.h"
+#include "dsp/iir.h"
 #include "dsp/pushpull.h"
 
 void gs_dk_step_base(GsDkSolver *s, const double *u, double *y);
@@ -14,6 +15,8 @@ void gs_pp_run_fma(GsPushPull *p, double *x, uint32_t n);
 
 void gs_conv_head_base(const float *h, const float *x, float *y, uint32_t n);
 void gs_conv_head_fma(const float *h, const float *x, float *y, uint32_t n);
+void gs_iir_block_base(const GsIirCoefs *c, GsIirState *st, float *buf, uint32_t n);
+void gs_iir_block_fma(const GsIirCoefs *c, GsIirState *st, float *buf, uint32_t n);
 void gs_conv_cmac_base(const GsConvMac *m);
 void gs_conv_cmac_fma(const GsConvMac *m);
 
@@ -21,6 +24,7 @@ typedef void DkStep(GsDkSolver *s, const double *u, double *y);
 typedef void PpRun(GsPushPull *p, double *x, uint32_t n);
 typedef void ConvHead(const float *h, const float *x, float *y, uint32_t n);
 typedef void ConvCmac(const GsConvMac *m);
+typedef void IirBlock(const GsIirCoefs *c, GsIirState *st, float *buf, uint32_t n);
 
 static int have_fma(void) {
   __builtin_cpu_init(); /* resolvers run before constructors */
@@ -44,6 +48,10 @@ __attribute__((used)) static ConvCmac *resolve_conv_cmac(void) {
   return have_fma() ? gs_conv_cmac_fma : gs_conv_cmac_base;
 }
 
+__attribute__((used)) static IirBlock *resolve_iir_block(void) {
+  return have_fma() ? gs_iir_block_fma : gs_iir_block_base;
+}
+
 bool gs_conv_wide(void) {
   return have_fma();
 }
@@ -54,6 +62,8 @@ void gs_conv_head(const float *h, const float *x, float *y, uint32_t n)
     __attribute__((ifunc("resolve_conv_head")));
 void gs_conv_cmac(const GsConvMac *m) __attribute__((ifunc("resolve_conv_cmac")));
 void gs_pp_run(GsPushPull *p, double *x, uint32_t n) __attribute__((ifunc("resolve_pp_run")));
+void gs_iir_block(const GsIirCoefs *c, GsIirState *st, float *buf, uint32_t n)
+    __attribute__((ifunc("resolve_iir_block")));
 #else
 #include "dsp/convolver_kernel.h"
 
