@@ -178,16 +178,18 @@ static void spectrum_packed(Level *l, float *to) {
   to[1] = l->acc[2 * P];
 }
 
+/* Whether a level sums its older products ahead (below): not the first,
+ * whose block of HEAD arrives in one chunk anyway. */
+static bool spread(const Level *l) {
+  return l->size > HEAD;
+}
+
 /* The next block's output is the newest input block's spectrum times
  * the IR's partition 0, plus the blocks before times partitions 1, 2, ...:
  * that part is known a block ahead, so it is summed as the block's input
  * arrives, in step with it (`fill` of P samples in: that share of the
  * bins), and the block boundary does only the newest block's FFTs and
  * product. */
-static bool spread(const Level *l) { /* the first level's block is one chunk */
-  return l->size > HEAD;
-}
-
 static void advance_older(Level *l) {
   uint32_t F = l->floats, to = l->fill == l->size ? F : (F / 32) * l->fill / l->size * 32;
   if (!spread(l) || to <= l->older_done) return;
