@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "dsp/convolver.h"
+#include "host_clock.h"
 
 #define RATE 48000
 
@@ -21,12 +22,6 @@ static unsigned rng = 1;
 static float frand(void) {
   rng = rng * 1664525u + 1013904223u;
   return (float)((rng >> 8) / 8388608.0 - 1.0);
-}
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 /* A direct FIR: the input history kept twice over so that every output is
@@ -56,12 +51,6 @@ static void fir_process(Fir *f, const float *in, float *out, size_t n) {
   }
 }
 
-static double cpu_now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* Seconds: the longest single call of the convolver on a block, once it
  * has run a second (caches and pages warm). What a real-time host must
  * budget for, where the mean is what it pays on average. */
@@ -75,9 +64,9 @@ static double worst_block(const float *ir, size_t taps, const float *x, float *y
   double worst = 0.0;
   for (size_t pos = 0; pos < n; pos += block) {
     size_t m = n - pos < block ? n - pos : block;
-    double t0 = cpu_now();
+    double t0 = host_clock(CLOCK_THREAD_CPUTIME_ID);
     gs_convolver_process(c, x + pos, y + pos, (uint32_t)m);
-    double t = cpu_now() - t0;
+    double t = host_clock(CLOCK_THREAD_CPUTIME_ID) - t0;
     if (pos >= RATE && t > worst) worst = t;
   }
   gs_convolver_free(c);
@@ -103,7 +92,7 @@ static double time_engine(int direct, const float *ir, size_t taps, const float 
     fprintf(stderr, "out of memory\n");
     exit(1);
   }
-  double t0 = now();
+  double t0 = host_wall();
   for (size_t pos = 0; pos < n; pos += block) {
     size_t m = n - pos < block ? n - pos : block;
     if (direct) {
@@ -112,7 +101,7 @@ static double time_engine(int direct, const float *ir, size_t taps, const float 
       gs_convolver_process(c, x + pos, y + pos, (uint32_t)m);
     }
   }
-  double t = now() - t0;
+  double t = host_wall() - t0;
   free(f.hist);
   gs_convolver_free(c);
   return t;

@@ -1,5 +1,7 @@
 /* The clocks of the bench hosts (bench/chainhost.c, bench/ladspahost.c,
- * tests/lv2host.c), so that all three report the same two figures:
+ * tests/lv2host.c), so that all three report the same two figures (and
+ * host_clock for the convolver's timings, bench_convolver and
+ * test_convolver):
  *
  *   run_ns_per_sample  wall time inside the processing call (the calling
  *                      thread only: what a DAW's DSP meter shows)
