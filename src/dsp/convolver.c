@@ -206,8 +206,9 @@ static void level_run(Level *l) {
   uint32_t P = l->size, F = l->floats;
   memcpy(l->time, l->input, 2 * P * sizeof(float));
   l->newest = (l->newest + 1) % l->parts;
-  const float *newest = l->fdl + (size_t)l->newest * F;
-  spectrum_packed(l, l->fdl + (size_t)l->newest * F);
+  float *slot = l->fdl + (size_t)l->newest * F;
+  const float *newest = slot;
+  spectrum_packed(l, slot);
   if (spread(l)) {
     GsConvMac m = {l->acc, l->parts > 1 ? l->older : NULL, &newest, l->hr, l->hi, 1, F, 0, F};
     gs_conv_cmac(&m);

@@ -196,8 +196,8 @@ bool gs_os_init(GsOversampler *o, int factor, double rate, GsOsPhase phase) {
   o->minimum_phase = phase == GS_OS_MINIMUM_PHASE;
   o->pass_hz = fmin(PASS_HZ, PASS_MAX * rate);
   o->stages = factor == 8 ? 3 : factor == 4 ? 2 : factor == 2 ? 1 : 0;
-  double h[2 * GS_OS_MAX_BRANCH], dec[3][2 * GS_OS_MAX_BRANCH];
-  int n_dec[3];
+  double h[2 * GS_OS_MAX_BRANCH], dec[GS_OS_MAX_STAGES][2 * GS_OS_MAX_BRANCH];
+  int n_dec[GS_OS_MAX_STAGES];
   double delay = 0.0; /* at the highest rate, before padding */
   for (int i = 0; i < o->stages; i++) {
     int n = design(o, i, false, h);

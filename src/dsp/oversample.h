@@ -22,6 +22,7 @@
 #define GS_OS_MAX_FACTOR 8
 #define GS_OS_CHUNK 128       /* base samples the filters take at a time */
 #define GS_OS_MAX_BRANCH 128  /* taps of one polyphase branch */
+#define GS_OS_MAX_STAGES 3    /* octaves: 8x */
 #define GS_OS_MAX_HISTORY 160 /* samples a stage keeps from the block before */
 #define GS_OS_STAGE_BUF (GS_OS_MAX_HISTORY + GS_OS_CHUNK * GS_OS_MAX_FACTOR / 2)
 
@@ -50,9 +51,9 @@ typedef enum {
 typedef struct {
   int factor, stages;
   bool minimum_phase;
-  double rate, pass_hz;     /* the base rate; flat to pass_hz */
-  GsOsStage up[3], down[3]; /* [0] next to the base rate */
-  uint32_t latency;         /* base samples */
+  double rate, pass_hz;                                   /* the base rate; flat to pass_hz */
+  GsOsStage up[GS_OS_MAX_STAGES], down[GS_OS_MAX_STAGES]; /* [0] next to the base rate */
+  uint32_t latency;                                       /* base samples */
   float tmp[GS_OS_CHUNK * GS_OS_MAX_FACTOR];
   float scratch[GS_OS_CHUNK * GS_OS_MAX_FACTOR];
 } GsOversampler;
