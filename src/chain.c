@@ -346,6 +346,10 @@ GsStatus gs_chain_set_param(GsChain *chain, uint32_t stage, uint32_t param, doub
   GsParamRamp *r = &n->ramps[param];
   r->target = value;
   r->goal = value;
+  if (n->cls->reach && n->n_inst) { /* ramp from and to what the stage realizes */
+    r->goal = n->cls->reach(n->inst[0], param, value);
+    r->current = n->cls->reach(n->inst[0], param, r->current);
+  }
   /* moves into or out of "auto" ramp between the values auto stands for */
   if (p->zero && n->cls->resolve && (value == 0.0 || r->current == 0.0)) {
     double saved = n->values[param];

@@ -82,6 +82,12 @@ typedef struct GsStageClass {
    * in ticks of GS_TICK samples, and the stage interpolates within). */
   void (*set_param)(void *self, uint32_t index, double value);
 
+  /* [audio] The value this instance realizes for `value` (a tube preamp's
+   * gain pot spans 80 dB below its cascade's ceiling): ramps move within
+   * it, so one from beyond it does not rush through the part that is
+   * reached. May be NULL: every value is. */
+  double (*reach)(const void *self, uint32_t index, double value);
+
   /* [audio] in has n_inputs buffers; out may alias in[0]. n <= GS_MAX_BLOCK.*/
   void (*process)(void *self, const float *const *in, float *out, uint32_t n);
 

@@ -90,6 +90,9 @@ nothing_written "$dir/bad.wav"
 expect 0 "stage 2 (preamp): the mic-condenser needs phantom power" -- \
   "$gs" process -c "source type=mic-condenser ! preamp input=mic" "$dir/di.wav" "$dir/w.wav"
 [ "$(grep -c 'needs phantom' "$dir/stderr")" -eq 1 ] || fail "the phantom warning is repeated"
+# a tube preamp's gain beyond what its cascade reaches says so, with the reach
+expect 0 "gain=50.0 dB is beyond what stages=1 reaches at 1 kHz (-44.6 to 35.4 dB)" -- \
+  "$gs" process -c "source ! preamp voicing=tube stages=1 gain=50" "$dir/di.wav" "$dir/w.wav"
 
 # SIGTERM stops cleanly: exit 1, nothing at the destination
 "$gs" synth guitar --seconds 900 "$dir/long.wav" || fail "synth long"

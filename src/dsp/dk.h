@@ -141,10 +141,18 @@ bool gs_dk_update(GsDkSolver *s, const GsDkNetlist *n, double rate, uint32_t gli
 /* One sample: inputs u, outputs y. [audio] */
 void gs_dk_step(GsDkSolver *s, const double *u, double *y);
 
-/* Shared by dk.c and dk_step.c only. */
+/* The small-signal gain |y0 / u0| at f_hz: the circuit linearized at its
+ * operating point, as sampled at `rate` (the rate it was reduced for).
+ * What a sine of vanishing amplitude measures, without running one. 0 if
+ * the linear system is singular. [main] */
+double gs_dk_small_signal(const GsDkSolver *s, double f_hz, double rate);
+
+/* Shared by dk.c, dk_linear.c and dk_step.c only. */
 bool gs_dk_solve_dense(double *M, int n, int mstride, double *R, int m, int rstride);
 void gs_dk_pack(GsDkSolver *s);
 void gs_dk_columns(GsDkSolver *s);
 bool gs_dk_newton(GsDkSolver *s, const double *p, double *v, double *i);
+/* The tubes' conductances di/dv at port voltages v (np x np, by rows). */
+void gs_dk_slopes(const GsDkSolver *s, const double *v, double *J);
 
 #endif

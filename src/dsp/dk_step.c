@@ -288,6 +288,19 @@ static bool newton(GsDkSolver *s, const double *p, double *v, double *i, int max
 bool gs_dk_newton(GsDkSolver *s, const double *p, double *v, double *i) {
   return newton(s, p, v, i, MAX_ITER);
 }
+
+void gs_dk_slopes(const GsDkSolver *s, const double *v, double *J) {
+  double i[GS_DK_MAX_PORTS], rows[GS_DK_MAX_PORTS][3];
+  int np = s->np;
+  currents(s, v, i, rows);
+  for (int a = 0; a < np * np; a++) J[a] = 0.0;
+  for (int t = 0; t < s->n_tubes; t++) {
+    int p0 = s->tubes[t].port, w = s->tubes[t].kind == GS_DK_TRIODE ? 2 : 3;
+    for (int r = 0; r < w; r++) {
+      for (int c = 0; c < w; c++) J[(p0 + r) * np + p0 + c] = rows[p0 + r][c];
+    }
+  }
+}
 #endif
 
 /* ------------------------------------------------- triodes by tables */

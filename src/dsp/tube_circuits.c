@@ -30,7 +30,7 @@ double gs_tc_taper_inverse(double fraction) {
 }
 
 int gs_tc_pot(GsDkNetlist *n, int top, double ohms, double position) {
-  double lower = fmin(fmax(gs_tc_taper(position), 1e-4), 1.0 - 1e-4) * ohms;
+  double lower = fmin(fmax(gs_tc_taper(position), GS_TC_POT_END), 1.0 - GS_TC_POT_END) * ohms;
   int wiper = gs_dk_node(n);
   gs_dk_add(n, GS_DK_R, top, wiper, ohms - lower);
   gs_dk_add(n, GS_DK_R, wiper, 0, lower);

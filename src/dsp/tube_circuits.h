@@ -21,6 +21,7 @@ int gs_tc_common_cathode(GsDkNetlist *n, const GsTriodeStage *v, int in, int bpl
 /* A potentiometer of `ohms` from `top` to ground, its wiper at `position`
  * (0 ground, 1 top) along an audio (10 %) taper; returns the wiper node. */
 int gs_tc_pot(GsDkNetlist *n, int top, double ohms, double position);
+#define GS_TC_POT_END 1e-4 /* of the track: what a pot's end keeps (-80 dB) */
 
 /* The audio taper (the fraction of the voltage at the wiper) and its
  * inverse. [any] */

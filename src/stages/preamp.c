@@ -86,7 +86,8 @@ static const GsParamInfo params[] = {
                        .zero = "auto",
                        .smooth = 0.1},
     [P_GAIN] = {.name = "gain",
-                .help = "gain (at 1 kHz for phono)",
+                .help = "gain (at 1 kHz for phono; tube: small-signal at 1 kHz, within what "
+                        "the stages reach)",
                 .type = GS_PARAM_REAL,
                 .unit = GS_UNIT_DB,
                 .min = 0,
@@ -232,7 +233,7 @@ typedef struct {
   GsClipper *clipper;     /* the other voicings at quality 2, 4 or 8 */
 } Preamp;
 
-enum { WARN_NO_PHANTOM = 1, WARN_RIBBON = 2, WARN_SELECT = 4 };
+enum { WARN_NO_PHANTOM = 1, WARN_RIBBON = 2, WARN_SELECT = 4, WARN_GAIN_REACH = 8 };
 
 static bool is_tube(const double *v) {
   return (int)v[P_VOICING] == V_TUBE;
@@ -344,6 +345,8 @@ static GsStatus preamp_create(const GsStageEnv *env, const double *v, void **sel
     p->tube = gs_tube_preamp_new(m, (int)v[P_STAGES], input_ohms(v), load, env->rate, v[P_GAIN],
                                  factor, (GsOsPhase)v[P_PHASE], env->why, env->why_size);
     if (!p->tube) s = GS_ERR_BAD_VALUE;
+    if (p->tube && !gs_tube_preamp_reaches(p->tube, v[P_GAIN]))
+      atomic_fetch_or(&p->warn, WARN_GAIN_REACH);
   }
   int clip_factor = gs_os_factor((int)v[P_QUALITY], env->rate, 0.0);
   if (s == GS_OK && !is_tube(v) && clip_factor > 1) {
@@ -398,7 +401,8 @@ static void preamp_set_param(void *self, uint32_t index, double value) {
   switch (index) {
     case P_GAIN:
       if (p->tube) {
-        gs_tube_preamp_set_gain(p->tube, value, GS_TICK);
+        if (!gs_tube_preamp_set_gain(p->tube, value, GS_TICK))
+          atomic_fetch_or(&p->warn, WARN_GAIN_REACH);
       } else {
         gs_ramp_to(&p->gain, gain_linear(p), p->fade);
       }
@@ -578,6 +582,14 @@ static uint32_t preamp_latency_slack(const void *self) {
   return p->tube ? gs_tube_preamp_latency_slack(p->tube) : 0; /* clippers: linear */
 }
 
+static double preamp_reach(const void *self, uint32_t index, double value) {
+  const Preamp *p = self;
+  if (index != P_GAIN || !p->tube) return value;
+  double lo, hi;
+  gs_tube_preamp_gain_reach(p->tube, &lo, &hi);
+  return fmin(fmax(value, lo), hi);
+}
+
 static void preamp_set_noise(void *self, bool on) {
   ((Preamp *)self)->noise = on;
 }
@@ -604,6 +616,16 @@ static bool preamp_poll(void *self, char *msg, size_t size) {
     return gs_warn_format(msg, size,
                           "select can only move between inputs when the "
                           "chain was built with select=1 or more");
+  }
+  if (w & WARN_GAIN_REACH) {
+    atomic_fetch_or(&p->warn, w & ~(unsigned)WARN_GAIN_REACH);
+    double lo, hi;
+    gs_tube_preamp_gain_reach(p->tube, &lo, &hi);
+    return gs_warn_format(msg, size,
+                          "gain=%.1f dB is beyond what stages=%d reaches at 1 kHz (%.1f to "
+                          "%.1f dB): the gain pot stops at its end",
+                          gs_shared_load(&p->values[P_GAIN]),
+                          (int)gs_shared_load(&p->values[P_STAGES]), lo, hi);
   }
   if (p->tube && gs_warn_count(gs_tube_preamp_failures(p->tube), &p->failures_seen, msg, size,
                                "the tube circuit did not converge"))
@@ -652,6 +674,7 @@ const GsStageClass gs_stage_preamp = {
     .create = preamp_create,
     .destroy = preamp_destroy,
     .set_param = preamp_set_param,
+    .reach = preamp_reach,
     .process = preamp_process,
     .reset = preamp_reset,
     .latency = preamp_latency,

@@ -11,6 +11,7 @@
 #define MAX_STAGES 4
 #define BPLUS 250.0
 #define POT_OHMS 1e6
+#define REACH_SLACK_DB 0.05 /* a gain this far past the pot's end is still its end */
 
 /* Each stage's values, after the input stage and gain stages of classic
  * guitar preamps (a Marshall JCM800's V1 and V2, then two cascaded stages
@@ -55,25 +56,12 @@ static void build(GsTubePreamp *tp) {
   gs_dk_output(n, node);
 }
 
-/* Small-signal gain at 1 kHz with the pot full up, by a short run. */
-static double measure_max_gain(GsTubePreamp *tp) {
-  const int warm = (int)(0.05 * tp->rate), win = (int)(0.02 * tp->rate);
-  const int lat = (int)tp->run.os.latency;
-  float *x = malloc((size_t)(warm + win + lat) * sizeof(float));
-  if (!x) return 0.0;
-  const double a = 1e-4;
-  for (int i = 0; i < warm + win + lat; i++)
-    x[i] = (float)(a * sin(2 * M_PI * 1000.0 * i / tp->rate));
-  gs_tube_runner_process(&tp->run, x, x, (uint32_t)(warm + win + lat));
-  double c = 0.0, s = 0.0;
-  for (int i = 0; i < win; i++) {
-    double w = 2 * M_PI * 1000.0 * (i + warm) / tp->rate;
-    c += x[warm + lat + i] * cos(w);
-    s += x[warm + lat + i] * sin(w);
-  }
-  free(x);
-  gs_tube_runner_reset(&tp->run);
-  return 20.0 * log10(2.0 * hypot(c, s) / win / a);
+/* Small-signal gain at 1 kHz with the pot full up: the circuit linearized
+ * at its operating point (a sine run through it, however small, would be
+ * compressed by four stages' 140 dB). */
+static double max_gain_db(const GsTubePreamp *tp) {
+  double rate = tp->rate * tp->run.os.factor;
+  return 20.0 * log10(fmax(gs_dk_small_signal(&tp->run.dk, 1000.0, rate), 1e-12));
 }
 
 GsTubePreamp *gs_tube_preamp_new(const GsTriodeModel *tube, int stages, double input_ohms,
@@ -96,7 +84,7 @@ GsTubePreamp *gs_tube_preamp_new(const GsTriodeModel *tube, int stages, double i
     gs_tube_preamp_free(tp);
     return NULL;
   }
-  tp->max_gain_db = measure_max_gain(tp);
+  tp->max_gain_db = max_gain_db(tp);
   gs_tube_preamp_set_gain(tp, gain_db, 0);
   return tp;
 }
@@ -107,14 +95,16 @@ void gs_tube_preamp_free(GsTubePreamp *tp) {
   free(tp);
 }
 
-void gs_tube_preamp_set_gain(GsTubePreamp *tp, double gain_db, uint32_t glide) {
+bool gs_tube_preamp_set_gain(GsTubePreamp *tp, double gain_db, uint32_t glide) {
+  bool reached = gs_tube_preamp_reaches(tp, gain_db);
   double fraction = fmin(1.0, pow(10.0, (gain_db - tp->max_gain_db) / 20.0));
   double pot = gs_tc_taper_inverse(fraction);
-  if (pot == tp->pot) return;
+  if (pot == tp->pot) return reached;
   tp->pot = pot;
   build(tp);
   uint32_t f = (uint32_t)tp->run.os.factor;
   gs_dk_update(&tp->run.dk, &tp->net, tp->rate * f, glide * f, tp->scratch);
+  return reached;
 }
 
 void gs_tube_preamp_process(GsTubePreamp *tp, float *buf, uint32_t n) {
@@ -137,6 +127,13 @@ uint32_t gs_tube_preamp_latency_slack(const GsTubePreamp *tp) {
   return gs_os_latency_slack(&tp->run.os);
 }
 
-double gs_tube_preamp_max_gain_db(const GsTubePreamp *tp) {
-  return tp->max_gain_db;
+bool gs_tube_preamp_reaches(const GsTubePreamp *tp, double gain_db) {
+  double lo, hi;
+  gs_tube_preamp_gain_reach(tp, &lo, &hi);
+  return gain_db >= lo - REACH_SLACK_DB && gain_db <= hi + REACH_SLACK_DB;
+}
+
+void gs_tube_preamp_gain_reach(const GsTubePreamp *tp, double *lo_db, double *hi_db) {
+  *hi_db = tp->max_gain_db;
+  *lo_db = tp->max_gain_db + 20.0 * log10(GS_TC_POT_END);
 }

@@ -6,6 +6,7 @@
 #ifndef GS_STAGES_PREAMP_TUBE_H
 #define GS_STAGES_PREAMP_TUBE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,13 +23,17 @@ GsTubePreamp *gs_tube_preamp_new(const GsTriodeModel *tube, int stages, double i
                                  GsOsPhase phase, char *why, size_t why_size);
 void gs_tube_preamp_free(GsTubePreamp *tp);
 
-/* The pot turned to give gain_db, gliding there over `glide` samples. [audio] */
-void gs_tube_preamp_set_gain(GsTubePreamp *tp, double gain_db, uint32_t glide);
+/* The pot turned to give gain_db, gliding there over `glide` samples;
+ * false if gain_db is beyond the pot's reach (it stops at its end).
+ * [audio] */
+bool gs_tube_preamp_set_gain(GsTubePreamp *tp, double gain_db, uint32_t glide);
 void gs_tube_preamp_process(GsTubePreamp *tp, float *buf, uint32_t n); /* [audio] in place */
 void gs_tube_preamp_reset(GsTubePreamp *tp);
 uint32_t gs_tube_preamp_latency(const GsTubePreamp *tp);
 uint64_t gs_tube_preamp_failures(const GsTubePreamp *tp);      /* gs_tube_runner_failures */
 uint32_t gs_tube_preamp_latency_slack(const GsTubePreamp *tp); /* gs_os_latency_slack */
-double gs_tube_preamp_max_gain_db(const GsTubePreamp *tp);
+/* The small-signal gains at 1 kHz the pot spans, its ends. [any thread] */
+void gs_tube_preamp_gain_reach(const GsTubePreamp *tp, double *lo_db, double *hi_db);
+bool gs_tube_preamp_reaches(const GsTubePreamp *tp, double gain_db);
 
 #endif
