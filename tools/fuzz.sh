@@ -84,6 +84,9 @@ run_target() {
     -max_len="$(max_len "$1")" -print_final_stats=1 -artifact_prefix="$art/" $dict \
     "$work" $([ -d "$F/corpus/$1" ] && echo "$F/corpus/$1") >"$log" 2>&1; then
     grep -E "ERROR|SUMMARY|#[0-9]+ 0x|runtime error" "$log" | head -40; tail -3 "$log"
+    for f in "$art"/*; do # the input itself, for a log that outlives the build dir
+      [ -f "$f" ] && { echo "$f:"; head -c 1024 "$f" | od -An -c | head -64; }
+    done
     echo "fuzz_$1: FAILED; input in $art/ (log $log)"
     return 1
   fi
