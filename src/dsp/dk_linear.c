@@ -38,46 +38,42 @@ static bool port_gain(const GsDkSolver *s, double *L) {
   return true;
 }
 
-/* row . L . (column j of D, or of E when j < 0 picks input -j-1) */
-static double through_ports(const GsDkSolver *s, const double *row, const double *L, int j) {
-  int np = s->np;
+/* row . LX[.][col] over the ports */
+static double through(const double *row, double LX[][N_MAX + 1], int np, int col) {
   double acc = 0.0;
-  for (int a = 0; a < np; a++) {
-    double la = 0.0;
-    for (int b = 0; b < np; b++) la += L[a * np + b] * (j >= 0 ? s->D[b][j] : s->E[b][-j - 1]);
-    acc += row[a] * la;
-  }
+  for (int a = 0; a < np; a++) acc += row[a] * LX[a][col];
   return acc;
 }
 
 double gs_dk_small_signal(const GsDkSolver *s, double f_hz, double rate) {
   int ns = s->ns, np = s->np;
-  double L[P_MAX * P_MAX];
+  double L[P_MAX * P_MAX], LX[P_MAX][N_MAX + 1]; /* LX = L [D | E's column 0] */
   if (!port_gain(s, L)) return 0.0;
+  for (int a = 0; a < np; a++) {
+    for (int j = 0; j <= ns; j++) {
+      LX[a][j] = 0.0;
+      for (int b = 0; b < np; b++) LX[a][j] += L[a * np + b] * (j < ns ? s->D[b][j] : s->E[b][0]);
+    }
+  }
   /* (z I - A^) w = b as a real system of twice the size: [Re -Im; Im Re] */
   double M[2 * N_MAX * 2 * N_MAX], w[2 * N_MAX];
   double re = cos(2.0 * M_PI * f_hz / rate), im = sin(2.0 * M_PI * f_hz / rate);
   int n2 = 2 * ns;
   for (int r = 0; r < ns; r++) {
-    double crow[P_MAX];
-    for (int a = 0; a < np; a++) crow[a] = s->C[r][a];
     for (int c = 0; c < ns; c++) {
-      double a_hat = s->A[r][c] + through_ports(s, crow, L, c);
-      double d = (r == c ? re : 0.0) - a_hat;
+      double d = (r == c ? re : 0.0) - (s->A[r][c] + through(s->C[r], LX, np, c));
       M[r * n2 + c] = d;
       M[(r + ns) * n2 + c + ns] = d;
       M[r * n2 + c + ns] = r == c ? -im : 0.0;
       M[(r + ns) * n2 + c] = r == c ? im : 0.0;
     }
-    w[r] = s->B[r][0] + through_ports(s, crow, L, -1);
+    w[r] = s->B[r][0] + through(s->C[r], LX, np, ns);
     w[r + ns] = 0.0;
   }
   if (ns && !gs_dk_solve_dense(M, n2, n2, w, 1, 1)) return 0.0;
-  double krow[P_MAX];
-  for (int a = 0; a < np; a++) krow[a] = s->K[0][a];
-  double y_re = s->H[0][0] + through_ports(s, krow, L, -1), y_im = 0.0;
+  double y_re = s->H[0][0] + through(s->K[0], LX, np, ns), y_im = 0.0;
   for (int c = 0; c < ns; c++) {
-    double g = s->G[0][c] + through_ports(s, krow, L, c);
+    double g = s->G[0][c] + through(s->K[0], LX, np, c);
     y_re += g * w[c];
     y_im += g * w[c + ns];
   }
