@@ -83,8 +83,10 @@ static void write_netlist(const Circuit *c, int index) {
   fprintf(f, ".options reltol=1e-6\n.control\nop\n");
   fprintf(f, "wrdata triode%d_op.txt v(p1) v(k1)\nac lin 1 1000 1000\n", index);
   fprintf(f, "wrdata triode%d_ac.txt vdb(%s)\n", index, in);
+  /* steps of at most 2 us: the harmonics move by 0.012 dB at most from
+   * steps of 1 us (0.5 us: the same to 0.002), at half the time */
   for (int l = 0; l < N_LEVELS; l++) {
-    fprintf(f, "alter @vin[sin] = [ 0 %g 1k ]\ntran 1u %g %g 1u\nlinearize v(%s)\n", levels[l],
+    fprintf(f, "alter @vin[sin] = [ 0 %g 1k ]\ntran 1u %g %g 2u\nlinearize v(%s)\n", levels[l],
             SETTLE + WINDOW, SETTLE, in);
     fprintf(f, "wrdata triode%d_tr%d.txt v(%s)\n", index, l, in);
   }
