@@ -116,13 +116,20 @@ GsStatus gs_ir_load(const char *path, double rate, const GsIrOptions *opt, float
   *ir = NULL;
   GsStatus s = read_first_channel(path, ir, len, &file_rate, why, why_size);
   if (s != GS_OK) return s;
-  s = gs_ir_resample(ir, len, file_rate, rate);
+  size_t bad = 0; /* before resampling spreads them */
+  for (size_t i = 0; i < *len; i++) bad += !isfinite((*ir)[i]);
+  if (bad) {
+    snprintf(why, why_size, "IR file '%s' holds %zu non-finite samples (NaN or infinity)", path,
+             bad);
+    s = GS_ERR_BAD_VALUE;
+  }
+  if (s == GS_OK) s = gs_ir_resample(ir, len, file_rate, rate);
   if (s == GS_OK && opt->trim) trim(*ir, len);
   if (s == GS_OK && opt->length > 0.0) truncate_fade(*ir, len, opt->length, rate);
   float peak = 0.0f;
   for (size_t i = 0; s == GS_OK && i < *len; i++) peak = fmaxf(peak, fabsf((*ir)[i]));
   if (s == GS_OK && (*len == 0 || !(peak > 0.0f) || !isfinite(peak))) {
-    snprintf(why, why_size, "IR file '%s' holds only silence (or non-finite samples)", path);
+    snprintf(why, why_size, "IR file '%s' holds only silence", path);
     s = GS_ERR_BAD_VALUE;
   }
   if (s == GS_OK && opt->normalize) {

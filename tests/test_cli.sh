@@ -114,8 +114,10 @@ sox -n -r 48000 -c 1 "$dir/empty.wav" trim 0 0 || fail "sox empty"
 sox -n -r 8000 -c 1 "$dir/huge.wav" synth 10.5 sine 100 || fail "sox huge"
 sox -n -r 44100 -c 1 "$dir/silent.wav" trim 0 0.1 || fail "sox silent"
 sox -n -r 44100 -c 2 "$dir/ir.wav" synth 0.05 pinknoise fade 0 0.05 0.045 || fail "sox ir"
+python3 "$(dirname "$0")/nan_wav.py" "$dir/nan.wav" || fail "nan_wav.py" # 100 NaN in 1 s
 for bad in "garbage.wav:not audio" "text.wav:not audio" "folder:not audio" "empty.wav:is empty" \
-    "huge.wav:at most 10 s" "silent.wav:only silence" "missing.wav:No such file"; do
+    "huge.wav:at most 10 s" "silent.wav:only silence" "missing.wav:No such file" \
+    "nan.wav:100 non-finite samples"; do
   file=${bad%%:*} why=${bad#*:}
   expect 2 "$why" -- "$gs" process -c "source ! cab ir=$dir/$file ! adc" "$dir/di.wav" \
     "$dir/cab.wav"
