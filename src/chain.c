@@ -219,7 +219,7 @@ static GsStatus create_instances(GsChain *chain, uint32_t i, const GsLog *log) {
 }
 
 static GsStatus check_config(const GsChainConfig *cfg, const GsLog *log) {
-  if (!(cfg->rate >= 8000.0 && cfg->rate <= 384000.0)) {
+  if (!(cfg->rate >= GS_RATE_MIN && cfg->rate <= GS_RATE_MAX)) {
     gs_log(log, GS_LOG_ERROR, "sample rate %.0f Hz is outside 8 kHz to 384 kHz", cfg->rate);
     return GS_ERR_RANGE;
   }
@@ -466,7 +466,7 @@ static void run_block(GsChain *chain, const float *const *in, float *const *out,
     float *dst = chain->lane[c];
     for (uint32_t i = 0; i < len; i++) {
       float x = src[i];
-      if (!isfinite(x)) {
+      if (!(fabsf(x) <= GS_INPUT_LIMIT)) { /* NaN, infinity or absurd */
         x = 0.0f;
         bad++;
       }
@@ -537,8 +537,8 @@ void gs_chain_poll(GsChain *chain, const GsLog *log) {
   uint64_t bad = atomic_load(&chain->nonfinite_in);
   if (bad > chain->nonfinite_reported) {
     gs_log(log, GS_LOG_WARNING,
-           "%llu non-finite input samples (NaN or infinity) were replaced by "
-           "silence",
+           "%llu non-finite input samples (NaN or infinity, or beyond 1e6 in size) were "
+           "replaced by silence",
            (unsigned long long)(bad - chain->nonfinite_reported));
     chain->nonfinite_reported = bad;
   }

@@ -48,9 +48,14 @@ struct GsChain {
   bool ramping;
   bool noise;
   float *tap0;
-  atomic_uint_fast64_t nonfinite_in;
+  atomic_uint_fast64_t nonfinite_in; /* and beyond GS_INPUT_LIMIT */
   uint64_t nonfinite_reported;
 };
+
+/* Input samples beyond this (a megavolt, or 120 dB over full scale) are
+ * replaced by silence like NaN: no signal is that large, and the stages'
+ * arithmetic overflows on ones near float's limit (3e38 came out NaN). */
+#define GS_INPUT_LIMIT 1e6f
 
 /* The nominal input level: the first stage's, else 0 dBu for volts and
  * -18 dBFS (EBU R68 alignment) for full scale. [any] */

@@ -1,5 +1,5 @@
 /* Hostile audio: every stage alone and every preset chain, fed a burst of
- * NaN, +Inf, -Inf, denormals, a full-scale square wave, DC, or 1e6-unit
+ * NaN, +Inf, -Inf, +-3e38, denormals, a full-scale square wave, DC, or 1e6-unit
  * spikes in the middle of a normal signal. Asserted: every output sample
  * is finite; after a non-finite or denormal burst the next block is no
  * louder than normal output (the chain replaces non-finite input with
@@ -20,9 +20,11 @@
 #define TOTAL (BEFORE + BLOCK + AFTER)
 #define COMPARE 12000 /* the last 0.25 s must match the clean run */
 
-typedef enum { NAN_, POS_INF, NEG_INF, DENORMAL, SQUARE, DC, SPIKES, N_BURSTS } Burst;
-static const char *const burst_names[N_BURSTS] = {"NaN",    "+Inf", "-Inf",      "denormals",
-                                                  "square", "DC",   "1e6 spikes"};
+/* HUGE: +-3e38, finite but beyond any signal (the chain takes it for
+ * silence, as it does NaN) */
+typedef enum { NAN_, POS_INF, NEG_INF, HUGE, DENORMAL, SQUARE, DC, SPIKES, N_BURSTS } Burst;
+static const char *const burst_names[N_BURSTS] = {"NaN",       "+Inf",   "-Inf", "+-3e38",
+                                                  "denormals", "square", "DC",   "1e6 spikes"};
 
 static void fill(float *x, GsDomain d, int burst) {
   double a = h_normal_peak(d);
@@ -34,6 +36,7 @@ static void fill(float *x, GsDomain d, int burst) {
       case NAN_: b[i] = NAN; break;
       case POS_INF: b[i] = INFINITY; break;
       case NEG_INF: b[i] = -INFINITY; break;
+      case HUGE: b[i] = i % 2 ? 3e38f : -3e38f; break;
       case DENORMAL: b[i] = (i % 2 ? 1 : -1) * 1e-40f; break;
       case SQUARE: b[i] = (float)((i / 24) % 2 ? h_full_scale(d) : -h_full_scale(d)); break;
       case DC: b[i] = (float)(0.5 * h_full_scale(d)); break;

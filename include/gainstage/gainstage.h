@@ -215,6 +215,10 @@ char *gs_spec_to_text(const GsSpec *spec);
 /* Parameter changes are ramped over this time. */
 #define GS_SMOOTH_SECONDS 0.020
 
+/* The sample rates a chain runs at, Hz. */
+#define GS_RATE_MIN 8000.0
+#define GS_RATE_MAX 384000.0
+
 typedef struct {
   double rate;       /* processing sample rate, Hz (8 kHz – 384 kHz) */
   uint32_t channels; /* input channels (1 – 64) */

@@ -100,7 +100,7 @@ static void pluck(const Pluck *pk, float *out, size_t n_frames, double rate, GsR
 }
 
 GsStatus gs_synth_guitar(float *out, size_t n_frames, double rate, uint64_t seed) {
-  if (!out || !(rate >= 8000.0 && rate <= 384000.0)) return GS_ERR_ARG;
+  if (!out || !(rate >= GS_RATE_MIN && rate <= GS_RATE_MAX)) return GS_ERR_ARG;
   memset(out, 0, n_frames * sizeof(float));
   Pluck notes[64];
   int n = phrase(notes);
