@@ -112,6 +112,19 @@ static void free_built(Plugin *p, Built *b) {
   free(b);
 }
 
+/* A port's value as its parameter's. Inside the range the TTL declares,
+ * every value does something: one between 0 (the parameter's "off" or
+ * "auto") and its least real value is that least value; beyond the range
+ * (a host's mistake), its end. NaN stays NaN, for the caller to keep what
+ * it had. [any] */
+static double port_value(const GsLv2Port *port, float v) {
+  const GsParamInfo *p = port->info;
+  double x = (double)v * port->scale;
+  if (isnan(x)) return x;
+  if (p->zero && x <= 0.0) return 0.0;
+  return fmin(fmax(x, p->min), p->max);
+}
+
 /* A chain from port values and an IR path ("" for the model). [main] */
 static Built *build(Plugin *p, const float *values, const char *path) {
   Built *b = calloc(1, sizeof *b);
@@ -127,8 +140,8 @@ static Built *build(Plugin *p, const float *values, const char *path) {
     uint32_t stage = b->slot_stage[port->slot];
     if (stage == UINT32_MAX) continue;
     char why[256];
-    if (gs_spec_set_value(spec, stage, port->param, (double)values[i] * port->scale, why,
-                          sizeof why) != GS_OK) {
+    if (gs_spec_set_value(spec, stage, port->param, port_value(port, values[i]), why, sizeof why) !=
+        GS_OK) {
       lv2_log_warning(&p->logger, "gainstage: %s (kept %g)\n", why,
                       gs_spec_value(spec, stage, port->param));
     }
@@ -218,6 +231,11 @@ static LV2_Handle instantiate(const LV2_Descriptor *desc, double rate, const cha
     if (!strcmp(features[i]->URI, LV2_LOG__log)) log = features[i]->data;
   }
   lv2_log_logger_init(&p->logger, p->map, log);
+  if (!(rate >= GS_RATE_MIN && rate <= GS_RATE_MAX)) { /* the host can say it cannot run us */
+    lv2_log_error(&p->logger, "gainstage: sample rate %.0f Hz is outside 8 kHz to 384 kHz\n", rate);
+    free(p);
+    return NULL;
+  }
   if (p->map) map_uris(p);
   return p;
 }
@@ -259,22 +277,24 @@ static bool is_fixed(const GsLv2Port *port) {
   return port->info->flags & GS_PARAM_FIXED;
 }
 
-/* Live values to the chain; true if a fixed one changed. [audio] */
+/* Live values to the chain; true if a fixed one changed. Compared bit
+ * for bit: a NaN left on a port is the same NaN next time, kept once
+ * (build() says so) rather than rebuilt for at every block. [audio] */
 static bool apply_ports(Plugin *p) {
   bool fixed_changed = false;
   for (uint32_t i = 0; i < p->n_ports; i++) {
     if (!p->ctl[i]) continue;
     float v = *p->ctl[i];
-    if (v == p->applied[i]) continue;
+    if (!memcmp(&v, &p->applied[i], sizeof v)) continue;
     const GsLv2Port *port = &p->ports[i];
     if (is_fixed(port)) {
       fixed_changed = true;
       continue;
     }
     uint32_t stage = p->now->slot_stage[port->slot];
-    if (stage == UINT32_MAX) {
-      p->applied[i] = v; /* not in this mode's chain */
-    } else if (gs_chain_set_param(p->now->chain, stage, port->param, (double)v * port->scale) ==
+    if (stage == UINT32_MAX || isnan(v)) {
+      p->applied[i] = v; /* not in this mode's chain, or nothing to set */
+    } else if (gs_chain_set_param(p->now->chain, stage, port->param, port_value(port, v)) ==
                GS_OK) {
       p->applied[i] = v;
     }
@@ -342,9 +362,9 @@ static void read_messages(Plugin *p, const char **new_path) {
   }
 }
 
-/* A patch:Set of the IR file in use, for hosts and UIs. [audio] */
-static void tell_path(Plugin *p) {
-  const uint32_t capacity = p->notify->atom.size;
+/* A patch:Set of the IR file in use, for hosts and UIs, in the notify
+ * buffer of `capacity` bytes (what the host said before we wrote). [audio] */
+static void tell_path(Plugin *p, uint32_t capacity) {
   lv2_atom_forge_set_buffer(&p->forge, (uint8_t *)p->notify, capacity);
   LV2_Atom_Forge_Frame seq, obj;
   lv2_atom_forge_sequence_head(&p->forge, &seq, 0);
@@ -358,9 +378,8 @@ static void tell_path(Plugin *p) {
   lv2_atom_forge_pop(&p->forge, &seq);
 }
 
-static void clear_notify(Plugin *p) {
+static void clear_notify(Plugin *p, uint32_t capacity) {
   if (!p->notify) return;
-  const uint32_t capacity = p->notify->atom.size;
   lv2_atom_forge_set_buffer(&p->forge, (uint8_t *)p->notify, capacity);
   LV2_Atom_Forge_Frame seq;
   lv2_atom_forge_sequence_head(&p->forge, &seq, 0);
@@ -372,9 +391,11 @@ static void run(LV2_Handle h, uint32_t n) {
   const char *new_path = NULL;
   bool talk = p->map && p->schedule;
   if (talk && p->control) read_messages(p, &new_path);
-  if (talk) clear_notify(p);
+  /* the host's capacity, read before clear_notify writes a size there */
+  uint32_t capacity = p->notify ? p->notify->atom.size : 0;
+  if (talk) clear_notify(p, capacity);
   if (talk && p->notify && p->tell_path) {
-    tell_path(p);
+    tell_path(p, capacity);
     p->tell_path = false;
   }
   if (p->latency) *p->latency = p->now ? (float)gs_chain_latency(p->now->chain) : 0.0f;

@@ -1,7 +1,7 @@
 /* A small offline LV2 host on lilv, for what lv2apply cannot do: atom
  * ports, patch messages, the worker and state, at any block size.
  *
- *   lv2host [-b FRAMES] [-c SYMBOL VALUE]... [--ir FILE] [--preset URI]
+ *   lv2host [-b FRAMES] [-c SYMBOL VALUE]... [--ir FILE] [--notify] [--preset URI]
  *           [--load-state DIR] [--save-state DIR] PLUGIN_URI IN.wav OUT.wav
  *
  * --time prints the times of bench/host_clock.h (for bench/); --null
@@ -14,6 +14,9 @@
  * code) for tests/rt_interpose.c, when that is preloaded.
  * --misalign hands the plugin atom buffers 4 bytes off an 8-byte boundary,
  * as some hosts do (jalv 1.6).
+ * --notify checks that the plugin leaves a sequence on its notify port
+ * after every run() and prints the last IR path a patch:Set there named
+ * ("notify PATH", or "notify nothing").
  * It offers urid:map/unmap, worker:schedule, buf-size:boundedBlockLength
  * and options (the block length), which guitarix's plugins require.
  *
@@ -25,6 +28,7 @@
 #include <lilv/lilv.h>
 #include <lv2/atom/atom.h>
 #include <lv2/atom/forge.h>
+#include <lv2/atom/util.h>
 #include <lv2/buf-size/buf-size.h>
 #include <lv2/options/options.h>
 #include <lv2/patch/patch.h>
@@ -71,6 +75,8 @@ typedef struct {
   bool null;          /* copy instead of run() */
   double loop_cpu;    /* over the loop of blocks, every thread */
   void (*rt_enter)(void), (*rt_leave)(void);
+  char told[4096]; /* the last patch:Set's path on the notify port */
+  bool bad_notify; /* something not a sequence was left there */
 } Host;
 
 static void rt_enter(const Host *host) {
@@ -218,6 +224,31 @@ static void reset_atoms(Host *host) {
   out->size = ATOM_CAPACITY - sizeof(LV2_Atom);
 }
 
+/* What the plugin left on its notify port: a sequence, whose patch:Set
+ * objects name the IR file. */
+static void read_notify(Host *host) {
+  const LV2_Atom_Sequence *seq = (const LV2_Atom_Sequence *)host->atom_out;
+  if (seq->atom.type != map_uri(host, LV2_ATOM__Sequence) ||
+      seq->atom.size < sizeof(LV2_Atom_Sequence_Body) ||
+      seq->atom.size > ATOM_CAPACITY - sizeof(LV2_Atom)) {
+    host->bad_notify = true;
+    return;
+  }
+  LV2_ATOM_SEQUENCE_FOREACH(seq, ev) {
+    const LV2_Atom_Object *obj = (const LV2_Atom_Object *)&ev->body;
+    if (ev->body.type != map_uri(host, LV2_ATOM__Object) ||
+        obj->body.otype != map_uri(host, LV2_PATCH__Set)) {
+      continue;
+    }
+    const LV2_Atom *value = NULL;
+    lv2_atom_object_get(obj, map_uri(host, LV2_PATCH__value), &value, 0);
+    if (value && value->type == map_uri(host, LV2_ATOM__Path)) {
+      snprintf(host->told, sizeof host->told, "%.*s", (int)value->size,
+               (const char *)LV2_ATOM_BODY_CONST(value));
+    }
+  }
+}
+
 static void run_block(Host *host, uint32_t n) {
   if (host->atom_out_index >= 0) {
     LV2_Atom *out = (LV2_Atom *)host->atom_out;
@@ -231,6 +262,7 @@ static void run_block(Host *host, uint32_t n) {
     rt_enter(host);
     lilv_instance_run(host->instance, n);
     rt_leave(host);
+    if (host->atom_out_index >= 0) read_notify(host);
   }
   host->run_seconds += host_wall() - t0;
   service_worker(host);
@@ -331,7 +363,7 @@ typedef struct {
   const char *change_sym[16];
   float change_val[16];
   int n_change;
-  bool rt_check, latency, misalign;
+  bool rt_check, latency, misalign, notify;
 } Args;
 
 static int parse_args(int argc, char **argv, Args *a) {
@@ -351,6 +383,8 @@ static int parse_args(int argc, char **argv, Args *a) {
       a->change_at[a->n_change] = atol(argv[++i]);
       a->change_sym[a->n_change] = argv[++i];
       a->change_val[a->n_change++] = strtof(argv[++i], NULL);
+    } else if (!strcmp(argv[i], "--notify")) {
+      a->notify = true;
     } else if (!strcmp(argv[i], "--misalign")) {
       a->misalign = true;
     } else if (!strcmp(argv[i], "--rt-check")) {
@@ -435,6 +469,10 @@ static int run_host(Host *host, const Args *a, const LV2_Feature *const *feature
     if (!port) rc = fail("no latency port", a->uri);
     if (port) printf("latency %g\n", host->values[lilv_port_get_index(host->plugin, port)]);
   }
+  if (!rc && a->notify) {
+    if (host->bad_notify) rc = fail("the notify port was left without a sequence", a->uri);
+    printf("notify %s\n", host->told[0] ? host->told : "nothing");
+  }
   if (!rc && a->save) rc = save_state(host, a->save, features);
   lilv_instance_deactivate(host->instance);
   lilv_instance_free(host->instance);
@@ -448,7 +486,8 @@ int main(int argc, char **argv) {
   if (parse_args(argc, argv, &a)) {
     fprintf(stderr,
             "usage: lv2host [-b FRAMES] [-c SYMBOL VALUE]... [--ir FILE] "
-            "[--preset URI] [--load-state DIR] [--save-state DIR] [--time] [--null] [--misalign] "
+            "[--notify] [--preset URI] [--load-state DIR] [--save-state DIR] [--time] [--null] "
+            "[--misalign] "
             "URI IN.wav OUT.wav\n");
     return 2;
   }

@@ -164,6 +164,11 @@ check cab "cab_model=2 mic_type=2" \
 "$gs" process -q -c "cab ir=$dir/ir.wav" "$dir/di.wav" "$dir/cli.wav" || fail "cab ir: process"
 "$host" --ir "$dir/ir.wav" "$URI:cab" "$dir/di.wav" "$dir/plug.wav" || fail "cab ir: lv2host"
 same "$dir/plug.wav" "$dir/cli.wav" "cab with an IR file via lv2host"
+# the notify port tells what IR runs, and holds a sequence after every run
+"$host" --notify --ir "$dir/ir.wav" "$URI:cab" "$dir/di.wav" "$dir/plugn.wav" >"$dir/notify.txt" ||
+  fail "cab ir: lv2host --notify"
+grep -qx "notify $dir/ir.wav" "$dir/notify.txt" ||
+  fail "the notify port did not name the IR: $(cat "$dir/notify.txt")"
 # block sizes change nothing
 "$host" -b 1 --ir "$dir/ir.wav" "$URI:cab" "$dir/di.wav" "$dir/plug1.wav" || fail "lv2host -b 1"
 same "$dir/plug1.wav" "$dir/cli.wav" "the same, one frame per run"
@@ -198,6 +203,32 @@ for c in $counts; do
   [ "$c" -gt 40000 ] && [ "$c" -le 48000 ] || fail "lv2host: a report of $c samples, not one second's"
 done
 echo "lv2host, 3 s of NaN samples and 40 dB of gain, clipping reported per second: $counts"
+
+# --- odd control values. A NaN on a port set at build is kept, and said
+# once, not rebuilt for at every block (it was: 189 times a second).
+"$host" -c cab_model nan "$URI:cab" "$dir/di.wav" "$dir/nanport.wav" 2>"$dir/warn.txt" ||
+  fail "lv2host, a NaN on cab_model"
+[ "$(grep -c "outside its range" "$dir/warn.txt")" -eq 1 ] ||
+  fail "a NaN on cab_model: not one warning: $(sort "$dir/warn.txt" | uniq -c)"
+# A value inside the range the TTL declares does something, live and at
+# build: between 0 (off) and the least real value, that value (10 Hz).
+"$host" -c pre_hpf 10 "$URI:preamp" "$dir/di.wav" "$dir/hpf10.wav" || fail "lv2host hpf 10"
+"$host" -c pre_hpf 5 "$URI:preamp" "$dir/di.wav" "$dir/hpf5.wav" 2>"$dir/warn.txt" ||
+  fail "lv2host hpf 5"
+[ -s "$dir/warn.txt" ] && fail "pre_hpf 5: $(cat "$dir/warn.txt")"
+same "$dir/hpf5.wav" "$dir/hpf10.wav" "pre_hpf 5 Hz at build, as 10 Hz"
+"$host" -c pre_hpf 200 --change 0 pre_hpf 5 "$URI:preamp" "$dir/di.wav" "$dir/hpf5l.wav" ||
+  fail "lv2host hpf 200 then 5"
+"$host" -c pre_hpf 200 --change 0 pre_hpf 10 "$URI:preamp" "$dir/di.wav" "$dir/hpf10l.wav" ||
+  fail "lv2host hpf 200 then 10"
+same "$dir/hpf5l.wav" "$dir/hpf10l.wav" "pre_hpf moved live to 5 Hz, as to 10 Hz"
+
+# A rate the chain cannot run at: instantiate() refuses, so the host can say so.
+sox -V1 -n -r 4000 -c 1 "$dir/r4k.wav" synth 0.1 sine 440 || fail "sox r4k"
+"$host" "$URI:amp" "$dir/r4k.wav" "$dir/r4k_out.wav" 2>"$dir/warn.txt" &&
+  fail "the amp instantiated at 4 kHz"
+grep -q "4000 Hz is outside 8 kHz to 384 kHz" "$dir/warn.txt" ||
+  fail "4 kHz: no message: $(cat "$dir/warn.txt")"
 
 # --- latency: every plugin reports its chain's on its latency port, and
 # the output is the library's delayed by that much (gainstage process
