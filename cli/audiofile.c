@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sf_truncated.h"
 
 volatile sig_atomic_t cli_stop = 0;
 
@@ -24,8 +25,10 @@ void cli_catch_signals(void) {
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  /* each of these kills by default: a closed terminal (HUP) or a broken
+   * pipe must not leave a half-written temporary file either */
+  const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGALRM, SIGUSR1, SIGUSR2};
+  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
 }
 
 SNDFILE *audio_open_read(const char *path, SF_INFO *info) {
@@ -42,6 +45,13 @@ SNDFILE *audio_open_read(const char *path, SF_INFO *info) {
   SNDFILE *sf = sf_open(path, SFM_READ, info);
   if (!sf) {
     cli_error("cannot read '%s' as audio: %s", path, sf_strerror(NULL));
+    return NULL;
+  }
+  long long promised;
+  if (gs_sf_truncated(sf, info, &promised)) {
+    cli_error("'%s' is truncated: its header promises %lld frames, it holds %lld", path, promised,
+              (long long)info->frames);
+    sf_close(sf);
     return NULL;
   }
   return sf;
@@ -107,6 +117,9 @@ bool audio_create(OutFile *out, const char *path, int format, int rate, int chan
     unlink(out->tmp);
     return false;
   }
+  /* integer formats clip at full scale (process warns); FLAC's encoder
+   * would otherwise fail the whole write on the first sample beyond it */
+  sf_command(out->sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
   return true;
 }
 
@@ -127,6 +140,9 @@ bool audio_commit(OutFile *out) {
     unlink(out->tmp);
     return false;
   }
+  /* integer formats clip at full scale (process warns); FLAC's encoder
+   * would otherwise fail the whole write on the first sample beyond it */
+  sf_command(out->sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
   return true;
 }
 

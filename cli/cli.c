@@ -19,6 +19,12 @@ static void print_log(void *handle, GsLogLevel level, const char *message) {
 
 const GsLog cli_log = {print_log, NULL};
 
+static void print_errors(void *handle, GsLogLevel level, const char *message) {
+  if (level == GS_LOG_ERROR) print_log(handle, level, message);
+}
+
+const GsLog cli_log_errors = {print_errors, NULL};
+
 static void vsay(const char *tag, const char *fmt, va_list ap) {
   fprintf(stderr, "gainstage: %s: ", tag);
   vfprintf(stderr, fmt, ap);

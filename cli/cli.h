@@ -11,6 +11,7 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 /* The sink that prints library messages to stderr. */
 extern const GsLog cli_log;
+extern const GsLog cli_log_errors; /* errors only (-q) */
 
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

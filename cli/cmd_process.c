@@ -29,7 +29,7 @@ static const char help[] =
     "                      (default: the input's, or float for volts, pascals)\n"
     "      --seed N        seed of the modelled noise (default 1)\n"
     "      --no-noise      turn all modelled noise off\n"
-    "  -q, --quiet         no progress or warnings\n"
+    "  -q, --quiet         no progress or warnings (errors still)\n"
     "  -h, --help          this help\n";
 
 typedef struct {
@@ -258,7 +258,7 @@ int cmd_process(int argc, char **argv) {
   }
   GsChainConfig cc = {
       .rate = ii.samplerate, .channels = (uint32_t)ii.channels, .seed = o.seed, .noise = o.noise};
-  if (gs_chain_new(spec, &cc, o.quiet ? NULL : &cli_log, &chain) != GS_OK) goto done;
+  if (gs_chain_new(spec, &cc, o.quiet ? &cli_log_errors : &cli_log, &chain) != GS_OK) goto done;
   int cout = (int)gs_chain_out_channels(chain), format;
   rc = choose_format(&o, &ii, gs_chain_output_domain(chain), cout, &format);
   if (rc != EXIT_OK) goto done;

@@ -1,4 +1,5 @@
 /* gainstage: the studio signal chain, in software. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,6 +29,14 @@ static const char usage[] =
     "\n"
     "Exit status: 0 success, 1 runtime failure, 2 bad usage or input.\n";
 
+/* What a command printed reached its destination (a full disk, a closed
+ * pipe): else say so and fail, rather than exit 0 with the output lost. */
+static int flushed(int status) {
+  if (fflush(stdout) == 0 && !ferror(stdout)) return status;
+  fprintf(stderr, "gainstage: error: writing the standard output failed: %s\n", strerror(errno));
+  return status == EXIT_OK ? EXIT_RUNTIME : status;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage, stderr);
@@ -50,7 +59,7 @@ int main(int argc, char **argv) {
       {"synth", cmd_synth},     {"measure", cmd_measure}, {"run", cmd_run},
   };
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-    if (!strcmp(cmd, commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    if (!strcmp(cmd, commands[i].name)) return flushed(commands[i].run(argc - 1, argv + 1));
   }
   fprintf(stderr, "gainstage: error: unknown command '%s'\n\n%s", cmd, usage);
   return EXIT_USAGE;

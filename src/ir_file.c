@@ -13,6 +13,7 @@
 
 #include "analyze/fft.h"
 #include "ir_resample.h"
+#include "sf_truncated.h"
 
 /* The first channel of the file, at its own rate. */
 static GsStatus read_first_channel(const char *path, float **out, size_t *len, double *rate,
@@ -32,10 +33,15 @@ static GsStatus read_first_channel(const char *path, float **out, size_t *len, d
   }
   double seconds = info.samplerate > 0 ? (double)info.frames / info.samplerate : INFINITY;
   GsStatus s = GS_OK;
+  long long promised;
   if (info.frames <= 0) {
     snprintf(why, size, "IR file '%s' is empty", path);
     s = GS_ERR_BAD_VALUE;
-  } else if (info.samplerate < 8000 || info.samplerate > 384000) {
+  } else if (gs_sf_truncated(sf, &info, &promised)) {
+    snprintf(why, size, "IR file '%s' is truncated: its header promises %lld frames, it holds %lld",
+             path, promised, (long long)info.frames);
+    s = GS_ERR_BAD_VALUE;
+  } else if (info.samplerate < GS_RATE_MIN || info.samplerate > GS_RATE_MAX) {
     /* a resampler between coprime rates pads by the input rate: a
      * made-up rate of 1.4 GHz would ask for gigabytes (found by fuzzing) */
     snprintf(why, size, "IR file '%s' has a sample rate of %d Hz; 8 kHz to 384 kHz are supported",

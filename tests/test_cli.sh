@@ -34,6 +34,27 @@ nothing_written() {
 printf 'not audio\n' >"$dir/text.wav"
 out="$dir/out.wav"
 
+# beyond full scale into an integer format (FLAC) clips, with a warning
+expect 0 "was clipped at full scale" -- "$gs" process -c "source ! gain db=3" "$dir/di.wav" \
+  "$dir/over.flac"
+sox "$dir/over.flac" -n stat 2>&1 | grep -q "Maximum amplitude: *1.000000" ||
+  fail "FLAC beyond full scale not clipped at it: $(sox "$dir/over.flac" -n stat 2>&1 | grep Max)"
+
+# -q hushes warnings, never an error
+expect 2 "stage 2 (adc) takes volts" -- "$gs" process -q -c "adc ! adc" "$dir/di.wav" "$dir/q.wav"
+expect 2 "cannot read IR file" -- "$gs" process -q -c "source ! cab ir=$dir/none.wav ! adc" \
+  "$dir/di.wav" "$dir/q.wav"
+
+# output that cannot be written (a full disk) fails, and says why
+for args in "list" "plan -p hifi" "measure --file $dir/di.wav"; do
+  # shellcheck disable=SC2086
+  "$gs" $args >/dev/full 2>"$dir/stderr"
+  code=$?
+  [ $code -eq 1 ] || fail "$args >/dev/full: exit $code (want 1)"
+  grep -q "writing the standard output failed: No space left" "$dir/stderr" ||
+    fail "$args >/dev/full: no message"
+done
+
 # usage
 expect 2 "Usage: gainstage" -- "$gs"
 expect 0 "gainstage 0." -- "$gs" --version
@@ -94,17 +115,20 @@ expect 0 "stage 2 (preamp): the mic-condenser needs phantom power" -- \
 expect 0 "gain=50.0 dB is beyond what stages=1 reaches at 1 kHz (-44.6 to 35.4 dB)" -- \
   "$gs" process -c "source ! preamp voicing=tube stages=1 gain=50" "$dir/di.wav" "$dir/w.wav"
 
-# SIGTERM stops cleanly: exit 1, nothing at the destination
+# SIGTERM, or a closed terminal's SIGHUP, stops cleanly: exit 1, nothing
+# at the destination, no temporary file left
 "$gs" synth guitar --seconds 900 "$dir/long.wav" || fail "synth long"
-"$gs" process -q -p guitar-clean "$dir/long.wav" "$dir/long-out.wav" 2>"$dir/stderr" &
-pid=$!
-sleep 0.3
-kill -TERM $pid
-wait $pid
-code=$?
-[ $code -eq 1 ] || fail "SIGTERM: exit $code (want 1)"
-grep -q "interrupted" "$dir/stderr" || fail "SIGTERM: no message"
-nothing_written "$dir/long-out.wav"
+for sig in TERM HUP; do
+  "$gs" process -q -p guitar-clean "$dir/long.wav" "$dir/long-out.wav" 2>"$dir/stderr" &
+  pid=$!
+  sleep 0.3
+  kill -$sig $pid
+  wait $pid
+  code=$?
+  [ $code -eq 1 ] || fail "SIG$sig: exit $code (want 1)"
+  grep -q "interrupted" "$dir/stderr" || fail "SIG$sig: no message"
+  nothing_written "$dir/long-out.wav"
+done
 
 # cab ir=FILE: every kind of bad impulse response is refused before any
 # output is written (sox makes the audio ones)
@@ -115,15 +139,21 @@ sox -n -r 8000 -c 1 "$dir/huge.wav" synth 10.5 sine 100 || fail "sox huge"
 sox -n -r 44100 -c 1 "$dir/silent.wav" trim 0 0.1 || fail "sox silent"
 sox -n -r 44100 -c 2 "$dir/ir.wav" synth 0.05 pinknoise fade 0 0.05 0.045 || fail "sox ir"
 python3 "$(dirname "$0")/nan_wav.py" "$dir/nan.wav" || fail "nan_wav.py" # 100 NaN in 1 s
+head -c 1000 "$dir/di.wav" >"$dir/trunc.wav" # its header promises 96000 frames
 for bad in "garbage.wav:not audio" "text.wav:not audio" "folder:not audio" "empty.wav:is empty" \
     "huge.wav:at most 10 s" "silent.wav:only silence" "missing.wav:No such file" \
-    "nan.wav:100 non-finite samples"; do
+    "nan.wav:100 non-finite samples" "trunc.wav:promises 96000 frames, it holds"; do
   file=${bad%%:*} why=${bad#*:}
   expect 2 "$why" -- "$gs" process -c "source ! cab ir=$dir/$file ! adc" "$dir/di.wav" \
     "$dir/cab.wav"
   nothing_written "$dir/cab.wav"
 done
 expect 2 "at most 10 s" -- "$gs" plan -c "source ! cab ir=$dir/huge.wav ! adc"
+# a file cut short (libsndfile would read what is there) is refused as input too
+expect 2 "'$dir/trunc.wav' is truncated" -- "$gs" process -c "source ! adc" "$dir/trunc.wav" \
+  "$dir/cab.wav"
+nothing_written "$dir/cab.wav"
+expect 2 "'$dir/trunc.wav' is truncated" -- "$gs" measure --file "$dir/trunc.wav"
 # a good one: stereo, at 44.1 kHz, and found beside the preset that names it
 expect 0 "" -- "$gs" process -q -c "source ! cab ir=$dir/ir.wav mix=0.7 ! adc" "$dir/di.wav" "$out"
 printf 'source\ncab ir=ir.wav\nadc\n' >"$dir/rig.preset"
