@@ -52,6 +52,17 @@ m = json.load(open(sys.argv[1]))
 assert abs(m["max_output"]["watts"] - 100) < 3, m["max_output"]
 assert m["output"]["dbu"] is not None and m["ein_dbu"] is not None
 PY
+# a speaker's terminals: its watts; in the air, pascals are not watts (a
+# 100 W amp read 28 W: Pa squared times the speaker's conductance)
+for out in terminals air; do
+  "$gs" measure -c "poweramp watts=100 load=8 ! speaker output=$out" --json >"$dir/s.json" ||
+    fail "measure speaker output=$out"
+  python3 - "$dir/s.json" $out <<'PY' || fail "speaker output=$out: watts"
+import json, sys
+w = json.load(open(sys.argv[1]))["max_output"]["watts"]
+assert (w is None) if sys.argv[2] == "air" else (90 < w < 120), w
+PY
+done
 
 # the analyzer's file levels agree with sox's stats to 0.01 dB
 "$gs" synth guitar --seconds 3 "$dir/di.wav"

@@ -44,7 +44,9 @@ GsStatus gs_system_for_chain(GsChain *chain, GsSystem *out) {
       .process = chain_process,
       .reset = chain_reset,
       .set_noise = chain_noise,
-      .load_siemens = last->cls->is_load ? chain_load : NULL,
+      /* watts from the output's volts: not from a speaker's or cab's pascals */
+      .load_siemens =
+          last->cls->is_load && last->out_domain == GS_DOMAIN_ANALOG ? chain_load : NULL,
       .nominal_level = gs_chain_nominal_level(chain),
       .reported_latency = gs_chain_latency(chain),
       .latency_slack = gs_chain_latency_slack(chain),
