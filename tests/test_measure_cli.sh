@@ -93,6 +93,8 @@ PY
 [ "$(head -c 8 "$dir/m.png" | od -An -tx1 | tr -d ' ')" = "89504e470d0a1a0a" ] || fail "not a PNG"
 grep -q "<svg" "$dir/m.svg" || fail "not an SVG"
 grep -q "<svg" "$dir/plan.svg" || fail "plan: not an SVG"
+# drawn beside and renamed: no temporary file stays
+ls -a "$dir" | grep -q '^\.m\.\|^\.plan\.' && fail "a plot's temporary file was left"
 
 # the level sweep: seven points, THD rising into clipping
 "$gs" measure -c "preamp input=mic gain=50 ! poweramp watts=100 ! load ohms=8" \
@@ -118,6 +120,7 @@ err 2 "give dBu, dBV or volts" "$gs" measure -c "preamp" --level -10dBFS
 err 2 "--rate takes 44100 to 192000" "$gs" measure -c preamp --rate 8000
 err 2 "too close to Nyquist" "$gs" measure -c preamp --freq 22000
 err 2 "must end in .png or .svg" "$gs" measure -c preamp --plot "$dir/x.jpg"
+err 1 "cannot write '$dir/none/x.png': No such file" "$gs" plan -c preamp --plot "$dir/none/x.png"
 err 2 "FROM:TO:STEP" "$gs" measure -c preamp --sweep-level=-10dBu
 [ -e "$dir/x.jpg" ] && fail "a refused plot was written"
 

@@ -3,11 +3,15 @@
  * carry real units; plots are for people, the tests assert numbers. */
 #include <cairo-svg.h>
 #include <cairo.h>
+#include <errno.h>
+#include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "gainstage/analyze.h"
 #include "log.h"
@@ -189,11 +193,40 @@ static Axes panel(int index, double xmin, double xmax, bool xlog, double ymin, d
   return a;
 }
 
+/* A figure is drawn into a temporary file beside its path and renamed
+ * onto it once whole: a full disk or a signal leaves no half an image. */
 typedef struct {
   cairo_surface_t *surface;
   cairo_t *cr;
   bool png;
+  char tmp[4096];
 } Figure;
+
+static bool make_temporary(Figure *f, const char *path, const GsLog *log) {
+  char dir_buf[4096], base_buf[4096];
+  snprintf(dir_buf, sizeof dir_buf, "%s", path);
+  snprintf(base_buf, sizeof base_buf, "%s", path);
+  int w = snprintf(f->tmp, sizeof f->tmp, "%s/.%s.XXXXXX", dirname(dir_buf), basename(base_buf));
+  int fd = w > 0 && (size_t)w < sizeof f->tmp ? mkstemp(f->tmp) : -1;
+  if (fd < 0) {
+    gs_log(log, GS_LOG_ERROR, "cannot write '%s': %s", path, strerror(errno));
+    return false;
+  }
+  close(fd);
+  return true;
+}
+
+/* The finished temporary file to its place, with the usual permissions
+ * (mkstemp's are 0600). */
+static bool put_in_place(const Figure *f, const char *path, const GsLog *log) {
+  mode_t mask = umask(0);
+  umask(mask);
+  chmod(f->tmp, 0666 & ~mask);
+  if (rename(f->tmp, path) == 0) return true;
+  gs_log(log, GS_LOG_ERROR, "cannot write '%s': %s", path, strerror(errno));
+  unlink(f->tmp);
+  return false;
+}
 
 static GsStatus figure_open(Figure *f, const char *path, double height, const GsLog *log) {
   const char *dot = strrchr(path, '.');
@@ -203,11 +236,13 @@ static GsStatus figure_open(Figure *f, const char *path, double height, const Gs
     gs_log(log, GS_LOG_ERROR, "plot '%s': the file must end in .png or .svg", path);
     return GS_ERR_ARG;
   }
+  if (!make_temporary(f, path, log)) return GS_ERR_IO;
   f->surface = f->png ? cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)WIDTH, (int)height)
-                      : cairo_svg_surface_create(path, WIDTH, height);
+                      : cairo_svg_surface_create(f->tmp, WIDTH, height);
   if (cairo_surface_status(f->surface) != CAIRO_STATUS_SUCCESS) {
     gs_log(log, GS_LOG_ERROR, "cannot write '%s'", path);
     cairo_surface_destroy(f->surface);
+    unlink(f->tmp);
     return GS_ERR_IO;
   }
   f->cr = cairo_create(f->surface);
@@ -221,7 +256,7 @@ static GsStatus figure_close(Figure *f, const char *path, const GsLog *log) {
   cairo_destroy(f->cr);
   cairo_status_t st = CAIRO_STATUS_SUCCESS;
   if (f->png) {
-    st = cairo_surface_write_to_png(f->surface, path);
+    st = cairo_surface_write_to_png(f->surface, f->tmp);
   } else {
     cairo_surface_finish(f->surface);
     st = cairo_surface_status(f->surface);
@@ -229,9 +264,10 @@ static GsStatus figure_close(Figure *f, const char *path, const GsLog *log) {
   cairo_surface_destroy(f->surface);
   if (st != CAIRO_STATUS_SUCCESS) {
     gs_log(log, GS_LOG_ERROR, "cannot write '%s': %s", path, cairo_status_to_string(st));
+    unlink(f->tmp);
     return GS_ERR_IO;
   }
-  return GS_OK;
+  return put_in_place(f, path, log) ? GS_OK : GS_ERR_IO;
 }
 
 static void plot_response(cairo_t *cr, const GsMeasurement *m, int at) {
