@@ -75,6 +75,14 @@ static int check_sources(const Options *o) {
   if (jack && o->rate_given) {
     return cli_usage_error("measure", "--rate: a JACK loopback runs at the server's rate");
   }
+  if (o->file && (chain || o->plot || o->level || o->sweep || o->rate_given)) {
+    return cli_usage_error("measure", "--file measures the file alone: %s does not apply",
+                           chain      ? "a chain"
+                           : o->plot  ? "--plot"
+                           : o->level ? "--level"
+                           : o->sweep ? "--sweep-level"
+                                      : "--rate");
+  }
   return EXIT_OK;
 }
 
@@ -160,8 +168,9 @@ static bool sweep_for(const char *text, GsDomain domain, GsMeasureConfig *c) {
   return true;
 }
 
+/* dB of a ratio: -inf for silence (null in JSON), NaN for what is none */
 static double db(double x) {
-  return x > 0.0 ? 20.0 * log10(x) : NAN;
+  return x > 0.0 ? 20.0 * log10(x) : x == 0.0 ? -INFINITY : NAN;
 }
 
 static void json_pairs(Json *j, const char *key, const GsResponsePoint *p, size_t n, bool deg) {
@@ -351,6 +360,14 @@ static int measure_file(const Options *o) {
     return EXIT_RUNTIME;
   }
   sf_close(sf);
+  if (frames == 0 || (o->freq_given && frames < FILE_TONE_N)) {
+    if (frames == 0) cli_error("'%s' holds no samples", o->file);
+    if (frames > 0) {
+      cli_error("--freq reads the last %d samples; '%s' has %zu", FILE_TONE_N, o->file, frames);
+    }
+    free(buf);
+    return EXIT_USAGE;
+  }
   Json j;
   if (o->json) {
     json_begin(&j, stdout);
@@ -359,13 +376,23 @@ static int measure_file(const Options *o) {
   }
   for (size_t c = 0; c < ch; c++) {
     double peak = 0.0, sum = 0.0, sq = 0.0;
+    size_t bad = 0; /* non-finite samples: counted, left out of the figures */
     for (size_t i = 0; i < frames; i++) {
       double v = buf[i * ch + c];
+      if (!isfinite(v)) {
+        bad++;
+        continue;
+      }
       peak = fmax(peak, fabs(v));
       sum += v;
       sq += v * v;
     }
-    double rms = frames ? sqrt(sq / (double)frames) : 0.0, dc = frames ? sum / (double)frames : 0.0;
+    size_t n = frames - bad;
+    double rms = n ? sqrt(sq / (double)n) : 0.0, dc = n ? sum / (double)n : 0.0;
+    if (bad) {
+      cli_warning("channel %zu: %zu non-finite samples (NaN or infinity), left out of the figures",
+                  c + 1, bad);
+    }
     if (o->json) {
       json_object(&j, NULL);
       json_num(&j, "peak", peak);
@@ -374,6 +401,7 @@ static int measure_file(const Options *o) {
       json_num(&j, "rms_db", db(rms));
       json_num(&j, "rms_dbfs", db(rms * sqrt(2.0)));
       json_num(&j, "dc", dc);
+      json_num(&j, "nonfinite", (double)bad);
       file_tone(o, buf, frames, ch, c, info.samplerate, &j);
       json_close(&j);
     } else {
@@ -455,10 +483,7 @@ int cmd_measure(int argc, char **argv) {
   Options o;
   int rc = parse(argc, argv, &o);
   if (rc != EXIT_OK) return rc < 0 ? EXIT_OK : rc;
-  if (o.file) {
-    if (o.chain || o.preset) return cli_usage_error("measure", "--file takes no chain");
-    return measure_file(&o);
-  }
+  if (o.file) return measure_file(&o);
   if (o.jack_out) return run_jack(&o);
   GsSpec *spec = cli_load_spec("measure", o.chain, o.preset, &rc);
   if (!spec) return rc;

@@ -256,6 +256,10 @@ int cmd_process(int argc, char **argv) {
     cli_error("'%s' has %d channels; at most 64 are supported", o.in, ii.channels);
     goto done;
   }
+  if (ii.frames <= 0) {
+    cli_error("'%s' holds no samples", o.in);
+    goto done;
+  }
   GsChainConfig cc = {
       .rate = ii.samplerate, .channels = (uint32_t)ii.channels, .seed = o.seed, .noise = o.noise};
   if (gs_chain_new(spec, &cc, o.quiet ? &cli_log_errors : &cli_log, &chain) != GS_OK) goto done;

@@ -35,7 +35,8 @@ int cmd_synth(int argc, char **argv) {
     switch (c) {
       case 'S':
         if (!cli_parse_double(optarg, &seconds) || seconds <= 0 || seconds > 3600) {
-          return cli_usage_error("synth", "--seconds takes 0 to 3600, not '%s'", optarg);
+          return cli_usage_error("synth", "--seconds takes more than 0 and up to 3600, not '%s'",
+                                 optarg);
         }
         break;
       case 'r':
@@ -59,10 +60,11 @@ int cmd_synth(int argc, char **argv) {
   const char *path = argv[optind + 1];
   int major = audio_format_for(path);
   if (!major || major == SF_FORMAT_FLAC || major == SF_FORMAT_OGG) {
-    cli_error("'%s': write a .wav, .w64, .aiff or .caf file (float samples)", path);
+    cli_error("'%s': write a .wav, .w64, .rf64, .aiff or .caf file (float samples)", path);
     return EXIT_USAGE;
   }
   size_t n = (size_t)(seconds * rate);
+  if (n == 0) return cli_usage_error("synth", "--seconds %g is not one sample long", seconds);
   float *buf = malloc(n * sizeof(float));
   if (!buf) {
     cli_error("out of memory");

@@ -122,6 +122,28 @@ err 2 "too close to Nyquist" "$gs" measure -c preamp --freq 22000
 err 2 "must end in .png or .svg" "$gs" measure -c preamp --plot "$dir/x.jpg"
 err 1 "cannot write '$dir/none/x.png': No such file" "$gs" plan -c preamp --plot "$dir/none/x.png"
 err 2 "FROM:TO:STEP" "$gs" measure -c preamp --sweep-level=-10dBu
+# --file: the file alone; a tone needs its 65536 samples; no samples is no file
+"$gs" synth guitar --seconds 1 "$dir/one.wav" || fail "synth 1 s"
+err 2 "--plot does not apply" "$gs" measure --file "$dir/one.wav" --plot "$dir/f.png"
+err 2 "--level does not apply" "$gs" measure --file "$dir/one.wav" --level 0dBu
+err 2 "a chain does not apply" "$gs" measure --file "$dir/one.wav" -c gain
+err 2 "--freq reads the last 65536 samples" "$gs" measure --file "$dir/one.wav" --freq 1000
+sox -V1 -n -r 48000 -c 1 "$dir/none.wav" trim 0 0 || fail "sox none"
+err 2 "holds no samples" "$gs" measure --file "$dir/none.wav"
+err 2 "holds no samples" "$gs" process -c gain "$dir/none.wav" "$dir/none-out.wav"
+err 2 "not one sample long" "$gs" synth guitar --seconds 1e-9 "$dir/tiny.wav"
+[ -e "$dir/none-out.wav" ] || [ -e "$dir/tiny.wav" ] && fail "an empty run wrote a file"
+# a NaN is counted and left out (the rms was NaN); silence is -inf dB
+python3 "$(dirname "$0")/nan_wav.py" "$dir/nan.wav" || fail "nan_wav.py"
+"$gs" measure --file "$dir/nan.wav" --json >"$dir/n.json" 2>"$dir/err" || fail "measure NaN file"
+grep -q "100 non-finite samples" "$dir/err" || fail "measure --file: no NaN warning"
+python3 - "$dir/n.json" <<'PY' || fail "measure --file of NaN samples"
+import json, math, sys
+c = json.load(open(sys.argv[1]))["channels"][0]
+assert c["nonfinite"] == 100 and abs(c["rms"] - 0.5 / math.sqrt(2)) < 1e-3, c
+PY
+sox -V1 -n -r 48000 -c 1 "$dir/quiet.wav" trim 0 0.1 || fail "sox quiet"
+"$gs" measure --file "$dir/quiet.wav" | grep -q "peak -inf dB" || fail "silence: not -inf dB"
 [ -e "$dir/x.jpg" ] && fail "a refused plot was written"
 
 # aliasing of the high-gain tube rig at quality=auto: a 5 kHz sine at the
