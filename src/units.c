@@ -373,9 +373,9 @@ GsStatus gs_param_parse(const GsParamInfo *p, const char *text, double *value, c
   }
   double out;
   if (!interpret(p->unit, suffix, v, &out)) {
-    snprintf(why, why_size, "'%s' is not a unit for %s%s%s", suffix,
-             p->unit == GS_UNIT_NONE ? "a plain number" : "",
-             p->unit == GS_UNIT_NONE ? "" : "a value in ", gs_unit_symbol(p->unit));
+    const char *symbol = gs_unit_symbol(p->unit); /* none for a knob's position */
+    snprintf(why, why_size, "'%s' is not a unit for %s%s", suffix,
+             symbol[0] ? "a value in " : "a plain number", symbol);
     return GS_ERR_BAD_VALUE;
   }
   if (!isfinite(out)) {

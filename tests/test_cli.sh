@@ -73,6 +73,7 @@ expect 2 "has no parameter 'gian'" -- "$gs" process -c "source ! preamp gian=3" 
 expect 2 "stage 2 (preamp): gain=90: out of range (0 dB to 70 dB)" -- \
   "$gs" process -c "source ! preamp gain=90" "$dir/di.wav" "$out"
 expect 2 "gain=4o: '" -- "$gs" process -c "source ! preamp gain=4o" "$dir/di.wav" "$out"
+expect 2 "bass=0,5: ',5' is not a unit for a plain number" -- "$gs" plan -c "tonestack bass=0,5"
 expect 2 "out of reach of EL84 push-pull" -- \
   "$gs" process -c "source ! poweramp type=tube tube=EL84 watts=5000" "$dir/di.wav" "$out"
 expect 2 "put a dac between them" -- "$gs" process -c "source ! adc ! preamp" "$dir/di.wav" "$out"
