@@ -176,6 +176,15 @@ int cmd_run(int argc, char **argv) {
     gs_rig_free(rig);
     return code;
   }
+  /* the chains built once without a server, as --check does: a bad rig
+   * says what is wrong (exit 2) whether or not JACK runs */
+  GsEngine *trial = NULL;
+  st = gs_engine_new(rig, 48000.0, &cli_log_errors, &trial); /* warnings: once, later */
+  gs_engine_free(trial);
+  if (st != GS_OK) {
+    gs_rig_free(rig);
+    return EXIT_USAGE;
+  }
   signal(SIGXFSZ, SIG_IGN); /* a file size limit is a write error for the recorder */
   signal(SIGPIPE, SIG_IGN);
   cli_catch_signals();

@@ -25,6 +25,7 @@ typedef enum { GS_REC_OFF, GS_REC_RAW, GS_REC_PROCESSED, GS_REC_BOTH } GsRecordW
 
 typedef struct {
   char name[GS_RIG_NAME];
+  unsigned line;                      /* of its declaration in the rig file */
   char *capture[GS_RIG_MAX_CAPTURES]; /* ports to connect from; NULL: none */
   uint32_t n_inputs;                  /* input ports (>= 1) */
   GsSpec *chain;                      /* digital in, digital out */

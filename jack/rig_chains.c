@@ -9,11 +9,13 @@
 
 #include "rig.h"
 #include "rig_params.h"
+#include "spec.h"
 
-static void report(const GsLog *log, const char *file, const char *strip, const char *what) {
+static void report(const GsLog *log, const char *file, unsigned line, const char *strip,
+                   const char *what) {
   if (!log || !log->func) return;
   char msg[512];
-  snprintf(msg, sizeof msg, "%s: strip '%s': %s", file ? file : "rig", strip, what);
+  snprintf(msg, sizeof msg, "%s:%u: strip '%s': %s", file ? file : "rig", line, strip, what);
   log->func(log->handle, GS_LOG_ERROR, msg);
 }
 
@@ -56,7 +58,8 @@ static GsStatus parse_strip(GsRigStrip *st, const char *text, const char *file,
   char *body = strip_text(text, line_strip, k, "", &any);
   if (!body) return GS_ERR_NOMEM;
   if (!any) {
-    report(log, file, st->name, "no stages: give at least a preamp line after the strip line");
+    report(log, file, st->line, st->name,
+           "no stages: give at least a preamp line after the strip line");
     free(body);
     return GS_ERR_SYNTAX;
   }
@@ -66,7 +69,8 @@ static GsStatus parse_strip(GsRigStrip *st, const char *text, const char *file,
   if (s != GS_OK) return s;
   GsDomain end = end_domain(spec, &source);
   if (end == GS_DOMAIN_ACOUSTIC) {
-    report(log, file, st->name, "the chain ends in sound pressure: put a mic after the speaker");
+    report(log, file, spec->stages[spec->n - 1].line, st->name,
+           "the chain ends in sound pressure: put a mic after the speaker");
     gs_spec_free(spec);
     return GS_ERR_CHAIN;
   }
@@ -79,6 +83,9 @@ static GsStatus parse_strip(GsRigStrip *st, const char *text, const char *file,
     s = gs_spec_parse_from(body, file, log, &spec);
     free(body);
     if (s != GS_OK) return s;
+    /* what the rig put in is on no line of the file */
+    if (source) spec->stages[0].line = 0;
+    if (end == GS_DOMAIN_ANALOG) spec->stages[spec->n - 1].line = 0;
   }
   st->chain = spec;
   return GS_OK;
@@ -96,7 +103,7 @@ static GsStatus select_first_input(GsRigStrip *st, const GsLog *log, const char 
     char why[256];
     return gs_spec_set_value(st->chain, i, (uint32_t)p, 1.0, why, sizeof why);
   }
-  report(log, file, st->name, "several inputs need a preamp to select between them");
+  report(log, file, st->line, st->name, "several inputs need a preamp to select between them");
   return GS_ERR_CHAIN;
 }
 

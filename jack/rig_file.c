@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "rig.h"
 #include "rig_params.h"
@@ -31,7 +32,11 @@ __attribute__((format(printf, 2, 3))) static GsStatus fail(const Where *w, const
   va_end(ap);
   if (w->log && w->log->func) {
     char msg[1400];
-    snprintf(msg, sizeof msg, "%s:%u: %s", w->file ? w->file : "rig", w->line, body);
+    if (w->line) {
+      snprintf(msg, sizeof msg, "%s:%u: %s", w->file ? w->file : "rig", w->line, body);
+    } else { /* the file as a whole */
+      snprintf(msg, sizeof msg, "%s: %s", w->file ? w->file : "rig", body);
+    }
     w->log->func(w->log->handle, GS_LOG_ERROR, msg);
   }
   return GS_ERR_SYNTAX;
@@ -95,6 +100,17 @@ static bool split_setting(char *token, char **key, char **value) {
   return true;
 }
 
+/* Token i of a declaration whose settings start at token `first`, split:
+ * not KEY=VALUE (form says which), or a key an earlier one had, fails. */
+static GsStatus next_setting(const Where *w, char **tok, uint32_t first, uint32_t i, char **key,
+                             char **value, const char *form) {
+  if (!split_setting(tok[i], key, value)) return fail(w, "'%s': expected %s", tok[i], form);
+  for (uint32_t j = first; j < i; j++) { /* earlier ones were split: their keys */
+    if (!strcmp(tok[j], *key)) return fail(w, "%s= given twice", *key);
+  }
+  return GS_OK;
+}
+
 static GsStatus parse_value(const Where *w, const GsParamInfo *info, const char *key,
                             const char *text, double *out) {
   char why[256] = "";
@@ -109,6 +125,10 @@ static GsStatus parse_ports(const Where *w, const char *key, const char *text, c
                             uint32_t max, uint32_t *count) {
   uint32_t n = 0;
   const char *p = text;
+  size_t total = strlen(text);
+  if (total == 0 || text[total - 1] == ',') {
+    return fail(w, "%s=%s: expected up to %u JACK port names separated by commas", key, text, max);
+  }
   while (*p) {
     const char *comma = strchr(p, ',');
     size_t len = comma ? (size_t)(comma - p) : strlen(p);
@@ -133,6 +153,8 @@ typedef struct {
   Where w;
   int strip_of_line; /* the strip stage lines belong to, or -1 */
   int *line_strip;   /* per line: strip index, or -1 */
+  unsigned rig_line; /* where the rig was declared, or 0 */
+  unsigned mix_line[GS_RIG_MAX_PHONES][GS_RIG_MAX_STRIPS]; /* where a send was set, or 0 */
 } Parser;
 
 static GsStatus strip_setting(Parser *ps, GsRigStrip *st, char *key, char *value) {
@@ -156,10 +178,7 @@ static GsStatus strip_setting(Parser *ps, GsRigStrip *st, char *key, char *value
   if (info == &gs_rig_pan_info) st->pan = v;
   if (info == &gs_rig_toggle_info) st->mute = v != 0.0;
   if (info == &gs_rig_record_info) st->record = (GsRecordWhat)v;
-  if (info == &gs_rig_inputs_info) {
-    if (st->capture[0]) return fail(&ps->w, "inputs= and capture= both given: capture= counts");
-    st->n_inputs = (uint32_t)v;
-  }
+  if (info == &gs_rig_inputs_info) st->n_inputs = (uint32_t)v;
   return GS_OK;
 }
 
@@ -180,15 +199,20 @@ static GsStatus decl_strip(Parser *ps, char **tok, uint32_t n) {
   }
   GsRigStrip *st = &rig->strip[rig->n_strips];
   snprintf(st->name, sizeof st->name, "%s", tok[1]);
+  st->line = ps->w.line;
   st->n_inputs = 1;
   st->record = (GsRecordWhat)gs_rig_record_info.def;
   for (uint32_t i = 2; i < n; i++) {
-    char *key, *value;
-    if (!split_setting(tok[i], &key, &value))
-      return fail(&ps->w, "'%s': expected key=value", tok[i]);
+    char *key = NULL, *value = NULL;
+    GsStatus bad = next_setting(&ps->w, tok, 2, i, &key, &value, "key=value");
+    if (bad != GS_OK) return bad;
     GsStatus s = strip_setting(ps, st, key, value);
     if (s != GS_OK) return s;
   }
+  bool inputs = false, capture = false; /* the tokens are keys now */
+  for (uint32_t i = 2; i < n; i++)
+    inputs |= !strcmp(tok[i], "inputs"), capture |= !strcmp(tok[i], "capture");
+  if (inputs && capture) return fail(&ps->w, "inputs= and capture= both given: capture= counts");
   ps->strip_of_line = (int)rig->n_strips++;
   return GS_OK;
 }
@@ -223,9 +247,9 @@ static GsStatus monitor_setting(Parser *ps, char *key, char *value) {
 
 static GsStatus decl_monitor(Parser *ps, char **tok, uint32_t n) {
   for (uint32_t i = 1; i < n; i++) {
-    char *key, *value;
-    if (!split_setting(tok[i], &key, &value))
-      return fail(&ps->w, "'%s': expected key=value", tok[i]);
+    char *key = NULL, *value = NULL;
+    GsStatus bad = next_setting(&ps->w, tok, 1, i, &key, &value, "key=value");
+    if (bad != GS_OK) return bad;
     GsStatus s = monitor_setting(ps, key, value);
     if (s != GS_OK) return s;
   }
@@ -258,10 +282,10 @@ static GsStatus decl_phones(Parser *ps, char **tok, uint32_t n) {
   GsRigPhones *ph = &ps->rig->phones[k];
   ps->rig->n_phones++;
   for (uint32_t i = 2; i < n; i++) {
-    char *key, *value;
+    char *key = NULL, *value = NULL;
     double v;
-    if (!split_setting(tok[i], &key, &value))
-      return fail(&ps->w, "'%s': expected key=value", tok[i]);
+    GsStatus bad = next_setting(&ps->w, tok, 2, i, &key, &value, "key=value");
+    if (bad != GS_OK) return bad;
     if (!strcmp(key, "ports")) {
       s = parse_ports(&ps->w, key, value, ph->ports, 2, NULL);
     } else if (!strcmp(key, "level") || !strcmp(key, "return")) {
@@ -288,11 +312,14 @@ static GsStatus decl_mix(Parser *ps, char **tok, uint32_t n) {
     if (!strcmp(ps->rig->strip[i].name, tok[2])) strip = (int)i;
   }
   if (strip < 0) return fail(&ps->w, "mix: no strip '%s' declared before this line", tok[2]);
+  unsigned *first = &ps->mix_line[k][strip];
+  if (*first) return fail(&ps->w, "mix %s %s twice (first on line %u)", tok[1], tok[2], *first);
+  *first = ps->w.line;
   GsRigSend *send = &ps->rig->phones[k].send[strip];
   for (uint32_t i = 3; i < n; i++) {
-    char *key, *value;
-    if (!split_setting(tok[i], &key, &value))
-      return fail(&ps->w, "'%s': expected key=value", tok[i]);
+    char *key = NULL, *value = NULL;
+    GsStatus bad = next_setting(&ps->w, tok, 3, i, &key, &value, "key=value");
+    if (bad != GS_OK) return bad;
     bool level = !strcmp(key, "level");
     if (!level && strcmp(key, "pan") != 0)
       return fail(&ps->w, "mix has no setting '%s' (level, pan)", key);
@@ -305,10 +332,17 @@ static GsStatus decl_mix(Parser *ps, char **tok, uint32_t n) {
 }
 
 static GsStatus decl_rig(Parser *ps, char **tok, uint32_t n) {
+  if (ps->rig_line)
+    return fail(&ps->w, "the rig is declared twice (first on line %u)", ps->rig_line);
+  ps->rig_line = ps->w.line;
   for (uint32_t i = 1; i < n; i++) {
-    char *key, *value;
-    if (!split_setting(tok[i], &key, &value) || strcmp(key, "name") != 0 || !valid_name(value)) {
-      return fail(&ps->w, "'%s': rig takes name=NAME (letters, digits, _ and -)", tok[i]);
+    char *key = NULL, *value = NULL;
+    GsStatus bad = next_setting(&ps->w, tok, 1, i, &key, &value, "name=NAME");
+    if (bad != GS_OK) return bad;
+    if (strcmp(key, "name") != 0) return fail(&ps->w, "rig has no setting '%s' (name)", key);
+    if (!valid_name(value)) {
+      return fail(&ps->w, "name=%s: a rig's name is letters, digits, _ and -, up to %d", value,
+                  GS_RIG_NAME - 1);
     }
     snprintf(ps->rig->name, sizeof ps->rig->name, "%s", value);
   }
@@ -348,9 +382,9 @@ static GsStatus decl_cc(Parser *ps, char **tok, uint32_t n) {
   cc->min = info->min;
   cc->max = info->max;
   for (uint32_t i = 3; i < n; i++) {
-    char *key, *value;
-    if (!split_setting(tok[i], &key, &value))
-      return fail(&ps->w, "'%s': expected key=value", tok[i]);
+    char *key = NULL, *value = NULL;
+    GsStatus bad = next_setting(&ps->w, tok, 3, i, &key, &value, "key=value");
+    if (bad != GS_OK) return bad;
     if (!strcmp(key, "channel")) {
       long ch = strtol(value, &end, 10);
       if (*end || ch < 1 || ch > 16) return fail(&ps->w, "channel=%s: a MIDI channel 1..16", value);
@@ -383,12 +417,15 @@ static GsStatus decl_program(Parser *ps, char **tok, uint32_t n) {
   GsRigProgram *pr = &rig->program[rig->n_programs];
   pr->number = (uint8_t)number;
   for (uint32_t i = 2; i < n; i++) {
-    char *key, *value;
+    char *key = NULL, *value = NULL;
     GsStatus s;
     if (!split_setting(tok[i], &key, &value))
       return fail(&ps->w, "'%s': expected CONTROL=VALUE", tok[i]);
     GsRigSetting *set = &pr->set[pr->n];
     if ((s = find_control(ps, key, &set->control)) != GS_OK) return s;
+    for (uint32_t j = 0; j < pr->n; j++) {
+      if (pr->set[j].control == set->control) return fail(&ps->w, "%s set twice", key);
+    }
     s = parse_value(&ps->w, rig->control[set->control].info, key, value, &set->value);
     if (s != GS_OK) return s;
     pr->n++;
@@ -477,9 +514,10 @@ GsStatus gs_rig_parse(const char *text, const char *file, const GsLog *log, GsRi
   *out = NULL;
   Where w = {file, 1, log};
   if (strlen(text) > MAX_TEXT) return fail(&w, "a rig file is at most 1 MiB");
+  if (!strncmp(text, "\xEF\xBB\xBF", 3)) text += 3; /* a UTF-8 byte-order mark: no content */
   unsigned lines = count_lines(text);
   GsRig *rig = calloc(1, sizeof *rig);
-  Parser ps = {rig, w, -1, calloc(lines, sizeof(int))};
+  Parser ps = {.rig = rig, .w = w, .strip_of_line = -1, .line_strip = calloc(lines, sizeof(int))};
   if (!rig || !ps.line_strip) {
     free(ps.line_strip);
     gs_rig_free(rig);
@@ -502,20 +540,28 @@ GsStatus gs_rig_parse(const char *text, const char *file, const GsLog *log, GsRi
 GsStatus gs_rig_load(const char *path, const GsLog *log, GsRig **out) {
   *out = NULL;
   Where w = {path, 0, log};
-  FILE *f = fopen(path, "rb");
+  struct stat st;
+  bool dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+  FILE *f = dir ? NULL : fopen(path, "rb");
   if (!f) {
-    fail(&w, "cannot read rig file: %s", strerror(errno));
+    fail(&w, "cannot read the rig file: %s", dir ? "it is a directory" : strerror(errno));
     return GS_ERR_IO;
   }
   char *text = malloc(MAX_TEXT + 2);
   size_t n = text ? fread(text, 1, MAX_TEXT + 1, f) : 0;
-  bool bad = ferror(f);
+  int err = ferror(f) ? errno : 0;
   fclose(f);
   if (!text) return GS_ERR_NOMEM;
-  if (bad || n > MAX_TEXT || memchr(text, '\0', n)) {
+  if (err || n > MAX_TEXT || memchr(text, '\0', n)) {
     free(text);
-    fail(&w, "%s", bad ? "unreadable" : "not a text file of at most 1 MiB");
-    return bad ? GS_ERR_IO : GS_ERR_SYNTAX;
+    if (err) {
+      fail(&w, "cannot read the rig file: %s", strerror(err));
+    } else if (n > MAX_TEXT) {
+      fail(&w, "a rig file is at most 1 MiB; this one is %lld bytes", (long long)st.st_size);
+    } else {
+      fail(&w, "holds NUL bytes: not a text file");
+    }
+    return err ? GS_ERR_IO : GS_ERR_SYNTAX;
   }
   text[n] = '\0';
   GsStatus s = gs_rig_parse(text, path, log, out);

@@ -120,8 +120,29 @@ static void node_domains(const GsNode *n, GsDomain *in, GsDomain *out) {
   if (n->cls->domains) n->cls->domains(n->values, in, out);
 }
 
+/* Stage i as a message names it: where it is in the spec's file
+ * ("crunch.preset:5: preamp"), else its place ("stage 2 (preamp)"). */
+static void stage_name(const GsSpec *spec, uint32_t i, char *buf, size_t size) {
+  const GsSpecStage *st = &spec->stages[i];
+  if (spec->file && st->line) {
+    snprintf(buf, size, "%s:%u: %s", spec->file, st->line, st->cls->info.name);
+  } else {
+    snprintf(buf, size, "stage %u (%s)", i + 1, st->cls->info.name);
+  }
+}
+
+/* The stage before i, named after stage i's name: "adc (line 2)". */
+static void previous_name(const GsSpec *spec, uint32_t i, char *buf, size_t size) {
+  const GsSpecStage *st = &spec->stages[i - 1];
+  if (spec->file && st->line && spec->stages[i].line) {
+    snprintf(buf, size, "%s (line %u)", st->cls->info.name, st->line);
+  } else {
+    snprintf(buf, size, "stage %u (%s)", i, st->cls->info.name);
+  }
+}
+
 /* Resolve each stage's domains and refuse impossible neighbours. */
-static GsStatus resolve_domains(GsChain *chain, const GsLog *log) {
+static GsStatus resolve_domains(GsChain *chain, const GsSpec *spec, const GsLog *log) {
   GsDomain cur, out;
   node_domains(&chain->nodes[0], &cur, &out);
   if (cur == GS_DOMAIN_ANY) cur = GS_DOMAIN_DIGITAL;
@@ -131,13 +152,14 @@ static GsStatus resolve_domains(GsChain *chain, const GsLog *log) {
     node_domains(n, &want, &out);
     if (want != GS_DOMAIN_ANY && want != cur) {
       const char *takes = gs_domain_info(want)->words;
+      char name[GS_WARN_SIZE], before[GS_WARN_SIZE];
+      stage_name(spec, i, name, sizeof name);
       if (i == 0) {
-        gs_log(log, GS_LOG_ERROR, "stage 1 (%s) takes %s", n->cls->info.name, takes);
+        gs_log(log, GS_LOG_ERROR, "%s takes %s", name, takes);
       } else {
-        gs_log(log, GS_LOG_ERROR,
-               "stage %u (%s) takes %s, but stage %u (%s) gives %s: put %s between them", i + 1,
-               n->cls->info.name, takes, i, chain->nodes[i - 1].cls->info.name,
-               gs_domain_info(cur)->words, bridge(cur, want));
+        previous_name(spec, i, before, sizeof before);
+        gs_log(log, GS_LOG_ERROR, "%s takes %s, but %s gives %s: put %s between them", name, takes,
+               before, gs_domain_info(cur)->words, bridge(cur, want));
       }
       return GS_ERR_CHAIN;
     }
@@ -182,7 +204,7 @@ static const GsPorts *upstream_of(const GsChain *chain, uint32_t i) {
   return d == GS_DOMAIN_ANALOG || d == GS_DOMAIN_ACOUSTIC ? &chain->nodes[i - 1].ports : NULL;
 }
 
-static GsStatus create_instances(GsChain *chain, uint32_t i, const GsLog *log) {
+static GsStatus create_instances(GsChain *chain, const GsSpec *spec, uint32_t i, const GsLog *log) {
   GsNode *n = &chain->nodes[i];
   GsPorts up[GS_MAX_LANES];
   const GsPorts *upstream = NULL;
@@ -210,8 +232,9 @@ static GsStatus create_instances(GsChain *chain, uint32_t i, const GsLog *log) {
     };
     GsStatus s = n->cls->create(&env, n->values, &n->inst[k]);
     if (s != GS_OK) {
-      gs_log(log, GS_LOG_ERROR, "stage %u (%s): %s", i + 1, n->cls->info.name,
-             why[0] ? why : gs_strerror(s));
+      char name[GS_WARN_SIZE];
+      stage_name(spec, i, name, sizeof name);
+      gs_log(log, GS_LOG_ERROR, "%s: %s", name, why[0] ? why : gs_strerror(s));
       return s;
     }
   }
@@ -250,7 +273,7 @@ GsStatus gs_chain_new(const GsSpec *spec, const GsChainConfig *config, const GsL
     s = alloc_node(&chain->nodes[i], &spec->stages[i], lanes);
     lanes = chain->nodes[i].lanes_out;
   }
-  if (s == GS_OK) s = resolve_domains(chain, log);
+  if (s == GS_OK) s = resolve_domains(chain, spec, log);
   if (s == GS_OK) {
     chain->lanes_out = lanes;
     for (uint32_t c = 0; c < config->channels; c++) {
@@ -261,7 +284,7 @@ GsStatus gs_chain_new(const GsSpec *spec, const GsChainConfig *config, const GsL
     chain->ramp_ticks = ticks ? ticks : 1;
   }
   for (uint32_t i = 0; s == GS_OK && i < spec->n; i++) {
-    s = create_instances(chain, i, log);
+    s = create_instances(chain, spec, i, log);
   }
   if (s != GS_OK) {
     gs_chain_free(chain);

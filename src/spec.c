@@ -37,6 +37,7 @@ static GsStatus spec_append(GsSpec *spec, const GsStageClass *cls) {
 
 void gs_spec_free(GsSpec *spec) {
   if (!spec) return;
+  free(spec->file);
   for (uint32_t i = 0; i < spec->n; i++) {
     const GsSpecStage *st = &spec->stages[i];
     for (uint32_t k = 0; st->paths && k < st->cls->info.n_params; k++) free(st->paths[k]);
@@ -291,6 +292,7 @@ static GsStatus start_stage(GsSpec *spec, const char *name, const Where *w) {
   if (s == GS_ERR_RANGE) {
     fail(w, "more than %d stages in one chain", GS_SPEC_MAX_STAGES);
   }
+  if (s == GS_OK && w->file) spec->stages[spec->n - 1].line = w->line;
   return s;
 }
 
@@ -324,6 +326,10 @@ static GsStatus parse_text(const char *text, const char *file, const GsLog *log,
     return GS_ERR_SYNTAX;
   }
   GsSpec *spec = calloc(1, sizeof *spec);
+  if (spec && file && !(spec->file = strdup(file))) {
+    free(spec);
+    spec = NULL;
+  }
   if (!spec) return GS_ERR_NOMEM;
   Cursor c = {text};
   bool in_stage = false;

@@ -54,24 +54,45 @@ bad 1 "a strip needs a name" 'strip level=0dB\n'
 bad 1 "cannot name a strip" 'strip monitor\n  preamp\n'
 bad 1 "monitor has no setting 'c'" 'monitor c=x:y\n'
 bad 1 "expected up to 8 JACK port names" "strip gtr capture=a:1,a:2,a:3,a:4,a:5,a:6,a:7,a:8,a:9\n  preamp\n"
-# a chain ending in sound pressure, a strip with no stages, 65 strips
-printf 'strip gtr\n  preamp\n  poweramp\n  speaker\n' >"$dir/acoustic.rig"
-"$gs" run -r "$dir/acoustic.rig" --check 2>&1 | grep -q "ends in sound pressure: put a mic" ||
-  fail "a chain ending at a speaker"
-printf 'strip gtr\nstrip vox\n  preamp\n' >"$dir/empty.rig"
-"$gs" run -r "$dir/empty.rig" --check 2>&1 | grep -q "strip 'gtr': no stages" ||
-  fail "a strip without stages"
+bad 1 "capture=: expected up to 8 JACK port names" 'strip gtr capture=\n  preamp\n'
+bad 1 "capture=a:1,: expected" 'strip gtr capture=a:1,\n  preamp\n'
+bad 1 "inputs= and capture= both given" 'strip gtr inputs=3 capture=a:1\n  preamp\n'
+bad 1 "level= given twice" 'strip gtr level=0dB level=-6dB\n  preamp\n'
+bad 1 "name=a.b: a rig's name is letters, digits, _ and -, up to 31" 'rig name=a.b\nstrip gtr\n  preamp\n'
+bad 2 "the rig is declared twice (first on line 1)" 'rig name=a\nrig name=b\nstrip gtr\n  preamp\n'
+bad 5 "mix 1 gtr twice (first on line 4)" "${S}phones 1\nmix 1 gtr level=-3dB\nmix 1 gtr level=-6dB\n"
+bad 3 "gtr.level set twice" "${S}program 1 gtr.level=0dB gtr.level=-6dB\n"
+# the chain's own errors: at the stage's line, stages named as written (the
+# source the rig puts in front is not counted)
+bad 3 "preamp takes volts, but adc (line 2) gives full-scale samples" 'strip gtr\n  adc\n  preamp\n'
+bad 2 "preamp: select=5 but there are only 2 input channels" 'strip gtr inputs=2\n  preamp select=5\n'
+bad 4 "strip 'gtr': the chain ends in sound pressure: put a mic" 'strip gtr\n  preamp\n  poweramp\n  speaker\n'
+bad 1 "strip 'gtr': no stages" 'strip gtr\nstrip vox\n  preamp\n'
+bad 1 "several inputs need a preamp" 'strip gtr inputs=2\n  eq\n'
+# a byte-order mark is no content
+printf '\xef\xbb\xbfrig name=x\nstrip gtr\n  preamp\n' >"$dir/bom.rig"
+"$gs" run -r "$dir/bom.rig" --check >/dev/null 2>&1 || fail "a rig file with a byte-order mark"
 for i in $(seq 65); do printf 'strip s%d\n  gain\n' "$i"; done >"$dir/many.rig"
 "$gs" run -r "$dir/many.rig" --check 2>&1 | grep -q "many.rig:129: more than 64 strips" ||
   fail "65 strips: $("$gs" run -r "$dir/many.rig" --check 2>&1 | head -2)"
-# not a rig file at all
+# not a rig file at all: what is wrong with the file as a whole, no line
 head -c 3000 /dev/urandom >"$dir/noise.rig"
-for f in "$dir/noise.rig" "$dir" "$dir/missing.rig"; do
+head -c 1100000 /dev/zero | tr '\0' '#' >"$dir/big.rig"
+for f in "$dir/noise.rig:" "$dir:it is a directory" "$dir/missing.rig:No such file" \
+  "$dir/big.rig:at most 1 MiB; this one is 1100000 bytes"; do
+  want=${f#*:} f=${f%%:*}
   timeout 10 "$gs" run -r "$f" --check >"$dir/out.txt" 2>&1
   rc=$?
-  [ $rc -eq 2 ] && grep -q "error" "$dir/out.txt" || fail "$f: exit status $rc: $(head -2 "$dir/out.txt")"
+  [ $rc -eq 2 ] && grep -q "error: $f: .*$want" "$dir/out.txt" ||
+    fail "$f: exit status $rc: $(head -2 "$dir/out.txt")"
 done
-echo "bad rig files: $((n + 6)) kinds refused with exit status 2 and the line named"
+# a bad chain says so before looking for a server, as --check does
+JACK_DEFAULT_SERVER="gs-none-$$" timeout 20 "$gs" run -r "$dir/bad$n.rig" --no-ui \
+  </dev/null >"$dir/out.txt" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "several inputs need a preamp" "$dir/out.txt" ||
+  fail "a bad chain with no server: exit status $rc: $(head -2 "$dir/out.txt")"
+echo "bad rig files: $((n + 5)) kinds refused with exit status 2 and the line named"
 
 # no server: a message and exit status 1, at once
 JACK_DEFAULT_SERVER="gs-none-$$" timeout 20 "$gs" run -r "$root/rigs/studio.rig" --no-ui \

@@ -313,8 +313,9 @@ static GsStatus setup_inputs(Preamp *p, const GsStageEnv *env) {
   p->merges = preamp_merges(p->values);
   uint32_t sel = (uint32_t)p->values[P_SELECT];
   if (p->merges && (sel > p->n_inputs || p->n_inputs > 64)) {
-    snprintf(env->why, env->why_size, "select=%u but there are only %u input channels", sel,
-             p->n_inputs);
+    bool one = p->n_inputs == 1;
+    snprintf(env->why, env->why_size, "select=%u but there %s only %u input channel%s", sel,
+             one ? "is" : "are", p->n_inputs, one ? "" : "s");
     return GS_ERR_RANGE;
   }
   for (uint32_t k = 0; k < 64; k++) {
