@@ -23,6 +23,11 @@ static GsStatus read_first_channel(const char *path, float **out, size_t *len, d
     snprintf(why, size, "cannot read IR file '%s': %s", path, strerror(errno));
     return GS_ERR_IO;
   }
+  if (S_ISDIR(st.st_mode) || st.st_size == 0) {
+    snprintf(why, size, "IR file '%s' is %s", path,
+             S_ISDIR(st.st_mode) ? "a directory" : "empty (0 bytes)");
+    return GS_ERR_BAD_VALUE;
+  }
   SF_INFO info;
   memset(&info, 0, sizeof info);
   SNDFILE *sf = sf_open(path, SFM_READ, &info);

@@ -141,7 +141,9 @@ sox -n -r 44100 -c 1 "$dir/silent.wav" trim 0 0.1 || fail "sox silent"
 sox -n -r 44100 -c 2 "$dir/ir.wav" synth 0.05 pinknoise fade 0 0.05 0.045 || fail "sox ir"
 python3 "$(dirname "$0")/nan_wav.py" "$dir/nan.wav" || fail "nan_wav.py" # 100 NaN in 1 s
 head -c 1000 "$dir/di.wav" >"$dir/trunc.wav" # its header promises 96000 frames
-for bad in "garbage.wav:not audio" "text.wav:not audio" "folder:not audio" "empty.wav:is empty" \
+: >"$dir/zero.wav"
+for bad in "garbage.wav:not audio" "text.wav:not audio" "folder:is a directory" "empty.wav:is empty" \
+    "zero.wav:is empty (0 bytes)" \
     "huge.wav:at most 10 s" "silent.wav:only silence" "missing.wav:No such file" \
     "nan.wav:100 non-finite samples" "trunc.wav:promises 96000 frames, it holds"; do
   file=${bad%%:*} why=${bad#*:}
