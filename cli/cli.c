@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "gs_config.h"
+#include "units.h"
 
 static void print_log(void *handle, GsLogLevel level, const char *message) {
   (void)handle;
@@ -118,6 +119,19 @@ bool cli_level_for(const char *cmd, const char *text, GsDomain domain, double *l
                     gs_domain_info(domain)->words, want[domain]);
     return false;
   }
+  /* peaks from -180 dB to +60 dB re 1 V, full scale or 1 Pa (at most a
+   * kilovolt; 157 dB SPL): beyond them a measurement means nothing */
+  static const char *range[] = {[GS_DOMAIN_ANALOG] = "-181 dBu to +59 dBu (1 nV to 1 kV peak)",
+                                [GS_DOMAIN_DIGITAL] = "-180 dBFS to +60 dBFS",
+                                [GS_DOMAIN_ANY] = "-180 dBFS to +60 dBFS",
+                                [GS_DOMAIN_ACOUSTIC] = "-89 dB SPL to 157 dB SPL"};
+  double max = domain == GS_DOMAIN_ACOUSTIC ? 2000.0 : 1000.0;
+  double peak =
+      gs_domain_rms(domain == GS_DOMAIN_ANY ? GS_DOMAIN_DIGITAL : domain, *level) * sqrt(2.0);
+  if (!(peak >= 1e-9 && peak <= max)) {
+    cli_usage_error(cmd, "level '%s' is outside %s", text, range[domain]);
+    return false;
+  }
   return true;
 }
 
@@ -136,6 +150,18 @@ bool cli_parse_double(const char *text, double *out) {
   if (*end != '\0' || errno || !isfinite(v)) return false;
   if (strpbrk(text, "xXnN")) return false; /* hex, nan, inf */
   *out = v;
+  return true;
+}
+
+bool cli_parse_hz(const char *text, double *out) {
+  double v;
+  char unit[16];
+  if (!text || !gs_split_number(text, &v, unit, sizeof unit) || !isfinite(v)) return false;
+  double mult = !strcmp(unit, "") || !strcmp(unit, "Hz")     ? 1.0
+                : !strcmp(unit, "k") || !strcmp(unit, "kHz") ? 1e3
+                                                             : 0.0;
+  if (mult == 0.0) return false;
+  *out = v * mult;
   return true;
 }
 

@@ -124,13 +124,14 @@ static int parse(int argc, char **argv, Options *o) {
       case 'O': o->jack_out = optarg; break;
       case 'I': o->jack_in = optarg; break;
       case 'f':
-        if (!cli_parse_double(optarg, &o->freq) || o->freq < 10 || o->freq > 96000) {
+        if (!cli_parse_hz(optarg, &o->freq) || o->freq < 10 || o->freq > 96000) {
           return cli_usage_error("measure", "--freq takes 10 to 96000 Hz, not '%s'", optarg);
         }
         o->freq_given = true;
         break;
       case 'r':
-        if (!cli_parse_double(optarg, &o->rate) || o->rate < 44100 || o->rate > 192000) {
+        if (!cli_parse_hz(optarg, &o->rate) || o->rate < 44100 || o->rate > 192000 ||
+            o->rate != floor(o->rate)) {
           return cli_usage_error("measure", "--rate takes 44100 to 192000 Hz, not '%s'", optarg);
         }
         o->rate_given = true;

@@ -150,7 +150,7 @@ int cmd_plan(int argc, char **argv) {
       case 'p': preset = optarg; break;
       case 'l': level = optarg; break;
       case 'r':
-        if (!cli_parse_double(optarg, &rate) || rate < 8000 || rate > 384000) {
+        if (!cli_parse_hz(optarg, &rate) || rate < 8000 || rate > 384000 || rate != floor(rate)) {
           return cli_usage_error("plan", "--rate takes 8000 to 384000 Hz, not '%s'", optarg);
         }
         break;

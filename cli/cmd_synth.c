@@ -1,6 +1,7 @@
 /* gainstage synth: built-in test signals, so demos, tests and benchmarks
  * need no downloaded audio. */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,7 @@ int cmd_synth(int argc, char **argv) {
         }
         break;
       case 'r':
-        if (!cli_parse_double(optarg, &rate) || rate < 8000 || rate > 384000) {
+        if (!cli_parse_hz(optarg, &rate) || rate < 8000 || rate > 384000 || rate != floor(rate)) {
           return cli_usage_error("synth", "--rate takes 8000 to 384000, not '%s'", optarg);
         }
         break;

@@ -478,15 +478,19 @@ GsStatus gs_level_parse(const char *text, double *value, GsLevelUnit *unit) {
     const char *name = units[i].name;
     double mult = 1.0;
     const char *s = suffix;
-    bool volts = name[0] == 'V' || name[0] == 'P'; /* take mV, mPa... */
-    if (volts && s[0] == 'm' && s[1] == 'V') {
+    bool volts = name[0] == 'V' || name[0] == 'P'; /* take mV, mPa, kV... */
+    char base = name[0];
+    if (volts && s[0] == 'm' && s[1] == base) {
       mult = 1e-3;
       s++;
-    } else if (volts && strncmp(s, "\xc2\xb5", 2) == 0) {
+    } else if (volts && strncmp(s, "\xc2\xb5", 2) == 0 && s[2] == base) {
       mult = 1e-6;
       s += 2;
-    } else if (volts && s[0] == 'u' && s[1] == 'V') {
+    } else if (volts && s[0] == 'u' && s[1] == base) {
       mult = 1e-6;
+      s++;
+    } else if (volts && s[0] == 'k' && s[1] == base) {
+      mult = 1e3;
       s++;
     }
     if (strcasecmp(s, name) == 0 && (volts || mult == 1.0)) {

@@ -122,6 +122,17 @@ err 2 "too close to Nyquist" "$gs" measure -c preamp --freq 22000
 err 2 "must end in .png or .svg" "$gs" measure -c preamp --plot "$dir/x.jpg"
 err 1 "cannot write '$dir/none/x.png': No such file" "$gs" plan -c preamp --plot "$dir/none/x.png"
 err 2 "FROM:TO:STEP" "$gs" measure -c preamp --sweep-level=-10dBu
+# levels a measurement means something at; SI prefixes on volts, pascals, hertz
+err 2 "level '0V' is outside -181 dBu to +59 dBu" "$gs" plan -c preamp --level 0V
+err 2 "level '1kV' is outside" "$gs" plan -c preamp --level 1kV
+err 2 "level '-300dBu' is outside" "$gs" measure -c preamp --sweep-level=-300dBu:0dBu:10
+err 2 "level '160dBSPL' is outside -89 dB SPL to 157 dB SPL" "$gs" plan -c "mic ! preamp input=mic" \
+  --level 160dBSPL
+err 2 "--rate takes 44100 to 192000 Hz, not '96000.5'" "$gs" measure -c gain --rate 96000.5
+"$gs" plan -c preamp --level 0.5kV >/dev/null || fail "--level 0.5kV"
+"$gs" plan -c "mic ! preamp input=mic" --level 50mPa >/dev/null || fail "--level 50mPa"
+"$gs" plan -c gain --rate 44.1k | grep -q "^Level plan at 44100 Hz" || fail "--rate 44.1k"
+"$gs" measure -c gain --freq 1kHz --json | grep -q '"freq_hz":1000.48' || fail "--freq 1kHz"
 # --file: the file alone; a tone needs its 65536 samples; no samples is no file
 "$gs" synth guitar --seconds 1 "$dir/one.wav" || fail "synth 1 s"
 err 2 "--plot does not apply" "$gs" measure --file "$dir/one.wav" --plot "$dir/f.png"
