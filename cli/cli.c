@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "gs_config.h"
 #include "units.h"
@@ -135,11 +136,35 @@ bool cli_level_for(const char *cmd, const char *text, GsDomain domain, double *l
   return true;
 }
 
+bool cli_output_ok(const char *path) {
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    cli_error("the output '%s' is a directory", path);
+    return false;
+  }
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", path);
+  char *slash = strrchr(dir, '/');
+  if (slash) {
+    *slash = '\0';
+    if (!*dir) strcpy(dir, "/");
+  } else {
+    strcpy(dir, ".");
+  }
+  if (access(dir, W_OK) != 0) {
+    cli_error("cannot write in '%s': %s", dir, strerror(errno));
+    return false;
+  }
+  return true;
+}
+
 bool cli_plot_path_ok(const char *cmd, const char *path) {
   const char *dot = strrchr(path, '.');
-  if (dot && (strcasecmp(dot, ".png") == 0 || strcasecmp(dot, ".svg") == 0)) return true;
-  cli_usage_error(cmd, "--plot '%s': the file must end in .png or .svg", path);
-  return false;
+  if (!dot || (strcasecmp(dot, ".png") != 0 && strcasecmp(dot, ".svg") != 0)) {
+    cli_usage_error(cmd, "--plot '%s': the file must end in .png or .svg", path);
+    return false;
+  }
+  return cli_output_ok(path); /* before the work, not after it */
 }
 
 bool cli_parse_double(const char *text, double *out) {

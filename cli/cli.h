@@ -33,6 +33,9 @@ bool cli_plot_path_ok(const char *cmd, const char *path);
 
 /* Strict number parsing; false on anything but a whole finite number. */
 bool cli_parse_double(const char *text, double *out);
+/* An output file can be made at path: not a directory, in a directory we
+ * may write in; else says why. */
+bool cli_output_ok(const char *path);
 /* A frequency or rate: 1000, 1000Hz, 1k, 1kHz, 44.1k. */
 bool cli_parse_hz(const char *text, double *out);
 bool cli_parse_u64(const char *text, unsigned long long *out);

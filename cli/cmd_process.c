@@ -222,20 +222,7 @@ static bool check_paths(const Options *o) {
     cli_error("the output '%s' is the input file: choose another name", o->out);
     return false;
   }
-  char dir[4096];
-  snprintf(dir, sizeof dir, "%s", o->out);
-  char *slash = strrchr(dir, '/');
-  if (slash) {
-    *slash = '\0';
-    if (!*dir) strcpy(dir, "/");
-  } else {
-    strcpy(dir, ".");
-  }
-  if (access(dir, W_OK) != 0) {
-    cli_error("cannot write in '%s': %s", dir, strerror(errno));
-    return false;
-  }
-  return true;
+  return cli_output_ok(o->out);
 }
 
 int cmd_process(int argc, char **argv) {

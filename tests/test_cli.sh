@@ -40,6 +40,11 @@ expect 0 "was clipped at full scale" -- "$gs" process -c "source ! gain db=3" "$
 sox "$dir/over.flac" -n stat 2>&1 | grep -q "Maximum amplitude: *1.000000" ||
   fail "FLAC beyond full scale not clipped at it: $(sox "$dir/over.flac" -n stat 2>&1 | grep Max)"
 
+# an output that is a directory is refused before the work
+mkdir "$dir/outdir.wav"
+expect 2 "the output '$dir/outdir.wav' is a directory" -- "$gs" process -c gain "$dir/di.wav" \
+  "$dir/outdir.wav"
+
 # -q hushes warnings, never an error
 expect 2 "stage 2 (adc) takes volts" -- "$gs" process -q -c "adc ! adc" "$dir/di.wav" "$dir/q.wav"
 expect 2 "cannot read IR file" -- "$gs" process -q -c "source ! cab ir=$dir/none.wav ! adc" \

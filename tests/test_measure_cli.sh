@@ -120,7 +120,9 @@ err 2 "give dBu, dBV or volts" "$gs" measure -c "preamp" --level -10dBFS
 err 2 "--rate takes 44100 to 192000" "$gs" measure -c preamp --rate 8000
 err 2 "too close to Nyquist" "$gs" measure -c preamp --freq 22000
 err 2 "must end in .png or .svg" "$gs" measure -c preamp --plot "$dir/x.jpg"
-err 1 "cannot write '$dir/none/x.png': No such file" "$gs" plan -c preamp --plot "$dir/none/x.png"
+# a plot that cannot be written is refused before the work (and nothing printed)
+err 2 "cannot write in '$dir/none': No such file" "$gs" plan -c preamp --plot "$dir/none/x.png"
+[ -s "$dir/out" ] && fail "plan printed its table before refusing the plot"
 err 2 "FROM:TO:STEP" "$gs" measure -c preamp --sweep-level=-10dBu
 # levels a measurement means something at; SI prefixes on volts, pascals, hertz
 err 2 "level '0V' is outside -181 dBu to +59 dBu" "$gs" plan -c preamp --level 0V
