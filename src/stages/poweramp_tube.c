@@ -29,6 +29,7 @@ static const struct {
 #define MAX_PARALLEL 8
 #define SUPPLY_LO 0.4
 #define SUPPLY_HI 1.3
+#define SUPPLY_STEPS 12 /* the supply's range walked in 13 points */
 /* The static estimate (gs_pp_max_watts) reads the onset of clipping; 5 %
  * THD comes about 0.6 dB above it (test_poweramp_tube measures it), and
  * amplifiers are rated there. */
@@ -88,49 +89,93 @@ static double watts_at(const GsTubePowerSpec *s, int parallel, double scale, GsP
   return gs_pp_max_watts(d);
 }
 
+/* Where the rating is met with `parallel` tubes a side: the supply scales
+ * [*a, *b] (on the grid of SUPPLY_STEPS) across which the power rises
+ * through target, the one nearest the usual supply; false if none. *lo,
+ * *hi: the power over the grid where it rises (NaN: nowhere). Under a heavy sag resistance the
+ * power need not grow with the supply (it peaks, then falls: more supply, more current, more
+ * droop), so the grid is walked rather than its ends compared, and only where more supply gives
+ * more power (as one would build it). */
+static bool crossing(const GsTubePowerSpec *s, int parallel, double target, GsPushPullDesign *d,
+                     double *a, double *b, double *lo, double *hi) {
+  bool found = false;
+  double prev_s = SUPPLY_LO, prev_w = watts_at(s, parallel, SUPPLY_LO, d);
+  *lo = *hi = NAN;
+  for (int i = 1; i <= SUPPLY_STEPS; i++) {
+    double sc = SUPPLY_LO + (SUPPLY_HI - SUPPLY_LO) * i / SUPPLY_STEPS;
+    double w = watts_at(s, parallel, sc, d);
+    if (w > prev_w) { /* fmin and fmax pass over the NaN */
+      *lo = fmin(*lo, prev_w);
+      *hi = fmax(*hi, w);
+    }
+    bool crossed = prev_w <= target && target <= w;
+    if (crossed && (!found || fabs(log(0.5 * (prev_s + sc))) < fabs(log(0.5 * (*a + *b))))) {
+      *a = prev_s;
+      *b = sc;
+      found = true;
+    }
+    prev_s = sc;
+    prev_w = w;
+  }
+  return found;
+}
+
+/* "2.29 to 12.1 W or 25.3 to 34.9 W": the union of the counts' ranges. */
+static void reach_text(const double *lo, const double *hi, char *buf, size_t size) {
+  double from[MAX_PARALLEL], to[MAX_PARALLEL];
+  int n = 0;
+  for (int k = 0; k < MAX_PARALLEL; k++) { /* ranges grow with the count: merge in order */
+    if (isnan(lo[k])) continue;
+    if (n && lo[k] <= to[n - 1]) {
+      to[n - 1] = fmax(to[n - 1], hi[k]);
+      from[n - 1] = fmin(from[n - 1], lo[k]);
+    } else {
+      from[n] = lo[k], to[n++] = hi[k];
+    }
+  }
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int i = 0; i < n && used < size; i++) {
+    int w = snprintf(buf + used, size - used, "%s%.3g to %.3g W", i ? " or " : "",
+                     from[i] / RATED_AT_5PCT, to[i] / RATED_AT_5PCT);
+    if (w > 0) used += (size_t)w;
+  }
+}
+
 bool gs_tube_power_design(const GsTubePowerSpec *s, GsPushPullDesign *d, char *why,
                           size_t why_size) {
   if (s->tube < 0 || s->tube >= GS_PA_TUBES || !gs_pentode_model(tubes[s->tube].name)) {
     snprintf(why, why_size, "unknown output tube");
     return false;
   }
-  /* the number of tubes a side whose usual supply comes nearest, among
-   * those that reach the rating within the supply's range */
+  /* the number of tubes a side that reaches the rating nearest their usual
+   * supply, among those that reach it within the supply's range */
   int parallel = 0;
-  double best = INFINITY, target = RATED_AT_5PCT * s->watts;
+  double best = INFINITY, target = RATED_AT_5PCT * s->watts, scale = 1.0;
+  double lo[MAX_PARALLEL], hi[MAX_PARALLEL];
   for (int k = 1; k <= MAX_PARALLEL; k++) {
-    double lo = watts_at(s, k, SUPPLY_LO, d), hi = watts_at(s, k, SUPPLY_HI, d);
-    double miss = fabs(log(watts_at(s, k, 1.0, d) / target));
-    if (target >= lo && target <= hi && miss < best) {
+    double a = 1.0, b = 1.0;
+    if (!crossing(s, k, target, d, &a, &b, &lo[k - 1], &hi[k - 1])) continue;
+    for (int i = 0; i < 40; i++) { /* the power rises across [a, b] */
+      double mid = 0.5 * (a + b);
+      *(watts_at(s, k, mid, d) < target ? &a : &b) = mid;
+    }
+    double miss = fabs(log(0.5 * (a + b)));
+    if (miss < best) {
       best = miss;
       parallel = k;
+      scale = 0.5 * (a + b);
     }
   }
   if (!parallel) {
-    /* the range over every count and supply: a heavy sag resistance can
-     * make more tubes give less */
-    double lo = INFINITY, hi = 0.0;
-    for (int k = 1; k <= MAX_PARALLEL; k++) {
-      lo = fmin(lo, fmin(watts_at(s, k, SUPPLY_LO, d), watts_at(s, k, SUPPLY_HI, d)));
-      hi = fmax(hi, fmax(watts_at(s, k, SUPPLY_LO, d), watts_at(s, k, SUPPLY_HI, d)));
-    }
-    snprintf(why, why_size,
-             "watts=%g is out of reach of %s %s output stages (%.3g to %.3g W into %g Ω%s)",
-             s->watts, tubes[s->tube].name, s->single_ended ? "single-ended" : "push-pull",
-             lo / RATED_AT_5PCT, hi / RATED_AT_5PCT, s->load,
-             s->sag_ohms > 0 ? " with this sag" : "");
+    char reach[160];
+    reach_text(lo, hi, reach, sizeof reach);
+    snprintf(why, why_size, "watts=%g is out of reach of %s %s output stages (%s into %g Ω%s)",
+             s->watts, tubes[s->tube].name, s->single_ended ? "single-ended" : "push-pull", reach,
+             s->load, s->sag_ohms > 0 ? " with this sag" : "");
     return false;
   }
-  double a = SUPPLY_LO, b = SUPPLY_HI; /* power grows with the supply */
-  for (int k = 0; k < 40; k++) {
-    double mid = 0.5 * (a + b);
-    if (watts_at(s, parallel, mid, d) < target) {
-      a = mid;
-    } else {
-      b = mid;
-    }
-  }
-  watts_at(s, parallel, 0.5 * (a + b), d);
+  watts_at(s, parallel, scale, d);
   return true;
 }
 
