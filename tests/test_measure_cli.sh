@@ -85,6 +85,21 @@ assert abs(m["rms_db"] - rms) <= 0.015, (m["rms_db"], rms)
 assert abs(m["rms_dbfs"] - m["rms_db"] - 3.0103) < 1e-3
 PY
 
+# a triode stage's own noise: its 68k grid stopper and 2.5/gm (a 12AX7's gm
+# is about 1.6 mA/V) over 20 kHz, -104.3 dBu; plan reads the same floor
+"$gs" measure -c triode --json >"$dir/t.json" || fail "measure triode"
+"$gs" plan -c "triode" --json >"$dir/tp.json" || fail "plan triode"
+python3 - "$dir/t.json" "$dir/tp.json" <<'PY' || fail "triode noise"
+import json, sys
+m, p = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+ein = m["ein_dbu"]
+plan_noise = p["nodes"][-1]["noise"]
+assert abs(ein + 104.3) < 0.5, ein
+assert abs(plan_noise - m["noise"]["dbu"]) < 0.5, (plan_noise, m["noise"])
+print("triode: EIN %.2f dBu (grid stopper + 2.5/gm: -104.3); noise %.2f dBu, plan %.2f" %
+      (ein, m["noise"]["dbu"], plan_noise))
+PY
+
 # plots: PNG and SVG, for measure and plan
 "$gs" measure -c "preamp gain=40 ! poweramp ! load" --sweep-level=-60dBu:-20dBu:10 \
   --plot "$dir/m.png" >/dev/null || fail "measure --plot png"

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/noise.h"
 #include "dsp/tube_circuits.h"
 #include "dsp/tube_runner.h"
 #include "stage.h"
@@ -182,7 +183,24 @@ typedef struct {
   GsTriodeModel custom; /* the stage's own copy when tube=custom */
   GsTubeRunner run;
   uint64_t failures_seen;
+  GsRng rng;
+  double noise_rms; /* at the grid, per base-rate sample */
+  bool noise;
+  float *noisy; /* the input with it, a block */
 } Triode;
+
+/* The stage's own noise, referred to the grid: the grid stopper's thermal
+ * noise and the tube's shot noise as its equivalent noise resistance, about
+ * 2.5 / gm for a triode (F. Langford-Smith, ed., Radiotron Designer's
+ * Handbook, 4th ed., 1953, ch. 18), gm at the operating point; white up to
+ * the base rate's Nyquist frequency. (Flicker noise is not modelled.) */
+static double grid_noise_rms(const GsTubeRunner *run, double rs, double rate) {
+  const GsDkSolver *s = &run->dk;
+  double J[GS_DK_MAX_PORTS * GS_DK_MAX_PORTS];
+  gs_dk_slopes(s, s->v, J);
+  double gm = J[1 * s->np + 0]; /* plate current by grid voltage */
+  return gs_thermal_vrms(rs + (gm > 1e-9 ? 2.5 / gm : 0.0), 0.5 * rate);
+}
 
 static GsTriodeModel model_of(const double *v) {
   if ((int)v[P_TUBE] == T_CUSTOM) {
@@ -227,23 +245,40 @@ static GsStatus triode_create(const GsStageEnv *env, const double *v, void **sel
     ok = gs_tube_runner_init(&t->run, n, env->rate, factor, (GsOsPhase)v[P_PHASE], u0);
   }
   free(n);
+  if (ok && !(t->noisy = malloc(GS_MAX_BLOCK * sizeof(float)))) memory = ok = false;
   if (!ok) {
     free(t);
     if (!memory) return GS_ERR_NOMEM;
     snprintf(env->why, env->why_size, "this circuit has no operating point");
     return GS_ERR_BAD_VALUE;
   }
+  t->noise = env->noise;
+  t->noise_rms = grid_noise_rms(&t->run, v[P_RS], env->rate);
+  gs_rng_seed(&t->rng, env->seed);
   *self = t;
   return GS_OK;
 }
 
 static void triode_destroy(void *self) {
-  free(self);
+  Triode *t = self;
+  free(t->noisy);
+  free(t);
 }
 
 static void triode_process(void *self, const float *const *in, float *out, uint32_t n) {
   Triode *t = self;
-  gs_tube_runner_process(&t->run, in[0], out, n);
+  const float *x = in[0];
+  if (t->noise) { /* the chain's blocks are at most GS_MAX_BLOCK */
+    for (uint32_t i = 0; i < n; i++) {
+      t->noisy[i] = x[i] + (float)(t->noise_rms * gs_rng_gauss(&t->rng));
+    }
+    x = t->noisy;
+  }
+  gs_tube_runner_process(&t->run, x, out, n);
+}
+
+static void triode_set_noise(void *self, bool on) {
+  ((Triode *)self)->noise = on;
 }
 
 static void triode_reset(void *self) {
@@ -286,4 +321,5 @@ const GsStageClass gs_stage_triode = {
     .latency_slack = triode_latency_slack,
     .clip_peak = triode_clip,
     .poll = triode_poll,
+    .set_noise = triode_set_noise,
 };
