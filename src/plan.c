@@ -113,7 +113,8 @@ static double clip_level(const GsChain *chain, uint32_t k) {
   if (k == 0) return INFINITY;
   const GsNode *n = &chain->nodes[k - 1];
   if (!n->cls->clip_peak) return INFINITY;
-  double peak = n->cls->clip_peak(n->values);
+  double peak = n->cls->clip_peak_loaded && n->n_inst ? n->cls->clip_peak_loaded(n->inst[0], FREQ)
+                                                      : n->cls->clip_peak(n->values);
   if (!isfinite(peak)) return INFINITY;
   if (n->has_junction) {
     peak *= cabs(gs_iir_response(&n->junction, FREQ, chain->cfg.rate));

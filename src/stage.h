@@ -106,6 +106,9 @@ typedef struct GsStageClass {
   /* For the level plan: the peak output (volts, or 1.0 full scale) at
    * which this stage clips, INFINITY if it does not. May be NULL. */
   double (*clip_peak)(const double *values);
+  /* [main] The same for a built instance at hz, with what it drives (an
+   * amplifier's current limit into a low load). May be NULL: clip_peak. */
+  double (*clip_peak_loaded)(const void *self, double hz);
 
   /* For the level plan: the nominal input level in dBu (analog input) or
    * dBFS (digital input). May be NULL: 0 dBu / -18 dBFS. */

@@ -575,6 +575,16 @@ static double poweramp_clip(const double *v) {
   return vclip(v);
 }
 
+/* Into a load below minload the current limit clips first: at the EMF
+ * whose current (the sense filter's, per volt) reaches imax. */
+static double poweramp_clip_loaded(const void *self, double hz) {
+  const Poweramp *p = self;
+  double vmax = gs_shared_load(&p->vmax);
+  if (p->tube || !p->sense) return vmax;
+  double amps_per_volt = cabs(gs_iir_response(&p->y, hz, p->rate));
+  return amps_per_volt > 0.0 ? fmin(vmax, gs_shared_load(&p->imax) / amps_per_volt) : vmax;
+}
+
 static double poweramp_nominal(const double *v) {
   /* 10 dB below the input that gives rated power */
   double rated_in = sqrt(v[P_WATTS] * v[P_LOAD]) / gain_linear(v);
@@ -612,6 +622,7 @@ const GsStageClass gs_stage_poweramp = {
     .set_noise = poweramp_set_noise,
     .poll = poweramp_poll,
     .clip_peak = poweramp_clip,
+    .clip_peak_loaded = poweramp_clip_loaded,
     .nominal_level = poweramp_nominal,
     .min_load_ohms = poweramp_min_load,
     .resolve = poweramp_resolve,
