@@ -118,15 +118,27 @@ typedef struct {
   const GsLog *log;
 } Where;
 
-__attribute__((format(printf, 2, 3))) static void fail(const Where *w, const char *fmt, ...) {
+__attribute__((format(printf, 3, 0))) static void say(const Where *w, GsLogLevel level,
+                                                      const char *fmt, va_list ap) {
   char head[512] = "";
   if (w->file) snprintf(head, sizeof head, "%s:%u: ", w->file, w->line);
   char body[1024];
+  vsnprintf(body, sizeof body, fmt, ap);
+  gs_log(w->log, level, "%s%s", head, body);
+}
+
+__attribute__((format(printf, 2, 3))) static void fail(const Where *w, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(body, sizeof body, fmt, ap);
+  say(w, GS_LOG_ERROR, fmt, ap);
   va_end(ap);
-  gs_log(w->log, GS_LOG_ERROR, "%s%s", head, body);
+}
+
+__attribute__((format(printf, 2, 3))) static void warn(const Where *w, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  say(w, GS_LOG_WARNING, fmt, ap);
+  va_end(ap);
 }
 
 static unsigned edit_distance(const char *a, const char *b) {
@@ -296,8 +308,17 @@ static GsStatus start_stage(GsSpec *spec, const char *name, const Where *w) {
   return s;
 }
 
-static GsStatus check_stage(const GsSpec *spec, const Where *w) {
+/* The stage just read: its cross-parameter check, and a warning for each
+ * setting given that does nothing with the others. */
+static GsStatus check_stage(const GsSpec *spec, const Where *w, const bool *given) {
   const GsSpecStage *st = &spec->stages[spec->n - 1];
+  for (uint32_t k = 0; st->cls->inert && k < st->cls->info.n_params; k++) {
+    const char *needs = given[k] ? st->cls->inert(st->values, k) : NULL;
+    if (needs) {
+      warn(w, "stage %u (%s): %s= does nothing here: it applies to %s", spec->n, st->cls->info.name,
+           st->cls->info.params[k].name, needs);
+    }
+  }
   if (!st->cls->check) return GS_OK;
   char why[256] = "";
   GsStatus s = st->cls->check(st->values, why, sizeof why);
@@ -332,7 +353,7 @@ static GsStatus parse_text(const char *text, const char *file, const GsLog *log,
   }
   if (!spec) return GS_ERR_NOMEM;
   Cursor c = {text};
-  bool in_stage = false;
+  bool in_stage = false, dangling = false; /* dangling: a '!' waits for its stage */
   bool given[GS_SPEC_MAX_PARAMS] = {false};
   GsStatus s = GS_OK;
   char token[MAX_LINE + 1];
@@ -345,13 +366,14 @@ static GsStatus parse_text(const char *text, const char *file, const GsLog *log,
       continue;
     }
     if (ch == '\n' || ch == '!') {
-      if (ch == '\n') w.line++;
       if (ch == '!' && !in_stage) {
         fail(&w, "'!' with no stage before it");
         s = GS_ERR_SYNTAX;
         break;
       }
-      if (in_stage) s = check_stage(spec, &w);
+      if (in_stage) s = check_stage(spec, &w, given); /* on the stage's line */
+      if (ch == '\n') w.line++;
+      dangling = ch == '!' || (dangling && !in_stage);
       in_stage = false;
       c.p++;
       continue;
@@ -369,12 +391,17 @@ static GsStatus parse_text(const char *text, const char *file, const GsLog *log,
       }
       s = start_stage(spec, token, &w);
       in_stage = true;
+      dangling = false;
       memset(given, 0, sizeof given);
     } else {
       s = parse_assignment(spec, token, &w, given);
     }
   }
-  if (s == GS_OK && in_stage) s = check_stage(spec, &w);
+  if (s == GS_OK && in_stage) s = check_stage(spec, &w, given);
+  if (s == GS_OK && dangling) {
+    fail(&w, "'!' with no stage after it");
+    s = GS_ERR_SYNTAX;
+  }
   if (s == GS_OK && spec->n == 0) {
     fail(&w, "the chain is empty: name at least one stage");
     s = GS_ERR_SYNTAX;

@@ -63,6 +63,11 @@ typedef struct GsStageClass {
    * Write a reason into why. May be NULL. */
   GsStatus (*check)(const double *values, char *why, size_t why_size);
 
+  /* What makes parameter `param` do nothing with these values ("type=tube"
+   * for a tube-only setting on a solid-state amplifier), or NULL if it
+   * acts; given in a chain, such a setting is warned of. May be NULL. */
+  const char *(*inert)(const double *values, uint32_t param);
+
   /* Domains for these values when they depend on them (a speaker heard
    * through the air or at its terminals). May be NULL: info's. */
   void (*domains)(const double *values, GsDomain *in, GsDomain *out);

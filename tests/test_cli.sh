@@ -79,6 +79,16 @@ expect 2 "stage 2 (preamp): gain=90: out of range (0 dB to 70 dB)" -- \
   "$gs" process -c "source ! preamp gain=90" "$dir/di.wav" "$out"
 expect 2 "gain=4o: '" -- "$gs" process -c "source ! preamp gain=4o" "$dir/di.wav" "$out"
 expect 2 "bass=0,5: ',5' is not a unit for a plain number" -- "$gs" plan -c "tonestack bass=0,5"
+expect 2 "'!' with no stage after it" -- "$gs" plan -c "source !"
+# a setting that does nothing with the others is taken, and said
+expect 0 "stage 1 (poweramp): tube= does nothing here: it applies to type=tube" -- \
+  "$gs" plan -c "poweramp tube=EL84 ! load"
+expect 0 "mid= does nothing here: it applies to model=fender or model=marshall" -- \
+  "$gs" plan -c "tonestack model=baxandall mid=0.1"
+expect 0 "mu= does nothing here: it applies to tube=custom" -- "$gs" plan -c "triode mu=50 ! load"
+expect 0 "stages= does nothing here: it applies to voicing=tube" -- "$gs" plan -c "preamp stages=3"
+expect 0 "" -- "$gs" plan -c "preamp voicing=tube stages=3 ! poweramp type=tube tube=EL84 ! load"
+grep -q "does nothing" "$dir/stderr" && fail "a tube setting on a tube stage was called inert"
 expect 2 "out of reach of EL84 push-pull" -- \
   "$gs" process -c "source ! poweramp type=tube tube=EL84 watts=5000" "$dir/di.wav" "$out"
 # under a heavy sag the power peaks as the supply rises, then falls: the

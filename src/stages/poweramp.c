@@ -602,6 +602,11 @@ static double poweramp_resolve(const double *v, const GsPorts *upstream, uint32_
   return sqrt(v[P_WATTS] * v[P_LOAD]) / gs_db_to_gain(v[P_GAIN]);
 }
 
+static const char *poweramp_inert(const double *v, uint32_t param) {
+  bool tube_only = (param >= P_TUBE && param <= P_FILTER) || param == P_PHASE;
+  return tube_only && (int)v[P_TYPE] != T_TUBE ? "type=tube" : NULL;
+}
+
 const GsStageClass gs_stage_poweramp = {
     .info = {.name = "poweramp",
              .help = "power amplifier: watts into ohms, clipping at "
@@ -623,6 +628,7 @@ const GsStageClass gs_stage_poweramp = {
     .poll = poweramp_poll,
     .clip_peak = poweramp_clip,
     .clip_peak_loaded = poweramp_clip_loaded,
+    .inert = poweramp_inert,
     .nominal_level = poweramp_nominal,
     .min_load_ohms = poweramp_min_load,
     .resolve = poweramp_resolve,

@@ -661,6 +661,12 @@ static double preamp_nominal(const double *v) {
   return nominal_dbu[(int)v[P_INPUT]];
 }
 
+static const char *preamp_inert(const double *v, uint32_t param) {
+  if ((param == P_STAGES || param == P_TUBE) && (int)v[P_VOICING] != V_TUBE) return "voicing=tube";
+  if (param == P_IEC && (int)v[P_INPUT] != IN_PHONO) return "input=phono";
+  return NULL;
+}
+
 const GsStageClass gs_stage_preamp = {
     .info = {.name = "preamp",
              .help = "mic / instrument / line / phono preamp: gain, pad, "
@@ -685,4 +691,5 @@ const GsStageClass gs_stage_preamp = {
     .clip_peak = preamp_clip,
     .nominal_level = preamp_nominal,
     .resolve = preamp_resolve,
+    .inert = preamp_inert,
 };

@@ -198,6 +198,12 @@ static void tonestack_reset(void *self) {
   gs_iir_clear(&((Tonestack *)self)->st);
 }
 
+static const char *tonestack_inert(const double *v, uint32_t param) {
+  int model = (int)v[P_MODEL];
+  bool mid = model == M_FENDER || model == M_MARSHALL;
+  return param == P_MID && !mid ? "model=fender or model=marshall" : NULL;
+}
+
 const GsStageClass gs_stage_tonestack = {
     .info = {.name = "tonestack",
              .help = "guitar-amp and hi-fi tone circuits from component "
@@ -212,4 +218,5 @@ const GsStageClass gs_stage_tonestack = {
     .set_param = tonestack_set_param,
     .process = tonestack_process,
     .reset = tonestack_reset,
+    .inert = tonestack_inert,
 };

@@ -304,6 +304,10 @@ static double triode_clip(const double *v) {
   return 0.5 * v[P_BPLUS];
 }
 
+static const char *triode_inert(const double *v, uint32_t param) {
+  return param >= P_MU && (int)v[P_TUBE] != T_CUSTOM ? "tube=custom" : NULL;
+}
+
 const GsStageClass gs_stage_triode = {
     .info = {.name = "triode",
              .help = "a common-cathode triode stage (12AX7, 12AT7, 12AU7) solved as a circuit, "
@@ -322,4 +326,5 @@ const GsStageClass gs_stage_triode = {
     .clip_peak = triode_clip,
     .poll = triode_poll,
     .set_noise = triode_set_noise,
+    .inert = triode_inert,
 };
