@@ -119,8 +119,9 @@ typedef struct {
 } Prefix;
 
 static const Prefix prefixes[] = {
-    {"meg", 1e6}, {"p", 1e-12}, {"n", 1e-9}, {"u", 1e-6}, {"\xc2\xb5", 1e-6}, {"m", 1e-3},
-    {"c", 1e-2},  {"k", 1e3},   {"K", 1e3},  {"M", 1e6},  {"G", 1e9},
+    {"meg", 1e6}, {"Meg", 1e6}, {"MEG", 1e6}, /* SPICE's, in any case */
+    {"p", 1e-12}, {"n", 1e-9},  {"u", 1e-6},  {"\xc2\xb5", 1e-6}, {"m", 1e-3},
+    {"c", 1e-2},  {"k", 1e3},   {"K", 1e3},   {"M", 1e6},         {"G", 1e9},
 };
 
 /* Match an SI prefix at the start of s; returns its length or 0. */
@@ -268,14 +269,14 @@ static bool interpret(GsUnit unit, const char *suffix, double v, double *out) {
   size_t n = match_prefix(suffix, &mult);
   if (n == 0) return false;
   const char *rest = suffix + n;
-  /* RKM style: 4k7 = 4.7k, 2R2 handled by the caller */
-  if (isdigit((unsigned char)*rest)) {
-    char *end;
-    double frac = strtod(rest, &end);
-    if (*end != '\0' || strchr(rest, '.') || v != floor(v)) return false;
-    double digits = (double)strlen(rest);
-    v = v + frac / pow(10.0, digits);
-    rest = end;
+  /* RKM style: 4k7 = 4.7k (and 4k7Ω), 2R2 handled by the caller */
+  size_t digits = strspn(rest, "0123456789");
+  if (digits > 0) {
+    if (v != floor(v) || digits > 15) return false;
+    double frac = 0.0;
+    for (size_t i = 0; i < digits; i++) frac = 10.0 * frac + (rest[i] - '0');
+    v += frac / pow(10.0, (double)digits);
+    rest += digits;
   }
   for (const Suffix *sf = list; sf->name; sf++) {
     if (sf->prefixable && strcasecmp(rest, sf->name) == 0) {

@@ -32,6 +32,9 @@ static void si_prefixes(void **state) {
   assert_float_equal(parse_ok("preamp", "impedance", "1M"), 1e6, 1e-6);
   assert_float_equal(parse_ok("preamp", "impedance", "1meg"), 1e6, 1e-6);
   assert_float_equal(parse_ok("preamp", "impedance", "4k7"), 4700.0, 1e-9);
+  assert_float_equal(parse_ok("preamp", "impedance", "4k7Ω"), 4700.0, 1e-9);
+  assert_float_equal(parse_ok("preamp", "impedance", "1Meg"), 1e6, 1e-6);
+  assert_float_equal(parse_ok("preamp", "impedance", "2MEG"), 2e6, 1e-6);
   assert_float_equal(parse_ok("preamp", "impedance", "68kohm"), 68e3, 1e-9);
   assert_float_equal(parse_ok("preamp", "impedance", "68kΩ"), 68e3, 1e-9);
   assert_float_equal(parse_ok("source", "cable", "22n"), 22e-9, 1e-18);
