@@ -48,6 +48,8 @@ static const Unit units[] = {
     {GS_UNIT_HZ, "units:hz", NULL, NULL},
     {GS_UNIT_SECOND, "units:s", NULL, NULL},
     {GS_UNIT_METRE, "units:m", NULL, NULL},
+    {GS_UNIT_MILLIMETRE, "units:mm", NULL, NULL},
+    {GS_UNIT_CM2, "gsu:cm2", "square centimetre", "cm²"},
     {GS_UNIT_DEGREE, "units:degree", NULL, NULL},
     {GS_UNIT_DBU, "gsu:dBu", "decibels re 0.775 V", "dBu"},
     {GS_UNIT_DB_SPL, "gsu:dBSPL", "decibels sound pressure level", "dB SPL"},

@@ -82,6 +82,8 @@ const char *gs_unit_symbol(GsUnit unit) {
     case GS_UNIT_DEGREE: return "°";
     case GS_UNIT_MV_PER_PA: return "mV/Pa";
     case GS_UNIT_LITRE: return "L";
+    case GS_UNIT_MILLIMETRE: return "mm";
+    case GS_UNIT_CM2: return "cm²";
     case GS_UNIT_VOLT: return "V";
   }
   return "";
@@ -213,6 +215,8 @@ static const Suffix *suffixes_for(GsUnit unit) {
   static const Suffix mvpa[] = {{"", false, CONV_SCALE, 1},
                                 {"mV/Pa", false, CONV_SCALE, 1},
                                 {"V/Pa", false, CONV_SCALE, 1000},
+                                {"dBV", false, CONV_DBV_TO_V, 1000}, /* re 1 V/Pa */
+                                {"dBV/Pa", false, CONV_DBV_TO_V, 1000},
                                 {NULL, 0, 0, 0}};
   static const Suffix litre[] = {{"", false, CONV_SCALE, 1},
                                  {"L", false, CONV_SCALE, 1},
@@ -220,6 +224,14 @@ static const Suffix *suffixes_for(GsUnit unit) {
                                  {NULL, 0, 0, 0}};
   static const Suffix volt[] = {
       {"", true, CONV_SCALE, 1}, {"V", true, CONV_SCALE, 1}, {NULL, 0, 0, 0}};
+  static const Suffix mm[] = {{"", false, CONV_SCALE, 1},
+                              {"mm", false, CONV_SCALE, 1},
+                              {"cm", false, CONV_SCALE, 10},
+                              {NULL, 0, 0, 0}};
+  static const Suffix cm2[] = {
+      {"", false, CONV_SCALE, 1},     {"cm\xc2\xb2", false, CONV_SCALE, 1},
+      {"cm2", false, CONV_SCALE, 1},  {"m\xc2\xb2", false, CONV_SCALE, 1e4},
+      {"m2", false, CONV_SCALE, 1e4}, {NULL, 0, 0, 0}};
   switch (unit) {
     case GS_UNIT_VOLT: return volt;
     case GS_UNIT_NONE: return none;
@@ -240,6 +252,8 @@ static const Suffix *suffixes_for(GsUnit unit) {
     case GS_UNIT_DEGREE: return degree;
     case GS_UNIT_MV_PER_PA: return mvpa;
     case GS_UNIT_LITRE: return litre;
+    case GS_UNIT_MILLIMETRE: return mm;
+    case GS_UNIT_CM2: return cm2;
   }
   return none;
 }

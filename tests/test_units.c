@@ -35,6 +35,12 @@ static void si_prefixes(void **state) {
   assert_float_equal(parse_ok("preamp", "impedance", "4k7Ω"), 4700.0, 1e-9);
   assert_float_equal(parse_ok("preamp", "impedance", "1Meg"), 1e6, 1e-6);
   assert_float_equal(parse_ok("preamp", "impedance", "2MEG"), 2e6, 1e-6);
+  assert_float_equal(parse_ok("speaker", "xmax", "2mm"), 2.0, 1e-12);
+  assert_float_equal(parse_ok("speaker", "xmax", "0.3cm"), 3.0, 1e-12);
+  assert_float_equal(parse_ok("speaker", "sd", "530cm²"), 530.0, 1e-9);
+  assert_float_equal(parse_ok("speaker", "sd", "0.053m2"), 530.0, 1e-9);
+  assert_float_equal(parse_ok("mic", "sensitivity", "-54dBV"), 1000.0 * pow(10.0, -54.0 / 20.0),
+                     1e-9);
   assert_float_equal(parse_ok("preamp", "impedance", "68kohm"), 68e3, 1e-9);
   assert_float_equal(parse_ok("preamp", "impedance", "68kΩ"), 68e3, 1e-9);
   assert_float_equal(parse_ok("source", "cable", "22n"), 22e-9, 1e-18);

@@ -87,7 +87,9 @@ typedef enum {
   GS_UNIT_DEGREE,
   GS_UNIT_MV_PER_PA, /* a microphone's sensitivity */
   GS_UNIT_LITRE,
-  GS_UNIT_VOLT /* a DC voltage (a supply) */
+  GS_UNIT_VOLT,       /* a DC voltage (a supply) */
+  GS_UNIT_MILLIMETRE, /* a cone's excursion */
+  GS_UNIT_CM2         /* a cone's area */
 } GsUnit;
 
 /* Symbol of a unit as written in chain text and `list` ("dB", "Ω"). [any] */
