@@ -75,6 +75,7 @@ typedef struct {
   bool null;          /* copy instead of run() */
   double loop_cpu;    /* over the loop of blocks, every thread */
   void (*rt_enter)(void), (*rt_leave)(void);
+  bool notify;     /* --notify: read the notify port after each run() */
   char told[4096]; /* the last patch:Set's path on the notify port */
   bool bad_notify; /* something not a sequence was left there */
 } Host;
@@ -227,7 +228,10 @@ static void reset_atoms(Host *host) {
 /* What the plugin left on its notify port: a sequence, whose patch:Set
  * objects name the IR file. */
 static void read_notify(Host *host) {
-  const LV2_Atom_Sequence *seq = (const LV2_Atom_Sequence *)host->atom_out;
+  /* read from an aligned copy: with --misalign the buffer is 4 bytes off */
+  static uint64_t copy[ATOM_CAPACITY / sizeof(uint64_t)];
+  memcpy(copy, host->atom_out, ATOM_CAPACITY);
+  const LV2_Atom_Sequence *seq = (const LV2_Atom_Sequence *)copy;
   if (seq->atom.type != map_uri(host, LV2_ATOM__Sequence) ||
       seq->atom.size < sizeof(LV2_Atom_Sequence_Body) ||
       seq->atom.size > ATOM_CAPACITY - sizeof(LV2_Atom)) {
@@ -262,7 +266,7 @@ static void run_block(Host *host, uint32_t n) {
     rt_enter(host);
     lilv_instance_run(host->instance, n);
     rt_leave(host);
-    if (host->atom_out_index >= 0) read_notify(host);
+    if (host->notify && host->atom_out_index >= 0) read_notify(host);
   }
   host->run_seconds += host_wall() - t0;
   service_worker(host);
@@ -491,7 +495,7 @@ int main(int argc, char **argv) {
             "URI IN.wav OUT.wav\n");
     return 2;
   }
-  Host host = {.block = a.block};
+  Host host = {.block = a.block, .notify = a.notify};
   host.world = lilv_world_new();
   lilv_world_load_all(host.world);
   LilvNode *uri = lilv_new_uri(host.world, a.uri);

@@ -97,7 +97,7 @@ static double watts_at(const GsTubePowerSpec *s, int parallel, double scale, GsP
  * droop), so the grid is walked rather than its ends compared, and only where more supply gives
  * more power (as one would build it). */
 static bool crossing(const GsTubePowerSpec *s, int parallel, double target, GsPushPullDesign *d,
-                     double *a, double *b, double *lo, double *hi) {
+                     double *a, double *b, double *at, double *lo, double *hi) {
   bool found = false;
   double prev_s = SUPPLY_LO, prev_w = watts_at(s, parallel, SUPPLY_LO, d);
   *lo = *hi = NAN;
@@ -109,9 +109,12 @@ static bool crossing(const GsTubePowerSpec *s, int parallel, double target, GsPu
       *hi = fmax(*hi, w);
     }
     bool crossed = prev_w <= target && target <= w;
-    if (crossed && (!found || fabs(log(0.5 * (prev_s + sc))) < fabs(log(0.5 * (*a + *b))))) {
+    /* where in the step, by the secant (exact enough to choose by) */
+    double x = crossed ? prev_s + (sc - prev_s) * (target - prev_w) / fmax(w - prev_w, 1e-300) : 0;
+    if (crossed && (!found || fabs(log(x)) < fabs(log(*at)))) {
       *a = prev_s;
       *b = sc;
+      *at = x;
       found = true;
     }
     prev_s = sc;
@@ -151,20 +154,17 @@ bool gs_tube_power_design(const GsTubePowerSpec *s, GsPushPullDesign *d, char *w
   /* the number of tubes a side that reaches the rating nearest their usual
    * supply, among those that reach it within the supply's range */
   int parallel = 0;
-  double best = INFINITY, target = RATED_AT_5PCT * s->watts, scale = 1.0;
+  double best = INFINITY, target = RATED_AT_5PCT * s->watts;
   double lo[MAX_PARALLEL], hi[MAX_PARALLEL];
+  double a = 1.0, b = 1.0;
   for (int k = 1; k <= MAX_PARALLEL; k++) {
-    double a = 1.0, b = 1.0;
-    if (!crossing(s, k, target, d, &a, &b, &lo[k - 1], &hi[k - 1])) continue;
-    for (int i = 0; i < 40; i++) { /* the power rises across [a, b] */
-      double mid = 0.5 * (a + b);
-      *(watts_at(s, k, mid, d) < target ? &a : &b) = mid;
-    }
-    double miss = fabs(log(0.5 * (a + b)));
-    if (miss < best) {
-      best = miss;
+    double ka = 1.0, kb = 1.0, at = 1.0;
+    if (!crossing(s, k, target, d, &ka, &kb, &at, &lo[k - 1], &hi[k - 1])) continue;
+    if (fabs(log(at)) < best) {
+      best = fabs(log(at));
       parallel = k;
-      scale = 0.5 * (a + b);
+      a = ka;
+      b = kb;
     }
   }
   if (!parallel) {
@@ -175,7 +175,11 @@ bool gs_tube_power_design(const GsTubePowerSpec *s, GsPushPullDesign *d, char *w
              s->load, s->sag_ohms > 0 ? " with this sag" : "");
     return false;
   }
-  watts_at(s, parallel, scale, d);
+  for (int i = 0; i < 40; i++) { /* the power rises across [a, b] */
+    double mid = 0.5 * (a + b);
+    *(watts_at(s, parallel, mid, d) < target ? &a : &b) = mid;
+  }
+  watts_at(s, parallel, 0.5 * (a + b), d);
   return true;
 }
 
