@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 
 #include "cli.h"
 #include "sf_truncated.h"
+#include "tmpfile.h"
 
 volatile sig_atomic_t cli_stop = 0;
 
@@ -92,19 +92,9 @@ bool audio_create(OutFile *out, const char *path, int format, int rate, int chan
   memset(out, 0, sizeof out->info);
   out->sf = NULL;
   snprintf(out->path, sizeof out->path, "%s", path);
-  char dir_buf[4096], base_buf[4096];
-  snprintf(dir_buf, sizeof dir_buf, "%s", path);
-  snprintf(base_buf, sizeof base_buf, "%s", path);
-  const char *dir = dirname(dir_buf);
-  const char *base = basename(base_buf);
-  int w = snprintf(out->tmp, sizeof out->tmp, "%s/.%s.XXXXXX", dir, base);
-  if (w < 0 || (size_t)w >= sizeof out->tmp) {
-    cli_error("output path too long: '%s'", path);
-    return false;
-  }
-  int fd = mkstemp(out->tmp);
+  int fd = gs_tmp_beside(path, out->tmp, sizeof out->tmp);
   if (fd < 0) {
-    cli_error("cannot write in '%s': %s", dir, strerror(errno));
+    cli_error("cannot write '%s': %s", path, strerror(errno));
     return false;
   }
   out->info.samplerate = rate;
@@ -131,18 +121,10 @@ bool audio_commit(OutFile *out) {
     unlink(out->tmp);
     return false;
   }
-  /* files from mkstemp are 0600; give the usual permissions */
-  mode_t mask = umask(0);
-  umask(mask);
-  chmod(out->tmp, 0666 & ~mask);
-  if (rename(out->tmp, out->path) != 0) {
+  if (!gs_tmp_commit(out->tmp, out->path)) {
     cli_error("cannot move the output into place as '%s': %s", out->path, strerror(errno));
-    unlink(out->tmp);
     return false;
   }
-  /* integer formats clip at full scale (process warns); FLAC's encoder
-   * would otherwise fail the whole write on the first sample beyond it */
-  sf_command(out->sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
   return true;
 }
 

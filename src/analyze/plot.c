@@ -4,17 +4,16 @@
 #include <cairo-svg.h>
 #include <cairo.h>
 #include <errno.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gainstage/analyze.h"
 #include "log.h"
+#include "tmpfile.h"
 
 #define WIDTH 1000.0
 #define PANEL 300.0
@@ -203,29 +202,13 @@ typedef struct {
 } Figure;
 
 static bool make_temporary(Figure *f, const char *path, const GsLog *log) {
-  char dir_buf[4096], base_buf[4096];
-  snprintf(dir_buf, sizeof dir_buf, "%s", path);
-  snprintf(base_buf, sizeof base_buf, "%s", path);
-  int w = snprintf(f->tmp, sizeof f->tmp, "%s/.%s.XXXXXX", dirname(dir_buf), basename(base_buf));
-  int fd = w > 0 && (size_t)w < sizeof f->tmp ? mkstemp(f->tmp) : -1;
+  int fd = gs_tmp_beside(path, f->tmp, sizeof f->tmp);
   if (fd < 0) {
     gs_log(log, GS_LOG_ERROR, "cannot write '%s': %s", path, strerror(errno));
     return false;
   }
   close(fd);
   return true;
-}
-
-/* The finished temporary file to its place, with the usual permissions
- * (mkstemp's are 0600). */
-static bool put_in_place(const Figure *f, const char *path, const GsLog *log) {
-  mode_t mask = umask(0);
-  umask(mask);
-  chmod(f->tmp, 0666 & ~mask);
-  if (rename(f->tmp, path) == 0) return true;
-  gs_log(log, GS_LOG_ERROR, "cannot write '%s': %s", path, strerror(errno));
-  unlink(f->tmp);
-  return false;
 }
 
 static GsStatus figure_open(Figure *f, const char *path, double height, const GsLog *log) {
@@ -267,7 +250,9 @@ static GsStatus figure_close(Figure *f, const char *path, const GsLog *log) {
     unlink(f->tmp);
     return GS_ERR_IO;
   }
-  return put_in_place(f, path, log) ? GS_OK : GS_ERR_IO;
+  if (gs_tmp_commit(f->tmp, path)) return GS_OK;
+  gs_log(log, GS_LOG_ERROR, "cannot write '%s': %s", path, strerror(errno));
+  return GS_ERR_IO;
 }
 
 static void plot_response(cairo_t *cr, const GsMeasurement *m, int at) {
