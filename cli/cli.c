@@ -80,7 +80,8 @@ static bool find_preset(const char *name, char *out, size_t size) {
          find_in(GS_SOURCE_PRESET_DIR, name, out, size) || find_in(GS_PRESET_DIR, name, out, size);
 }
 
-GsSpec *cli_load_spec(const char *cmd, const char *chain, const char *preset, int *exit_code) {
+GsSpec *cli_load_spec(const char *cmd, const char *chain, const char *preset, const GsLog *log,
+                      int *exit_code) {
   *exit_code = EXIT_USAGE;
   if ((chain != NULL) == (preset != NULL)) {
     cli_usage_error(cmd, "give the chain as either -c CHAIN or -p PRESET");
@@ -89,14 +90,14 @@ GsSpec *cli_load_spec(const char *cmd, const char *chain, const char *preset, in
   GsSpec *spec = NULL;
   GsStatus s;
   if (chain) {
-    s = gs_spec_parse(chain, &cli_log, &spec);
+    s = gs_spec_parse(chain, log, &spec);
   } else {
     char path[4096];
     if (!find_preset(preset, path, sizeof path)) {
       cli_error("no preset '%s' (a file, or a name from 'presets/')", preset);
       return NULL;
     }
-    s = gs_spec_load(path, &cli_log, &spec);
+    s = gs_spec_load(path, log, &spec);
   }
   if (s != GS_OK) return NULL;
   *exit_code = EXIT_OK;

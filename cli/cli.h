@@ -20,9 +20,11 @@ void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The chain from exactly one of chain text and preset name; prints why
- * not and returns NULL. Presets are found as a path, then by name in
- * $GAINSTAGE_PRESETS, the source tree and the installed presets. */
-GsSpec *cli_load_spec(const char *cmd, const char *chain, const char *preset, int *exit_code);
+ * not and returns NULL; the parser's warnings go to `log`. Presets are
+ * found as a path, then by name in $GAINSTAGE_PRESETS, the source tree
+ * and the installed presets. */
+GsSpec *cli_load_spec(const char *cmd, const char *chain, const char *preset, const GsLog *log,
+                      int *exit_code);
 
 /* A level for a chain whose input is `domain`, in that domain's unit
  * (dBu, dBFS, dB SPL); prints why not. */

@@ -486,7 +486,7 @@ int cmd_measure(int argc, char **argv) {
   if (rc != EXIT_OK) return rc < 0 ? EXIT_OK : rc;
   if (o.file) return measure_file(&o);
   if (o.jack_out) return run_jack(&o);
-  GsSpec *spec = cli_load_spec("measure", o.chain, o.preset, &rc);
+  GsSpec *spec = cli_load_spec("measure", o.chain, o.preset, &cli_log, &rc);
   if (!spec) return rc;
   rc = run_chain(&o, spec);
   gs_spec_free(spec);

@@ -166,7 +166,7 @@ int cmd_plan(int argc, char **argv) {
   }
   if (optind != argc) return cli_usage_error("plan", "unexpected '%s'", argv[optind]);
   int rc;
-  GsSpec *spec = cli_load_spec("plan", chain, preset, &rc);
+  GsSpec *spec = cli_load_spec("plan", chain, preset, &cli_log, &rc);
   if (!spec) return rc;
   GsPlanConfig pc = {.rate = rate};
   if (level) {

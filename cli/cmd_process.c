@@ -52,7 +52,13 @@ static int parse(int argc, char **argv, Options *o) {
     switch (c) {
       case 'c': o->chain = optarg; break;
       case 'p': o->preset = optarg; break;
-      case 'f': o->format = optarg; break;
+      case 'f':
+        o->format = optarg;
+        if (!audio_subtype_named(optarg)) { /* "--format -c ...": the value forgotten */
+          return cli_usage_error("process", "--format takes float, pcm16, pcm24 or pcm32, not '%s'",
+                                 optarg);
+        }
+        break;
       case 's':
         if (!cli_parse_u64(optarg, &o->seed)) {
           return cli_usage_error("process", "--seed takes a whole number, not '%s'", optarg);
@@ -86,11 +92,7 @@ static int choose_format(const Options *o, const SF_INFO *in, GsDomain out_domai
   }
   int sub;
   if (o->format) {
-    sub = audio_subtype_named(o->format);
-    if (!sub) {
-      cli_error("--format %s: use float, pcm16, pcm24 or pcm32", o->format);
-      return EXIT_USAGE;
-    }
+    sub = audio_subtype_named(o->format); /* known: parse checked it */
   } else if (major == SF_FORMAT_OGG) {
     sub = SF_FORMAT_VORBIS;
   } else if (out_domain == GS_DOMAIN_ANALOG || out_domain == GS_DOMAIN_ACOUSTIC) {
@@ -229,7 +231,8 @@ int cmd_process(int argc, char **argv) {
   Options o;
   int rc = parse(argc, argv, &o);
   if (rc != EXIT_OK) return rc < 0 ? EXIT_OK : rc;
-  GsSpec *spec = cli_load_spec("process", o.chain, o.preset, &rc);
+  const GsLog *log = o.quiet ? &cli_log_errors : &cli_log;
+  GsSpec *spec = cli_load_spec("process", o.chain, o.preset, log, &rc);
   if (!spec) return rc;
   SF_INFO ii;
   SNDFILE *in = NULL;
@@ -249,7 +252,7 @@ int cmd_process(int argc, char **argv) {
   }
   GsChainConfig cc = {
       .rate = ii.samplerate, .channels = (uint32_t)ii.channels, .seed = o.seed, .noise = o.noise};
-  if (gs_chain_new(spec, &cc, o.quiet ? &cli_log_errors : &cli_log, &chain) != GS_OK) goto done;
+  if (gs_chain_new(spec, &cc, log, &chain) != GS_OK) goto done;
   int cout = (int)gs_chain_out_channels(chain), format;
   rc = choose_format(&o, &ii, gs_chain_output_domain(chain), cout, &format);
   if (rc != EXIT_OK) goto done;

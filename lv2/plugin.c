@@ -432,7 +432,9 @@ static LV2_Worker_Status work(LV2_Handle h, LV2_Worker_Respond_Function respond,
     return LV2_WORKER_SUCCESS;
   }
   WorkMsg reply = {WORK_BUILD, build(p, p->req_values, p->req_path)};
-  if (!reply.built) lv2_log_error(&p->logger, "gainstage: the chain could not be built\n");
+  /* why was said as it failed (or it was memory): say what happens now */
+  if (!reply.built)
+    lv2_log_error(&p->logger, "gainstage: not applied; the chain before plays on\n");
   return respond(handle, sizeof reply, &reply);
 }
 

@@ -45,10 +45,15 @@ mkdir "$dir/outdir.wav"
 expect 2 "the output '$dir/outdir.wav' is a directory" -- "$gs" process -c gain "$dir/di.wav" \
   "$dir/outdir.wav"
 
+expect 2 "--format takes float, pcm16, pcm24 or pcm32, not '-c'" -- "$gs" process --format -c \
+  gain "$dir/di.wav" "$dir/q.wav"
+
 # -q hushes warnings, never an error
 expect 2 "stage 2 (adc) takes volts" -- "$gs" process -q -c "adc ! adc" "$dir/di.wav" "$dir/q.wav"
 expect 2 "cannot read IR file" -- "$gs" process -q -c "source ! cab ir=$dir/none.wav ! adc" \
   "$dir/di.wav" "$dir/q.wav"
+expect 0 "" -- "$gs" process -q -c "source ! poweramp tube=EL84 ! load" "$dir/di.wav" "$dir/q.wav"
+[ -s "$dir/stderr" ] && fail "process -q printed the parser's warning: $(cat "$dir/stderr")"
 
 # output that cannot be written (a full disk) fails, and says why
 for args in "list" "plan -p hifi" "measure --file $dir/di.wav"; do
@@ -110,7 +115,7 @@ cp "$dir/di.wav" "$dir/same.wav"
 sum=$(cksum <"$dir/same.wav")
 expect 2 "is the input file" -- "$gs" process -c gain "$dir/same.wav" "$dir/same.wav"
 [ "$(cksum <"$dir/same.wav")" = "$sum" ] || fail "the input was modified"
-expect 2 "--format pcm12" -- "$gs" process --format pcm12 -c gain "$dir/di.wav" "$out"
+expect 2 "not 'pcm12'" -- "$gs" process --format pcm12 -c gain "$dir/di.wav" "$out"
 nothing_written "$out"
 
 # good paths
