@@ -270,6 +270,7 @@ GsStatus gs_chain_new(const GsSpec *spec, const GsChainConfig *config, const GsL
   if (!chain->nodes || !chain->lane_mem) s = GS_ERR_NOMEM;
   uint32_t lanes = config->channels;
   for (uint32_t i = 0; s == GS_OK && i < spec->n; i++) {
+    stage_name(spec, i, chain->nodes[i].name, sizeof chain->nodes[i].name);
     s = alloc_node(&chain->nodes[i], &spec->stages[i], lanes);
     lanes = chain->nodes[i].lanes_out;
   }
@@ -573,7 +574,7 @@ void gs_chain_poll(GsChain *chain, const GsLog *log) {
       char msg[GS_WARN_SIZE];
       while (n->cls->poll(n->inst[k], msg, sizeof msg)) {
         if (strcmp(msg, last) == 0) continue;
-        gs_log(log, GS_LOG_WARNING, "stage %u (%s): %s", i + 1, n->cls->info.name, msg);
+        gs_log(log, GS_LOG_WARNING, "%s: %s", n->name, msg);
         memcpy(last, msg, sizeof last);
       }
     }

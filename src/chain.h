@@ -18,6 +18,7 @@ typedef struct {
 
 typedef struct {
   const GsStageClass *cls;
+  char name[96];      /* as messages name it: "crunch.preset:5: preamp" */
   double *values;     /* what the instances currently have */
   char **paths;       /* file-name parameters, copied from the spec */
   GsParamRamp *ramps; /* one per parameter */

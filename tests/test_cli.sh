@@ -138,6 +138,10 @@ nothing_written "$dir/bad.wav"
 expect 0 "stage 2 (preamp): the mic-condenser needs phantom power" -- \
   "$gs" process -c "source type=mic-condenser ! preamp input=mic" "$dir/di.wav" "$dir/w.wav"
 [ "$(grep -c 'needs phantom' "$dir/stderr")" -eq 1 ] || fail "the phantom warning is repeated"
+# ... by their line when the chain came from a file
+printf 'source fs_volts=100V !\npreamp voicing=solid-state gain=60 !\nadc\n' >"$dir/hot.preset"
+expect 0 "hot.preset:2: preamp: output clipped" -- "$gs" process -p "$dir/hot.preset" "$dir/di.wav" \
+  "$dir/w.wav"
 # a tube preamp's gain beyond what its cascade reaches says so, with the reach
 expect 0 "gain=50.0 dB is beyond what stages=1 reaches at 1 kHz (-44.6 to 35.4 dB)" -- \
   "$gs" process -c "source ! preamp voicing=tube stages=1 gain=50" "$dir/di.wav" "$dir/w.wav"
