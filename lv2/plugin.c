@@ -3,7 +3,8 @@
  * run() [audio]: live parameters go to gs_chain_set_param, which ramps
  * them; a parameter fixed at build time, or an IR file named in a
  * patch:Set message, makes the worker build a new chain from a snapshot of
- * the ports, which run() swaps in and hands back to be freed. Without a
+ * the ports, which run() swaps in, crossfading from the old chain (which
+ * it then hands back to be freed) rather than cutting to it. Without a
  * worker (offline hosts) the chain is built in activate() and fixed
  * parameters hold until the next activation.
  *
@@ -57,6 +58,15 @@ typedef struct {
   Built *built; /* WORK_FREE: what to free */
 } WorkMsg;
 
+/* A chain swapped in starts from rest. Its input fades in over
+ * FADE_WAIT_SECONDS, unheard (a signal switched on at once would ring its
+ * resonances: a feedback amplifier's, a speaker's); then its output fades
+ * in over FADE_SECONDS as the old one's fades out. Both by a raised
+ * cosine: a new tube type, voicing or IR comes in without a click. */
+#define FADE_WAIT_SECONDS 0.005
+#define FADE_SECONDS 0.015
+#define FADE_CHUNK 256 /* frames the old chain renders at a time */
+
 /* Seconds of audio between reports of what the running chain's stages
  * counted (as the JACK rig's, once a second). */
 #define POLL_SECONDS 1.0
@@ -75,9 +85,13 @@ typedef struct {
   const LV2_Atom_Sequence *control;
   LV2_Atom_Sequence *notify;
   uint64_t control_copy[CONTROL_COPY / 8]; /* 8-byte aligned (control_sequence) */
-  Built *now;           /* the running chain (atomic where the worker may read it) */
-  uint64_t since_poll;  /* frames run since the last report */
-  char path[PATH_SIZE]; /* its IR file, "" for none */
+  Built *now;    /* the running chain (atomic where the worker may read it) */
+  Built *fading; /* the chain it replaced, while the fade lasts [audio] */
+  uint32_t fade_at, fade_wait, fade_len; /* frames into the fade; its parts */
+  float fade_buf[FADE_CHUNK];            /* the old chain's output */
+  float fade_in[FADE_CHUNK];             /* the new one's input, fading in */
+  uint64_t since_poll;                   /* frames run since the last report */
+  char path[PATH_SIZE];                  /* its IR file, "" for none */
   /* a build request, the worker's while busy */
   bool busy, want_build, tell_path;
   float req_values[GS_LV2_MAX_PORTS];
@@ -178,6 +192,8 @@ static bool rebuild_now(Plugin *p, const char *path) {
   current_values(p, values);
   Built *b = build(p, values, path);
   if (!b) return false;
+  free_built(p, p->fading);
+  p->fading = NULL;
   free_built(p, p->now);
   __atomic_store_n(&p->now, b, __ATOMIC_RELEASE); /* as work_response() does */
   memcpy(p->applied, values, sizeof values);
@@ -222,6 +238,8 @@ static LV2_Handle instantiate(const LV2_Descriptor *desc, double rate, const cha
   p->def = def;
   p->rate = rate;
   p->seed = atomic_fetch_add(&instances, 1) + 1;
+  p->fade_wait = (uint32_t)(FADE_WAIT_SECONDS * rate);
+  p->fade_len = (uint32_t)(FADE_SECONDS * rate) + 1;
   p->first = gs_lv2_first_control(def);
   p->n_ports = gs_lv2_ports(def, p->ports, GS_LV2_MAX_PORTS);
   LV2_Log_Log *log = NULL;
@@ -267,6 +285,7 @@ static void activate(LV2_Handle h) {
 
 static void cleanup(LV2_Handle h) {
   Plugin *p = h;
+  free_built(p, p->fading);
   free_built(p, p->now);
   free(p);
 }
@@ -386,6 +405,45 @@ static void clear_notify(Plugin *p, uint32_t capacity) {
   lv2_atom_forge_pop(&p->forge, &seq);
 }
 
+/* 0 to 1 by a raised cosine from `from` over `len` frames, at `at`. */
+static float rise(uint32_t at, uint32_t from, uint32_t len) {
+  if (at < from) return 0.0f;
+  if (at >= from + len) return 1.0f;
+  return (float)(0.5 - 0.5 * cos(M_PI * (at - from) / len));
+}
+
+/* Both chains while p->fading fades out, a chunk at a time, the old one
+ * first: a host may hand the same buffer for input and output. At the
+ * fade's end the old chain goes to the worker to be freed (asked again
+ * next time if the host's queue is full). [audio] */
+static void crossfade(Plugin *p, uint32_t n) {
+  uint32_t end = p->fade_wait + p->fade_len;
+  float *old[1] = {p->fade_buf};
+  for (uint32_t done = 0; done < n;) {
+    uint32_t m = n - done < FADE_CHUNK ? n - done : FADE_CHUNK;
+    const float *in[1] = {p->in + done};
+    float *out[1] = {p->out + done};
+    bool fading = p->fade_at < end;
+    if (fading) {
+      gs_chain_process(p->fading->chain, in, old, m);
+      for (uint32_t k = 0; k < m; k++)
+        p->fade_in[k] = in[0][k] * rise(p->fade_at + k, 0, p->fade_wait);
+      in[0] = p->fade_in;
+    }
+    gs_chain_process(p->now->chain, in, out, m);
+    for (uint32_t k = 0; fading && k < m; k++) {
+      float g = rise(p->fade_at++, p->fade_wait, p->fade_len);
+      out[0][k] = p->fade_buf[k] + g * (out[0][k] - p->fade_buf[k]);
+    }
+    done += m;
+  }
+  if (p->fade_at < end) return;
+  WorkMsg msg = {WORK_FREE, p->fading};
+  if (p->schedule->schedule_work(p->schedule->handle, sizeof msg, &msg) == LV2_WORKER_SUCCESS) {
+    p->fading = NULL;
+  }
+}
+
 static void run(LV2_Handle h, uint32_t n) {
   Plugin *p = h;
   const char *new_path = NULL;
@@ -407,9 +465,13 @@ static void run(LV2_Handle h, uint32_t n) {
   if (talk && (fixed_changed || new_path || p->want_build) && !p->busy) {
     request_build(p, new_path ? new_path : p->path);
   }
-  const float *ins[1] = {p->in};
-  float *outs[1] = {p->out};
-  gs_chain_process(p->now->chain, ins, outs, n);
+  if (p->fading) {
+    crossfade(p, n);
+  } else {
+    const float *ins[1] = {p->in};
+    float *outs[1] = {p->out};
+    gs_chain_process(p->now->chain, ins, outs, n);
+  }
   if (talk) request_poll(p, n);
 }
 
@@ -446,12 +508,16 @@ static LV2_Worker_Status work_response(LV2_Handle h, uint32_t size, const void *
   memcpy(&msg, data, sizeof msg);
   p->busy = false;
   if (!msg.built) return LV2_WORKER_SUCCESS; /* keep what runs */
-  WorkMsg done = {WORK_FREE, p->now};
+  if (p->fading) {                           /* a fade under way: its old chain goes at once */
+    WorkMsg done = {WORK_FREE, p->fading};
+    p->schedule->schedule_work(p->schedule->handle, sizeof done, &done);
+  }
+  p->fading = p->now;
+  p->fade_at = 0;
   __atomic_store_n(&p->now, msg.built, __ATOMIC_RELEASE);
   memcpy(p->applied, p->req_values, p->n_ports * sizeof(float));
   memcpy(p->path, p->req_path, sizeof p->path);
   p->tell_path = p->def->takes_ir;
-  p->schedule->schedule_work(p->schedule->handle, sizeof done, &done);
   return LV2_WORKER_SUCCESS;
 }
 

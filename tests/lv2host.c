@@ -20,10 +20,10 @@
  * It offers urid:map/unmap, worker:schedule, buf-size:boundedBlockLength
  * and options (the block length), which guitarix's plugins require.
  *
- * --ir sends a patch:Set of the plugin's IR property and runs one block of
- * silence (discarded) so that the worker's new chain is in place before
- * the file starts. The worker runs synchronously between run() calls.
- * Exit status: 0 ok, 1 failure (with a message). */
+ * --ir sends a patch:Set of the plugin's IR property and runs 0.1 s of
+ * silence (discarded) so that the worker's new chain is in place, and the
+ * plugin's crossfade to it over, before the file starts. The worker runs synchronously between
+ * run() calls. Exit status: 0 ok, 1 failure (with a message). */
 #include <dlfcn.h>
 #include <lilv/lilv.h>
 #include <lv2/atom/atom.h>
@@ -273,8 +273,9 @@ static void run_block(Host *host, uint32_t n) {
   if (host->atom_in_index >= 0) reset_atoms(host);
 }
 
-/* A patch:Set of the IR file in the input sequence, then a silent block. */
-static int send_ir(Host *host, const char *path) {
+/* A patch:Set of the IR file in the input sequence, then `frames` of
+ * silence. */
+static int send_ir(Host *host, const char *path, uint32_t frames) {
   if (host->atom_in_index < 0) return fail("the plugin has no control atom port", NULL);
   LV2_Atom_Forge forge;
   lv2_atom_forge_init(&forge, &host->map);
@@ -292,7 +293,7 @@ static int send_ir(Host *host, const char *path) {
   memset(host->in, 0, host->block * sizeof(float));
   bool null = host->null;
   host->null = false; /* the plugin takes the IR in run() */
-  run_block(host, host->block);
+  for (uint32_t done = 0; done < frames; done += host->block) run_block(host, host->block);
   host->null = null;
   return 0;
 }
@@ -462,7 +463,7 @@ static int run_host(Host *host, const Args *a, const LV2_Feature *const *feature
   lilv_instance_activate(host->instance);
   service_worker(host); /* work a restored state scheduled (an IR to load) */
   host->null = a->null;
-  int rc = a->ir ? send_ir(host, a->ir) : 0;
+  int rc = a->ir ? send_ir(host, a->ir, (uint32_t)(0.1 * info.samplerate)) : 0;
   host->run_seconds = 0.0;
   if (!rc) rc = process_file(host, a, in, out, info.frames);
   if (!rc && a->time) host_print_times(host->run_seconds, host->loop_cpu, (double)info.frames);
