@@ -296,9 +296,21 @@ static bool is_fixed(const GsLv2Port *port) {
   return port->info->flags & GS_PARAM_FIXED;
 }
 
-/* Live values to the chain; true if a fixed one changed. Compared bit
- * for bit: a NaN left on a port is the same NaN next time, kept once
- * (build() says so) rather than rebuilt for at every block. [audio] */
+/* A port's new value v asks for a new chain: a fixed one, or a live one
+ * the running chain would have been built otherwise for, when there is a
+ * worker to build it (without, the value plays on in the chain as it is). */
+static bool needs_build(const Plugin *p, const GsLv2Port *port, uint32_t stage, float v) {
+  if (is_fixed(port)) return true;
+  if (!(p->map && p->schedule) || stage == UINT32_MAX) return false;
+  return gs_chain_param_rebuilds(p->now->chain, stage, port->param, port_value(port, v));
+}
+
+/* Live values to the chain; true if a fixed one changed, or a live one
+ * that the chain would have been built otherwise for (a tube power amp's
+ * feedback past where quality=auto's factor changes): then a new chain
+ * comes in for it, fading in. Compared bit for bit: a NaN left on a port
+ * is the same NaN next time, kept once (build() says so) rather than
+ * rebuilt for at every block. [audio] */
 static bool apply_ports(Plugin *p) {
   bool fixed_changed = false;
   for (uint32_t i = 0; i < p->n_ports; i++) {
@@ -306,11 +318,11 @@ static bool apply_ports(Plugin *p) {
     float v = *p->ctl[i];
     if (!memcmp(&v, &p->applied[i], sizeof v)) continue;
     const GsLv2Port *port = &p->ports[i];
-    if (is_fixed(port)) {
+    uint32_t stage = p->now->slot_stage[port->slot];
+    if (needs_build(p, port, stage, v)) {
       fixed_changed = true;
       continue;
     }
-    uint32_t stage = p->now->slot_stage[port->slot];
     if (stage == UINT32_MAX || isnan(v)) {
       p->applied[i] = v; /* not in this mode's chain, or nothing to set */
     } else if (gs_chain_set_param(p->now->chain, stage, port->param, port_value(port, v)) ==

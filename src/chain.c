@@ -286,6 +286,9 @@ GsStatus gs_chain_new(const GsSpec *spec, const GsChainConfig *config, const GsL
   }
   for (uint32_t i = 0; s == GS_OK && i < spec->n; i++) {
     s = create_instances(chain, spec, i, log);
+    const GsStageClass *cls = chain->nodes[i].cls;
+    if (cls->build_choice)
+      chain->nodes[i].built_choice = cls->build_choice(spec->stages[i].values, config->rate);
   }
   if (s != GS_OK) {
     gs_chain_free(chain);
@@ -399,6 +402,19 @@ GsStatus gs_chain_set_param(GsChain *chain, uint32_t stage, uint32_t param, doub
   n->ramping = true;
   chain->ramping = true;
   return GS_OK;
+}
+
+bool gs_chain_param_rebuilds(const GsChain *chain, uint32_t stage, uint32_t param, double value) {
+  if (!chain || stage >= chain->n_nodes) return false;
+  const GsNode *n = &chain->nodes[stage];
+  uint32_t np = n->cls->info.n_params;
+  if (!n->cls->build_choice || param >= np || np > GS_SPEC_MAX_PARAMS || !isfinite(value)) {
+    return false;
+  }
+  double v[GS_SPEC_MAX_PARAMS];
+  for (uint32_t k = 0; k < np; k++) v[k] = n->ramps[k].target;
+  v[param] = value;
+  return n->cls->build_choice(v, chain->cfg.rate) != n->built_choice;
 }
 
 double gs_chain_get_param(const GsChain *chain, uint32_t stage, uint32_t param) {

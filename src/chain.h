@@ -19,6 +19,7 @@ typedef struct {
 typedef struct {
   const GsStageClass *cls;
   char name[96];      /* as messages name it: "crunch.preset:5: preamp" */
+  int built_choice;   /* cls->build_choice as built */
   double *values;     /* what the instances currently have */
   char **paths;       /* file-name parameters, copied from the spec */
   GsParamRamp *ramps; /* one per parameter */

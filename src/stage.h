@@ -77,6 +77,13 @@ typedef struct GsStageClass {
    * safe: called again when a parameter flagged as changing them moves. */
   void (*ports)(const double *values, double rate, GsPorts *ports);
 
+  /* What the stage fixes when it is built from live settings as well as
+   * fixed ones, as a number (quality=auto's oversampling factor, from a
+   * tube power amp's feedback and presence) for these values at rate. A
+   * live move that changes it plays on in the stage as built; a host that
+   * can build anew asks gs_chain_param_rebuilds. May be NULL: nothing. */
+  int (*build_choice)(const double *values, double rate);
+
   /* True if this configuration consumes every incoming lane. May be NULL. */
   bool (*merges)(const double *values);
 

@@ -205,9 +205,9 @@ done
 echo "lv2host, 3 s of NaN samples and 40 dB of gain, clipping reported per second: $counts"
 
 # --- a fixed parameter moved while it plays: the chain built for it fades
-# in. A quiet sine through the tube power amp, moved from 2x to 8x
-# oversampling at 0.5 s: its latency moves by 8 samples, and the wave
-# jumped where the chains were cut over. The largest second difference in
+# in. A quiet sine through the class-D power amp (amp_type 1), its output
+# stage moved from 2x to 8x oversampling at 0.5 s: its latency moves from
+# 62 to 73 samples, and the wave jumped where the chains were cut over. The largest second difference in
 # the 80 ms after the move stays within twice the largest in the 200 ms
 # before it (a cut gave 49 times).
 sox -V1 -n -r 48000 -c 1 -b 24 "$dir/sine.wav" synth 1 sine 220 vol 0.005 || fail "sox sine"
@@ -224,6 +224,27 @@ before, after = max(d2[at - 12000:at - 2000]), max(d2[at:at + 4000])
 print("a new chain at 0.5 s: second difference %.2g after, %.2g before" % (after, before))
 sys.exit(0 if after <= 2 * before else 1)
 PY
+# A live value past where quality=auto would have built otherwise: the
+# tube power amp's feedback moved from 6 dB (4x) to 20 dB (8x) at 0.25 s
+# gets the 8x chain. A 5 kHz sine at 28 % of full scale (8.5 % THD): its
+# aliases as far down as in the amp built at 20 dB (-80.9 dBc; kept at 4x
+# they were at -66.5).
+python3 -c "import sys; sys.path.insert(0, '$root/bench'); import measure
+print('%.6f' % measure.on_bin(5000))" >"$dir/f5k" || fail "the 5 kHz bin"
+f5k=$(cat "$dir/f5k")
+sox -V1 -n -r 48000 -c 1 -b 24 "$dir/t5k.wav" synth 3 sine "$f5k" vol 0.2 || fail "sox 5 kHz"
+alias_of() { # alias_of OUT.wav: the strongest spur, dBc
+  "$gs" measure --file "$1" --freq "$f5k" --json | python3 -c "
+import json, sys; print(json.load(sys.stdin)['channels'][0]['alias_dbc'])"
+}
+"$host" -c amp_type 2 -c amp_feedback 20 "$URI:poweramp" "$dir/t5k.wav" "$dir/fb20.wav" \
+  2>/dev/null || fail "lv2host, feedback 20"
+"$host" -c amp_type 2 -c amp_feedback 6 --change 12000 amp_feedback 20 "$URI:poweramp" \
+  "$dir/t5k.wav" "$dir/fb6to20.wav" 2>/dev/null || fail "lv2host, feedback 6 then 20"
+built=$(alias_of "$dir/fb20.wav") moved=$(alias_of "$dir/fb6to20.wav")
+echo "5 kHz aliases: feedback 20 dB at build $built dBc, moved there live $moved dBc"
+python3 -c "import sys; sys.exit(0 if abs($built - ($moved)) <= 1.0 else 1)" ||
+  fail "feedback moved live to 20 dB: aliases at $moved dBc, built there $built dBc"
 
 # --- odd control values. A NaN on a port set at build is kept, and said
 # once, not rebuilt for at every block (it was: 189 times a second).

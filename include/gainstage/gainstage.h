@@ -262,6 +262,13 @@ uint32_t gs_chain_latency(const GsChain *chain);
 GsStatus gs_chain_set_param(GsChain *chain, uint32_t stage, uint32_t param, double value);
 double gs_chain_get_param(const GsChain *chain, uint32_t stage, uint32_t param);
 
+/* True if a live parameter moved to `value` would have built the stage
+ * otherwise (quality=auto's oversampling factor follows a tube power
+ * amp's feedback and presence): the move plays on in the stage as it is,
+ * and a host that can build a new chain off the audio thread should, to
+ * have what the value asks for. [audio] */
+bool gs_chain_param_rebuilds(const GsChain *chain, uint32_t stage, uint32_t param, double value);
+
 /* Turn all modelled noise on or off. [audio] */
 void gs_chain_set_noise(GsChain *chain, bool on);
 

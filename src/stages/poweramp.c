@@ -231,13 +231,18 @@ static double gain_linear(const double *v) {
  * presence 0.5 or less (at 10 dB: -71.1 and -71.5 dBc; the 6L6GC -69.7,
  * the 6V6 -68.9 to -70.4); beyond that 352.8 kHz (worst -79.7 dBc at
  * 20 dB). Read at build: feedback and presence can move while it plays,
- * the factor cannot. */
+ * the factor cannot (poweramp_build_choice tells a host that can build
+ * anew when it should). */
 static int quality_factor(const double *v, double rate) {
   int tube = (int)v[P_TUBE];
   bool soft = tube == GS_PA_EL34 || tube == GS_PA_EL84;
   bool four = (int)v[P_TOPOLOGY] == 1 || v[P_FEEDBACK] == 0.0 ||
               (soft && v[P_FEEDBACK] <= 10.0 && v[P_PRESENCE] <= 0.5);
   return gs_os_factor((int)v[P_QUALITY], rate, four ? 176400.0 : 352800.0);
+}
+
+static int poweramp_build_choice(const double *v, double rate) {
+  return (int)v[P_TYPE] == T_TUBE ? quality_factor(v, rate) : 0;
 }
 
 static GsTubePowerSpec tube_spec(const double *v, double rate) {
@@ -629,6 +634,7 @@ const GsStageClass gs_stage_poweramp = {
     .clip_peak = poweramp_clip,
     .clip_peak_loaded = poweramp_clip_loaded,
     .inert = poweramp_inert,
+    .build_choice = poweramp_build_choice,
     .nominal_level = poweramp_nominal,
     .min_load_ohms = poweramp_min_load,
     .resolve = poweramp_resolve,
