@@ -82,7 +82,7 @@ GsPentodeCurrent gs_koren_pentode(const GsPentodeModel *m, double vg1k, double v
 
 /* ------------------------------------------------ tables (see koren.h) */
 
-static double softplus_pow(double w, double ex) {
+double gs_softplus_pow_exact(double w, double ex) {
   double sp = w > 0.0 ? w + log1p(exp(-w)) : log1p(exp(w));
   return pow(sp, ex);
 }
@@ -121,11 +121,12 @@ static void chebyshev(double (*f)(double, double), double ex, double mid, double
   }
 }
 
-static void build_tables(GsSoftplusPow *t, double ex) {
+static void build_spx(void *tables, double ex) {
+  GsSoftplusPow *t = tables;
   t->ex = ex;
   for (int k = 0; k <= GS_SPX_N; k++) { /* the last row: past GS_SPX_HI by rounding */
     double mid = GS_SPX_LO + (k + 0.5) / GS_SPX_SCALE, half = 0.5 / GS_SPX_SCALE;
-    chebyshev(softplus_pow, ex, mid, half, 5, t->h[k]);
+    chebyshev(gs_softplus_pow_exact, ex, mid, half, 5, t->h[k]);
     chebyshev(softplus_pow_slope, ex, mid, half, 5, t->h[k] + 6);
   }
   for (int j = 0; j < 32; j++)
@@ -135,25 +136,24 @@ static void build_tables(GsSoftplusPow *t, double ex) {
     chebyshev(atan_of_t, ex, (k + 0.5) / GS_ATN_N, 0.5 / GS_ATN_N, 5, t->atn[k]);
 }
 
-#define SPX_SLOTS 8
-static GsSoftplusPow *spx_cache[SPX_SLOTS];
-static pthread_mutex_t spx_lock = PTHREAD_MUTEX_INITIALIZER;
+void *gs_ex_tables(GsExCache *c, double ex, size_t size, void (*build)(void *tables, double ex)) {
+  if (!(ex > 0.0 && ex < 10.0)) return NULL;
+  void *found = NULL;
+  pthread_mutex_lock(&c->lock);
+  int k = 0;
+  while (k < GS_EX_SLOTS && c->tables[k] && c->ex[k] != ex) k++;
+  if (k < GS_EX_SLOTS && !c->tables[k] && (c->tables[k] = malloc(size))) {
+    build(c->tables[k], ex);
+    c->ex[k] = ex;
+  }
+  if (k < GS_EX_SLOTS) found = c->tables[k];
+  pthread_mutex_unlock(&c->lock);
+  return found;
+}
 
 const GsSoftplusPow *gs_softplus_pow(double ex) {
-  if (!(ex > 0.0 && ex < 10.0)) return NULL;
-  GsSoftplusPow *found = NULL;
-  pthread_mutex_lock(&spx_lock);
-  for (int k = 0; k < SPX_SLOTS && !found; k++) {
-    if (!spx_cache[k]) {
-      spx_cache[k] = malloc(sizeof *spx_cache[k]);
-      if (spx_cache[k]) build_tables(spx_cache[k], ex);
-      found = spx_cache[k];
-      break;
-    }
-    if (spx_cache[k]->ex == ex) found = spx_cache[k];
-  }
-  pthread_mutex_unlock(&spx_lock);
-  return found;
+  static GsExCache cache = {PTHREAD_MUTEX_INITIALIZER, {0}, {0}};
+  return gs_ex_tables(&cache, ex, sizeof(GsSoftplusPow), build_spx);
 }
 
 bool gs_koren_triode_tab_prepare(const GsTriodeModel *m, GsTriodeTab *f) {

@@ -13,6 +13,7 @@
 #define GS_DSP_KOREN_H
 
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -97,6 +98,22 @@ typedef struct {
    * 1/GS_ATN_N holds it to ~1e-13 relative; s = 2 GS_ATN_N t - 2k - 1 */
   double atn[GS_ATN_N + 1][6];
 } GsSoftplusPow;
+
+/* ln(1 + e^w)^ex by libm, what the tables hold. [any] */
+double gs_softplus_pow_exact(double w, double ex);
+
+/* Tables that depend on an exponent, each built on first use and kept
+ * for the process, a few per process (the first GS_EX_SLOTS exponents
+ * asked for). [main] */
+#define GS_EX_SLOTS 8
+typedef struct {
+  pthread_mutex_t lock;
+  double ex[GS_EX_SLOTS];
+  void *tables[GS_EX_SLOTS];
+} GsExCache;
+/* The tables of `size` bytes for ex in c, built by build if new; NULL if
+ * ex is outside (0, 10), c is full or there is no memory. */
+void *gs_ex_tables(GsExCache *c, double ex, size_t size, void (*build)(void *tables, double ex));
 
 /* The tables for exponent ex, built on first use and kept for the
  * process (a few per process: NULL once that many exist, or out of

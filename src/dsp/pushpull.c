@@ -39,6 +39,43 @@ double gs_pp_bias_for(const GsPentodeModel *m, double bplus, double amps) {
   return 0.5 * (lo + hi);
 }
 
+/* ------------------------------------------------ the solver's tables */
+
+/* A table of n intervals of f over [lo, lo + n / per) (see pushpull.h). */
+static void tabulate(GsPpKnot *t, int n, double lo, double per, double (*f)(double, double),
+                     double ex) {
+  double last = f(lo, ex);
+  for (int k = 0; k < n; k++) {
+    double next = f(lo + (k + 1) / per, ex);
+    t[k].mid = 0.5 * (last + next);
+    t[k].rise = next - last;
+    last = next;
+  }
+}
+
+static double tanh_of(double u, double ex) {
+  (void)ex;
+  return tanh(u);
+}
+
+static double atan_of_t(double t, double ex) { /* x = t / (1 - t) */
+  (void)ex;
+  return t >= 1.0 ? M_PI_2 : atan(t / (1.0 - t));
+}
+
+static void build_pp_tables(void *tables, double ex) {
+  GsPpTables *t = tables;
+  t->ex = ex;
+  tabulate(t->th, GS_PPT_TN, -GS_PPT_TR, GS_PPT_TS, tanh_of, ex);
+  tabulate(t->h, GS_PPT_HN, GS_PPT_HLO, GS_PPT_HS, gs_softplus_pow_exact, ex);
+  tabulate(t->at, GS_PPT_AN, 0.0, GS_PPT_AN, atan_of_t, ex);
+}
+
+const GsPpTables *gs_pp_tables(double ex) {
+  static GsExCache cache = {PTHREAD_MUTEX_INITIALIZER, {0}, {0}};
+  return gs_ex_tables(&cache, ex, sizeof(GsPpTables), build_pp_tables);
+}
+
 /* --------------------------------------------------------- static design */
 
 /* Peak current of the driven tube with its grid at 0 V and its plate at
@@ -196,6 +233,7 @@ bool gs_pp_init(GsPushPull *p, const GsPushPullDesign *d, const GsRational *yloa
   p->decay_n = pow(p->decay, p->supply_every);
   gs_pp_set_feedback(p, d->rfb, d->presence, d->resonance, 0);
   gs_pp_prepare(p);
+  if (!p->lut || !p->tab) return false; /* no memory for them */
   gs_pp_reset(p);
   return true;
 }
@@ -212,7 +250,7 @@ void gs_pp_reset(GsPushPull *p) {
   p->supply_left = p->supply_every;
   p->isum = 0.0;
   gs_pp_supply_moved(p);
-  p->vpp = p->sz_last = p->e0_last = p->die_last = p->moved_j = 0.0;
+  p->vpp = p->sz_last = p->e0_last = p->die_last = p->moved_j = p->missed = 0.0;
   p->df_last = 1.0;
 }
 

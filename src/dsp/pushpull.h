@@ -56,6 +56,40 @@ typedef struct {
   double presence, resonance; /* 0..1 */
 } GsPushPullDesign;
 
+/* The per-sample solver's tube functions, linearly interpolated between
+ * knots (pushpull_step.c): interval k of a table holds the value at its
+ * middle and its rise across it, so that a lookup is an index and a
+ * multiply-add, and the slope Newton steers by is the interpolant's own.
+ * - th: tanh(u), u in [-GS_PPT_TR, GS_PPT_TR], GS_PPT_TS intervals a unit
+ *   (error < 6e-6 of the swing);
+ * - h: Koren's ln(1 + e^w)^ex, w from GS_PPT_HLO, GS_PPT_HS intervals a
+ *   unit, GS_PPT_HN of them (relative error < 6e-5; beyond them koren.h's
+ *   tables);
+ * - at: arctan(x) by t = x / (1 + x) in [0, 1), GS_PPT_AN intervals
+ *   (error < 4e-7).
+ * Finer tables leave the driven rig's output where it is (the Newton
+ * tolerance sets its error, not they). */
+#define GS_PPT_TR 8.0
+#define GS_PPT_TS 128.0
+#define GS_PPT_TN 2048 /* 2 GS_PPT_TR GS_PPT_TS */
+#define GS_PPT_HLO (-30.0)
+#define GS_PPT_HS 64.0
+#define GS_PPT_HN 3456 /* to w = 24 */
+#define GS_PPT_AN 1024
+
+typedef struct {
+  double mid, rise;
+} GsPpKnot;
+
+typedef struct {
+  double ex;
+  GsPpKnot th[GS_PPT_TN], h[GS_PPT_HN], at[GS_PPT_AN];
+} GsPpTables;
+
+/* The tables for exponent ex, built on first use and kept for the process
+ * (NULL: out of memory, or more exponents than it keeps). [main] */
+const GsPpTables *gs_pp_tables(double ex);
+
 typedef struct {
   GsPushPullDesign d;
   double rate; /* the rate it runs at (oversampled) */
@@ -83,20 +117,23 @@ typedef struct {
   int supply_every, supply_left;
   double isum, decay_n, pl_scale, pl_c1;
   /* constants of the per-sample solver (pushpull_step.c) */
-  const GsSoftplusPow *tab;      /* the pentode's ex: plate and screen currents */
-  const GsSoftplusPow *logistic; /* ex = 1: the inverter's tanh */
+  const GsPpTables *lut;    /* the inverter's tanh, the plate currents */
+  const GsSoftplusPow *tab; /* the pentode's ex: the supply's constants,
+                               screen currents, h beyond lut */
+  double qh0, qh1;          /* h's table position at vg1: qh0 + qh1 vg1 (qh1: supply) */
   double inv_gc, bias_g, inv_den0, inv_den1, g_sw, kpl, inv_kvb, inv_kg2, tap_n, pl_c0;
   double pi_g;  /* the inverter's small-signal gain per side */
   double zd_kd; /* f's volts per amp of ia - ib: zd parallel (/2 push-pull) */
   double vpp;   /* the last solution, and what it was solved from */
   double sz_last, e0_last, die_last, df_last;
+  double missed;          /* the last first guess's miss */
   double moved_j;         /* f's move by the caps' histories since */
   atomic_ullong failures; /* samples that restarted from rest: read from any thread */
 } GsPushPull;
 
 /* Build for `rate` with the load admittance yload (NULL: the rated
  * resistive load). False if the transformer's load could not be made
- * digital. */
+ * digital, or the solver's tables not had. */
 bool gs_pp_init(GsPushPull *p, const GsPushPullDesign *d, const GsRational *yload, double rate);
 void gs_pp_reset(GsPushPull *p);
 

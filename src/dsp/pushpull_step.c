@@ -18,12 +18,19 @@
  * rig and moves its 5 kHz THD by 2e-4 of itself, its alias by 0.004 dB. */
 #define STEP_TOL 1e-3
 
+#if defined(__GNUC__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
 #ifndef GS_KERNEL_FMA /* set up once, by the baseline build */
 void gs_pp_prepare(GsPushPull *p) {
   const GsPushPullDesign *d = &p->d;
   const GsPentodeModel *m = d->tube;
   p->tab = gs_softplus_pow(m->ex);
-  p->logistic = gs_softplus_pow(1.0);
+  p->lut = gs_pp_tables(m->ex);
+  p->qh0 = (m->kp / m->mu - GS_PPT_HLO) * GS_PPT_HS;
   p->inv_gc = 1.0 / p->gc;
   p->bias_g = d->bias / d->rb;
   double den0 = p->gbr + 1.0 / d->rb;
@@ -46,45 +53,56 @@ void gs_pp_prepare(GsPushPull *p) {
 void gs_pp_supply_moved(GsPushPull *p) {
   const GsPentodeModel *m = p->d.tube;
   double v = p->vb > 1e-3 ? p->vb : 1e-3;
-  p->pl_scale = 2.0 / m->kg1 * (p->tab ? gs_spx_pow(p->tab, v / m->kp) : gs_pow(v / m->kp, m->ex));
+  p->pl_scale = 2.0 / m->kg1 * gs_spx_pow(p->tab, v / m->kp);
   p->pl_c1 = m->kp / v;
+  p->qh1 = p->pl_c1 * GS_PPT_HS;
 }
 #endif
 
-/* Koren's pentode plate current with the screen voltage fixed for the
- * sample: Ip = (2/kg1) (vg2/kp)^ex h(kp/mu + kp vg1/vg2) atan(vp/kvb), h(w)
- * = ln(1 + e^w)^ex: pl_scale h(pl_c0 + pl_c1 vg1) atan(vp/kvb). By fast
- * maths alone, for want of tables. */
-static double plate_exact(const GsPushPull *p, double vg1, double vp, double *d_g1, double *d_p) {
-  double sig, sp = gs_softplus(p->pl_c0 + p->pl_c1 * vg1, &sig), ex = p->d.tube->ex;
-  double k = sp > 1e-300 ? p->pl_scale * gs_exp(ex * gs_log(sp)) : 0.0;
-  double x = vp * p->inv_kvb, at = gs_atan(x), ip = k * at;
-  *d_g1 = sp > 1e-300 ? ip * ex * sig * p->pl_c1 / sp : 0.0;
-  *d_p = k * p->inv_kvb / (1.0 + x * x);
-  return ip;
+/* A table's value at position q (intervals from its start, 0 <= q < its
+ * length) and *rise, its slope per interval. */
+static inline double lut(const GsPpKnot *t, double q, double *rise) {
+  int k = (int)q;
+  *rise = t[k].rise;
+  return t[k].mid + (q - (double)k - 0.5) * t[k].rise;
 }
 
-/* The plate current and its slopes by vg1 and vp; none below 0 V. By
- * koren.h's tables (~3e-11) when there are some. */
+/* h beyond its table (w > 24: a grid far above cutoff, which no working
+ * amplifier reaches) by koren.h's, by the position q. */
+static NOINLINE double h_beyond(const GsPushPull *p, double q, double *rise) {
+  double dh, h = gs_spx(p->tab, GS_PPT_HLO + q / GS_PPT_HS, &dh);
+  *rise = dh / GS_PPT_HS;
+  return h;
+}
+
+/* Koren's pentode plate current with the screen voltage fixed for the
+ * sample, Ip = (2/kg1) (vg2/kp)^ex h(kp/mu + kp vg1/vg2) atan(vp/kvb), by
+ * the tables: pl_scale h(vg1) atan(vp / kvb); its slopes by vg1 and vp.
+ * None below 0 V, nor below w = -30 (h < 1e-17). */
 static inline double plate(const GsPushPull *p, double vg1, double vp, double *d_g1, double *d_p) {
-  if (!(vp > 0.0)) {
+  double q = p->qh0 + p->qh1 * vg1; /* h's position; NaN reads as cut off */
+  if (!(vp > 0.0 && q > 0.0)) {
     *d_g1 = *d_p = 0.0;
     return 0.0;
   }
-  if (!p->tab) return plate_exact(p, vg1, vp, d_g1, d_p);
-  double dh, h = gs_spx(p->tab, p->pl_c0 + p->pl_c1 * vg1, &dh);
-  double x = vp * p->inv_kvb, at = gs_spx_atan(p->tab, x), k = p->pl_scale * h;
-  *d_g1 = p->pl_scale * dh * p->pl_c1 * at;
-  *d_p = k * p->inv_kvb / (1.0 + x * x);
-  return k * at;
+  double rh, h = q < GS_PPT_HN ? lut(p->lut->h, q, &rh) : h_beyond(p, q, &rh);
+  double x = vp * p->inv_kvb, r = 1.0 / (1.0 + x), ra, qa = x * r * GS_PPT_AN;
+  double a = lut(p->lut->at, qa < GS_PPT_AN - 1e-9 ? qa : GS_PPT_AN - 1e-9, &ra);
+  double k = p->pl_scale * h;
+  *d_g1 = p->pl_scale * rh * p->qh1 * a;
+  *d_p = k * ra * (GS_PPT_AN * r * r) * p->inv_kvb;
+  return k * a;
 }
 
-/* tanh(u) = 2 / (1 + e^-2u) - 1, the logistic by its table (absolute
- * error ~5e-11), else by one exponential. */
-static inline double inverter_tanh(const GsPushPull *p, double u) {
-  if (p->logistic) return 2.0 * gs_spx_slope(p->logistic, 2.0 * u) - 1.0;
-  double e = gs_exp(-2.0 * (u < 0.0 ? -u : u)), t = (1.0 - e) / (1.0 + e);
-  return u < 0.0 ? -t : t;
+/* tanh(u) and *slope its slope by u, by the table (its ends held beyond
+ * |u| = 8, where tanh is within 2e-7 of them). */
+static inline double inverter_tanh(const GsPushPull *p, double u, double *slope) {
+  double q = (u + GS_PPT_TR) * GS_PPT_TS, rise; /* (NaN: the top end) */
+  q = q < GS_PPT_TN - 1e-9 ? q : GS_PPT_TN - 1e-9;
+  q = q > 0.0 ? q : 0.0;
+  double t = lut(p->lut->th, q, &rise);
+  *slope = rise * GS_PPT_TS;
+  return t;
 }
 
 /* A grid fed from the inverter at vs through its output resistance and
@@ -124,8 +142,8 @@ typedef struct {
  * (kd = parallel / 2 for push-pull, parallel single-ended, ib = 0). */
 GS_ALWAYS_INLINE double eval(const GsPushPull *p, const Sample *sm, bool pp, double vpp, Eval *ev,
                              double *df) {
-  double t = inverter_tanh(p, p->g_sw * (sm->e0 + sm->kfb * vpp));
-  ev->dvs_de = p->pi_g * (1.0 - t * t);
+  double slope, t = inverter_tanh(p, p->g_sw * (sm->e0 + sm->kfb * vpp), &slope);
+  ev->dvs_de = p->pi_g * slope;
   ev->vs = p->d.pi_swing * t;
   double dga, ga, pa, dgb = 0.0, gb = 0.0, pb = 0.0;
   ev->vga = grid(p, ev->vs, sm->ka, &dga);
@@ -142,16 +160,23 @@ GS_ALWAYS_INLINE double eval(const GsPushPull *p, const Sample *sm, bool pp, dou
   return vpp + p->zd_kd * (ev->ia - ev->ib) + sm->sz;
 }
 
+/* A Newton step this small from x is the last. */
+static inline bool settled(double step, double x) {
+  return fabs(step) < STEP_TOL * (1.0 + fabs(x));
+}
+
 /* Newton's method on the monotone f, guarded by the bracket it builds:
  * a step that leaves the bracket, or that did not halve |f| since the
  * last (Newton circling a kink from both sides, as with 30 dB of feedback
- * and the grids conducting), bisects it instead. *ev and *df as at the
- * last evaluation, before the last step. */
-GS_ALWAYS_INLINE bool solve(const GsPushPull *p, const Sample *sm, bool pp, double *vpp, Eval *ev,
-                            double *df) {
+ * and the grids conducting), bisects it instead. From *vpp, where f was
+ * f (its evaluation in *ev, *df: step() took it, and most samples settle
+ * there; these go on out of its way). *ev and *df as at the last
+ * evaluation, before the last step. */
+static NOINLINE bool solve_on(const GsPushPull *p, const Sample *sm, bool pp, double *vpp, double f,
+                              Eval *ev, double *df) {
   double x = *vpp, lo = -INFINITY, hi = INFINITY, last = INFINITY;
   for (int it = 0; it < MAX_ITER; it++) {
-    double f = eval(p, sm, pp, x, ev, df);
+    if (it > 0) f = eval(p, sm, pp, x, ev, df);
     if (!isfinite(f)) return false;
     if (f > 0.0) {
       hi = x;
@@ -159,7 +184,7 @@ GS_ALWAYS_INLINE bool solve(const GsPushPull *p, const Sample *sm, bool pp, doub
       lo = x;
     }
     double step = f / *df, next = x - step;
-    if (fabs(step) < STEP_TOL * (1.0 + fabs(x))) {
+    if (settled(step, x)) {
       *vpp = next;
       return true;
     }
@@ -171,10 +196,9 @@ GS_ALWAYS_INLINE bool solve(const GsPushPull *p, const Sample *sm, bool pp, doub
   return false;
 }
 
-/* x^ex by the table, else by fast maths; 0 for x <= 0. */
+/* x^ex by the table; 0 for x <= 0. */
 static inline double power(const GsPushPull *p, double x) {
-  if (!(x > 0.0)) return 0.0;
-  return p->tab ? gs_spx_pow(p->tab, x) : gs_pow(x, p->d.tube->ex);
+  return x > 0.0 ? gs_spx_pow(p->tab, x) : 0.0;
 }
 
 /* What the output tubes draw from the supply: the plates' mean over the
@@ -264,17 +288,24 @@ GS_ALWAYS_INLINE double step(GsPushPull *p, bool pp, double vin) {
   sm.ka = p->bias_g - p->gbr * p->ja * p->inv_gc;
   sm.kb = p->bias_g - p->gbr * p->jb * p->inv_gc;
   /* the first guess: the last solution moved by the inputs' change
-   * through the last linearization (a Newton step on the old Jacobian) */
+   * through the last linearization (a Newton step on the old Jacobian),
+   * plus what that missed by last time (the curvature it leaves out
+   * changes slowly): one Newton step from there leaves the square of a
+   * smaller miss */
   double moved = p->die_last * (sm.e0 - p->e0_last) + p->moved_j;
-  double vpp = p->vpp - (sm.sz - p->sz_last + moved) / p->df_last;
-  if (!isfinite(vpp)) vpp = p->vpp;
+  double linear = p->vpp - (sm.sz - p->sz_last + moved) / p->df_last;
+  double vpp = linear + p->missed;
+  if (!isfinite(vpp)) vpp = linear = p->vpp;
   Eval ev;
-  double df;
-  if (!solve(p, &sm, pp, &vpp, &ev, &df)) {
+  double df, f = eval(p, &sm, pp, vpp, &ev, &df), newton = f / df;
+  if (settled(newton, vpp)) {
+    vpp -= newton;
+  } else if (!solve_on(p, &sm, pp, &vpp, f, &ev, &df)) {
     atomic_fetch_add_explicit(&p->failures, 1, memory_order_relaxed);
     gs_pp_reset(p);
     return 0.0;
   }
+  p->missed = vpp - linear;
   advance(p, &sm, &ev, pp, vpp, df, fy, sb);
   return -vpp / p->n;
 }
