@@ -63,12 +63,10 @@ typedef struct {
  * - th: tanh(u), u in [-GS_PPT_TR, GS_PPT_TR], GS_PPT_TS intervals a unit
  *   (error < 6e-6 of the swing);
  * - h: Koren's ln(1 + e^w)^ex, w from GS_PPT_HLO, GS_PPT_HS intervals a
- *   unit, GS_PPT_HN of them (relative error < 7e-5 for ex up to 1.46; beyond them koren.h's
- *   tables);
+ *   unit, GS_PPT_HN of them (relative error < 7e-5 for ex up to 1.46;
+ *   beyond them koren.h's tables);
  * - at: arctan(x) by t = x / (1 + x) in [0, 1), GS_PPT_AN intervals
- *   (error < 4e-7).
- * Finer tables leave the driven rig's output where it is (the Newton
- * tolerance sets its error, not they). */
+ *   (error < 4e-7). */
 #define GS_PPT_TR 8.0
 #define GS_PPT_TS 128.0
 #define GS_PPT_TN 2048 /* 2 GS_PPT_TR GS_PPT_TS */
