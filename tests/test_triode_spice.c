@@ -174,6 +174,7 @@ static void ours(const Circuit *c, double rate, GsOsPhase kind, Result *r) {
   size_t lat = run->os.latency, total = settle + win + lat;
   float *x = malloc(total * sizeof(float)), *y = malloc(total * sizeof(float));
   double *d = malloc(win * sizeof(double));
+  uint64_t k0 = run->dk.k_samples, n0 = run->dk.n_samples;
   for (int l = -1; l < N_LEVELS; l++) {
     double a = l < 0 ? 1e-3 : levels[l], h[6];
     for (int ph = 0; ph < (l < 0 ? 1 : N_PHASES); ph++) {
@@ -191,6 +192,10 @@ static void ours(const Circuit *c, double rate, GsOsPhase kind, Result *r) {
       }
     }
   }
+  /* which of gs_dk_step's paths took the samples (dk.h) */
+  printf("  samples by the K path %llu, by Newton's %llu\n",
+         (unsigned long long)(run->dk.k_samples - k0),
+         (unsigned long long)(run->dk.n_samples - n0));
   free(x);
   free(y);
   free(d);

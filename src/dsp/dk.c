@@ -362,6 +362,7 @@ bool gs_dk_update(GsDkSolver *s, const GsDkNetlist *n, double rate, uint32_t gli
   }
   gs_dk_columns(s);
   s->have_lu = s->have_inv = false; /* F changed: predict from the last two samples */
+  gs_dk_k_check(s);
   return true;
 }
 
@@ -390,6 +391,7 @@ bool gs_dk_init(GsDkSolver *s, const GsDkNetlist *n, double rate, const double *
     ok = rest(s, n, &q[0], &q[1], u0);
   }
   free(q);
+  if (ok) gs_dk_k_setup(s, u0);
   if (ok) gs_dk_reset(s);
   return ok;
 }
@@ -408,4 +410,7 @@ void gs_dk_reset(GsDkSolver *s) {
   memcpy(s->v1, s->v0, sizeof s->v1);
   s->have_lu = s->have_inv = false;
   s->failed = false;
+  s->k_guess = false; /* and the K path's first guess: a at no grid-2 current */
+  s->k_vg2 = s->k_ig2 = s->k_a = 0.0;
+  s->k_slope = 1.0;
 }

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dsp/dk_k.h"
 #include "dsp/koren.h"
 
 #define GS_DK_MAX_NODES 40 /* besides ground, node 0 */
@@ -115,6 +116,21 @@ typedef struct {
   double y0[GS_DK_MAX_OUTPUTS];                     /* outputs at rest */
   int iterations;                                   /* Newton's, last sample */
   bool failed;                                      /* last sample did not converge */
+  /* The K path (dk_k.h): 1 one triode, 2 two in cascade, 0 none; live
+   * while F holds what its tables were built for (kF: F's entries
+   * (g1 g1, g1 p1, p1 g1, p1 p1) and, in cascade, (p2 p2)). */
+  int kmode;
+  bool k_live;
+  const GsKTab *kt[2];
+  double kF[5];
+  /* k_guess: the last sample was the K path's; then the cascade's grid-2
+   * voltage and current, the rest of that voltage but for stage 2's plate
+   * current's part (a), the slope dvg2/da: the next sample's first guess;
+   * and the currents (p holds p): Newton's path takes it from there */
+  bool k_guess;
+  double k_vg2, k_ig2, k_a, k_slope;
+  double k_i[GS_DK_MAX_PORTS];
+  uint64_t k_samples, n_samples; /* samples by the K path, by Newton's */
 } GsDkSolver;
 
 /* Reduce the netlist for samples at `rate` and settle at its DC operating
@@ -152,6 +168,12 @@ bool gs_dk_solve_dense(double *M, int n, int mstride, double *R, int m, int rstr
 void gs_dk_pack(GsDkSolver *s);
 void gs_dk_columns(GsDkSolver *s);
 bool gs_dk_newton(GsDkSolver *s, const double *p, double *v, double *i);
+/* The K path: chosen and its tables had at init (dk_k.c), checked after
+ * each gs_dk_update; the tables' bytes (shared with every solver with the
+ * same tubes, F entries and ranges, kept for the process). */
+void gs_dk_k_setup(GsDkSolver *s, const double *u0);
+void gs_dk_k_check(GsDkSolver *s);
+size_t gs_dk_k_bytes(const GsDkSolver *s);
 /* The tubes' conductances di/dv at port voltages v (np x np, by rows). */
 void gs_dk_slopes(const GsDkSolver *s, const double *v, double *J);
 

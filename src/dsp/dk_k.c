@@ -1,0 +1,326 @@
+/* Building the K-method tables (dk_k.h) and choosing gs_dk_step's K path
+ * (dk.h). [main] but gs_dk_k_check, [audio]. */
+#include "dsp/dk_k.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsp/dk.h"
+
+/* Ranges, from the circuit at rest (p0: the ports' p with the inputs at
+ * rest; for a plate port, the plate's open-circuit voltage, about the
+ * supply):
+ *   plate axis  [Y_LO, Y_HI] p0: the plate's p swings down as the next
+ *               stage's grid draws current through the coupling
+ *               capacitor (the preamp at full gain: 172..254 V for 241
+ *               at rest, at 4 V in) and up as the capacitors discharge;
+ *   grid axis   from where the plate current at the plate axis' top falls
+ *               below CUT_AMPS (the currents are 0 below) up to X_HI p0:
+ *               a grid's p (the input, or the last stage's plate swing
+ *               through the coupling capacitor and what the grid diode
+ *               leaves of it) stays within a few volts of the bias in use
+ *               (6 V for the preamp at 4 V in).
+ * Past them a sample takes Newton's path. */
+#define Y_LO 0.45
+#define Y_HI 1.1
+#define X_HI 0.025
+#define CUT_AMPS 1e-13 /* x 100 kohm: 1e-8 V at the plate */
+/* Node spacing: along the grid axis H_TUBE yhi / kp (a step of 0.3 in
+ * Koren's exponent kp Vgk / Vpk at the axis' top), and where a two-port's
+ * grid diode bends (from KNEE_FROM knees below 0 up) H_KNEE times its knee
+ * as seen from q_g, knee (1 + |F_gg| / rgi); along the plate axis at most
+ * H_PLATE volts. 12AX7 preamp stage: 0.13 V, 4.3 V (the spike's 128 x 32
+ * nodes over [-10, 6] x [125, 262] V matched Newton's H2..H5 to 0.01 dB). */
+#define H_TUBE 0.3
+#define H_KNEE 0.18
+#define KNEE_FROM 50.0
+#define H_PLATE 4.3
+#define MAX_NODES 100000
+
+typedef struct {
+  double kp, inv_mu, kvb, ex, two_kg1, inv_rgi, knee;
+} Model;
+
+static Model model_of(const GsDkTube *t) {
+  Model m = {t->triode.kp,      t->triode.inv_mu, t->triode.kvb,    t->triode.ex,
+             t->triode.two_kg1, t->inv_rgi,       1.0 / t->inv_knee};
+  return m;
+}
+
+/* ---------------------------------------------- the tube, by libm */
+
+static double softplus(double a, double *sig) {
+  double t = exp(-fabs(a));
+  *sig = a > 0.0 ? 1.0 / (1.0 + t) : t / (1.0 + t);
+  return (a > 0.0 ? a : 0.0) + log1p(t);
+}
+
+static double plate(const Model *m, double vg, double vp, double *gm, double *gp) {
+  *gm = *gp = 0.0;
+  if (!(vp > 0.0)) return 0.0;
+  double is = 1.0 / sqrt(m->kvb + vp * vp), sig;
+  double sp = softplus(m->kp * (m->inv_mu + vg * is), &sig);
+  double e1 = vp / m->kp * sp;
+  if (!(e1 > 1e-300)) return 0.0;
+  double i = m->two_kg1 * pow(e1, m->ex), di = m->ex * i / e1, vsig = vp * sig * is;
+  *gm = di * vsig;
+  *gp = di * (sp / m->kp - vsig * vp * vg * is * is);
+  return i;
+}
+
+static double grid(const Model *m, double v, double *g) {
+  double sig, sp = softplus(v / m->knee, &sig);
+  *g = sig * m->inv_rgi;
+  return m->knee * m->inv_rgi * sp;
+}
+
+/* v = q + F i(v) for one triode's two ports from the guess v; the
+ * currents and their slopes along q_g. False if it would not converge. */
+static bool solve2(const Model *m, const double F[4], const double q[2], double v[2], double i[2],
+                   double di[2]) {
+  for (int it = 0; it < 200; it++) {
+    double gg, gm, gp;
+    i[0] = grid(m, v[0], &gg);
+    i[1] = plate(m, v[0], v[1], &gm, &gp);
+    double r0 = v[0] - q[0] - F[0] * i[0] - F[1] * i[1];
+    double r1 = v[1] - q[1] - F[2] * i[0] - F[3] * i[1];
+    double M00 = 1.0 - (F[0] * gg + F[1] * gm), M01 = -F[1] * gp;
+    double M10 = -(F[2] * gg + F[3] * gm), M11 = 1.0 - F[3] * gp;
+    double det = M00 * M11 - M01 * M10;
+    if (!(fabs(det) > 1e-300)) return false;
+    /* to rounding: 1e-13 of the terms' size */
+    double tol0 = 1e-13 * (1.0 + fabs(q[0]) + fabs(F[0] * i[0]) + fabs(F[1] * i[1]));
+    double tol1 = 1e-13 * (1.0 + fabs(q[1]) + fabs(F[2] * i[0]) + fabs(F[3] * i[1]));
+    if (fabs(r0) < tol0 && fabs(r1) < tol1) {
+      /* di/dq = J (I - F J)^-1, its first column */
+      double c0 = M11 / det, c1 = -M10 / det;
+      di[0] = gg * c0;
+      di[1] = gm * c0 + gp * c1;
+      return true;
+    }
+    double d0 = (M11 * r0 - M01 * r1) / det, d1 = (M00 * r1 - M10 * r0) / det;
+    double from = v[1];
+    v[0] -= d0;
+    v[1] -= d1;
+    if (from > 1e-3 && v[1] < 0.0) v[1] = 0.5 * from; /* as dk_step.c's keep_above_cutoff */
+  }
+  return false;
+}
+
+/* v_p = q_p + f ip(vg, v_p): its residual rises (f < 0, ip rising with
+ * v_p) from -q_p at 0 to -f ip >= 0 at q_p: Newton's steps inside that
+ * bracket, halving it where a step would leave it; ip and its slope
+ * along vg. */
+static bool solve1(const Model *m, double f, double vg, double qp, double *ip, double *dip) {
+  double lo = 0.0, hi = qp, vp = qp;
+  for (int it = 0; it < 400; it++) {
+    double gm, gp, i = plate(m, vg, vp, &gm, &gp);
+    double r = vp - qp - f * i, dr = 1.0 - f * gp;
+    if (fabs(r) < 1e-13 * (1.0 + fabs(qp) + fabs(f * i))) { /* to rounding */
+      *ip = i;
+      *dip = gm / dr;
+      return true;
+    }
+    if (r > 0.0) {
+      hi = vp;
+    } else {
+      lo = vp;
+    }
+    vp -= r / dr;
+    if (!(vp > lo && vp < hi)) vp = 0.5 * (lo + hi);
+  }
+  return false;
+}
+
+/* ------------------------------------------------------------ tables */
+
+typedef struct {
+  double ports;
+  Model m;
+  double F[4];
+  double ylo, yhi, xhi;
+} Key;
+
+static double node_x(const GsKTab *t, int j, double hc, double hf, double *h) {
+  if (j <= t->nc) {
+    *h = hc;
+    return t->xlo + j * hc;
+  }
+  *h = hf;
+  return t->xf + (j - t->nc - 1) * hf;
+}
+
+static GsKTab *build(const Key *k) {
+  const Model *m = &k->m;
+  int ports = (int)k->ports;
+  double ylo = k->ylo, yhi = k->yhi;
+  /* the grid axis' bottom: plate current CUT_AMPS at yhi, by bisection */
+  double a = -2.0 * yhi, b = 0.0, gm, gp;
+  if (!(plate(m, a, yhi, &gm, &gp) < CUT_AMPS) || !(plate(m, b, yhi, &gm, &gp) > CUT_AMPS))
+    return NULL;
+  for (int it = 0; it < 100; it++) {
+    double c = 0.5 * (a + b);
+    if (plate(m, c, yhi, &gm, &gp) < CUT_AMPS) {
+      a = c;
+    } else {
+      b = c;
+    }
+  }
+  double xlo = a, hc = H_TUBE * yhi / m->kp, hf = hc;
+  if (ports == 2) {
+    xlo = fmin(xlo, -KNEE_FROM * m->knee); /* the grid current is 0 below, too */
+    hf = fmin(hc, H_KNEE * m->knee * (1.0 + fabs(k->F[0]) * m->inv_rgi));
+  }
+  if (!(k->xhi > 0.0 && yhi > ylo && ylo > 0.0 && hc > 0.0)) return NULL;
+  int nc = (int)floor((-KNEE_FROM * m->knee - xlo) / hc);
+  if (hf >= hc || nc < 1) nc = -1, hf = fmin(hf, hc);
+  double xf = nc < 0 ? xlo : xlo + nc * hc;
+  int nf = (int)ceil((k->xhi - xf) / hf) + 1;
+  int nx = nc + 1 + nf;
+  int ny = (int)ceil((yhi - ylo) / H_PLATE) + 1;
+  if (ny < 2 || nf < 2 || (double)nx * ny > MAX_NODES) return NULL;
+  size_t bytes = sizeof(GsKTab) + sizeof(double) * 2 * (size_t)ports * nx * ny;
+  GsKTab *t = calloc(1, bytes);
+  if (!t) return NULL;
+  t->ports = ports;
+  t->nx = nx, t->ny = ny, t->nc = nc;
+  t->xlo = xlo, t->xf = xf, t->xhi = xf + (nf - 1) * hf;
+  t->ihc = 1.0 / hc, t->ihf = 1.0 / hf, t->sf = nc + 1;
+  double hy = (yhi - ylo) / (ny - 1);
+  t->ylo = ylo, t->yhi = yhi, t->ihy = 1.0 / hy;
+  t->xtop = nx - 1, t->ytop = ny - 1;
+  t->bytes = bytes;
+  double v[2] = {xlo, yhi}, row[2];
+  for (int jy = 0; jy < ny; jy++) {
+    double y = ylo + jy * hy;
+    if (jy > 0) v[0] = row[0], v[1] = row[1] + hy; /* from the last row's start */
+    for (int jx = 0; jx < nx; jx++) {
+      double h, x = node_x(t, jx, hc, hf, &h), *o = t->data + 2 * ports * (jy * nx + jx);
+      if (ports == 1) {
+        double ip, dip;
+        if (!solve1(m, k->F[3], x, y, &ip, &dip)) goto fail;
+        o[0] = ip, o[1] = dip * h;
+        continue;
+      }
+      double q[2] = {x, y}, i[2], di[2];
+      if (!solve2(m, k->F, q, v, i, di)) { /* cold, from the open circuit */
+        v[0] = x, v[1] = y;
+        if (!solve2(m, k->F, q, v, i, di)) goto fail;
+      }
+      if (jx == 0) row[0] = v[0], row[1] = v[1];
+      o[0] = i[0], o[1] = i[1], o[2] = di[0] * h, o[3] = di[1] * h;
+    }
+  }
+  return t;
+fail:
+  free(t);
+  return NULL;
+}
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static Key cache_key[GS_K_SLOTS];
+static GsKTab *cache_tab[GS_K_SLOTS];
+
+/* The table for k, built if new; NULL if the cache is full, the table
+ * would not build, or no memory. */
+static const GsKTab *table(const Key *k) {
+  const GsKTab *found = NULL;
+  pthread_mutex_lock(&cache_lock);
+  int j = 0;
+  while (j < GS_K_SLOTS && cache_tab[j] && memcmp(&cache_key[j], k, sizeof *k)) j++;
+  if (j < GS_K_SLOTS) {
+    if (!cache_tab[j] && (cache_tab[j] = build(k))) cache_key[j] = *k;
+    found = cache_tab[j];
+  }
+  pthread_mutex_unlock(&cache_lock);
+  return found;
+}
+
+/* -------------------------------------------------------- the solver */
+
+#define F_SAME 1e-9 /* relative: a table's F entries as built */
+#define F_ZERO 1e-9 /* relative to F's largest: the cascade's zeros */
+
+static double fmaxabs(const double *F, int n) {
+  double m = 0.0;
+  for (int a = 0; a < n * n; a++) m = fmax(m, fabs(F[a]));
+  return m;
+}
+
+/* Whether F (np x np, rows) is what the tables were built for. */
+static bool fits(const GsDkSolver *s, const double *F) {
+  static const int cascade_zeros[6][2] = {{0, 2}, {0, 3}, {1, 3}, {2, 0}, {3, 0}, {3, 1}};
+  int np = s->np;
+  const int at[5][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}, {3, 3}};
+  for (int k = 0; k < (s->kmode == 2 ? 5 : 4); k++) {
+    double f = F[at[k][0] * np + at[k][1]], want = s->kF[k];
+    if (!(fabs(f - want) <= F_SAME * fabs(want))) return false;
+  }
+  if (s->kmode == 2) {
+    double zero = F_ZERO * fmaxabs(F, np);
+    for (int k = 0; k < 6; k++) {
+      if (!(fabs(F[cascade_zeros[k][0] * np + cascade_zeros[k][1]]) <= zero)) return false;
+    }
+  }
+  return true;
+}
+
+static Key key_of(const GsDkSolver *s, int tube, int ports, const double F[4], double p0) {
+  Key k;
+  memset(&k, 0, sizeof k); /* padding too: keys compare by memcmp */
+  k.ports = ports;
+  k.m = model_of(&s->tubes[tube]);
+  memcpy(k.F, F, sizeof k.F);
+  k.ylo = Y_LO * p0, k.yhi = Y_HI * p0, k.xhi = X_HI * p0;
+  return k;
+}
+
+void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
+  s->kmode = 0;
+  s->k_live = false;
+  s->kt[0] = s->kt[1] = NULL;
+  s->k_samples = s->n_samples = 0;
+  if (!s->tabled || (s->np != 2 && !(s->np == 4 && s->tri4))) return;
+  for (int t = 0; t < s->n_tubes; t++) {
+    if (s->tubes[t].kind != GS_DK_TRIODE) return;
+  }
+  double p0[GS_DK_MAX_PORTS];
+  for (int a = 0; a < s->np; a++) {
+    p0[a] = 0.0;
+    for (int j = 0; j < s->ns; j++) p0[a] += s->D[a][j] * s->x0[j];
+    for (int j = 0; j < s->nu; j++) p0[a] += s->E[a][j] * u0[j];
+  }
+  double F1[4] = {s->F[0][0], s->F[0][1], s->F[1][0], s->F[1][1]};
+  memcpy(s->kF, F1, sizeof F1);
+  s->kF[4] = s->F[s->np - 1][s->np - 1];
+  s->kmode = s->np == 4 ? 2 : 1;
+  if (!fits(s, s->Fp)) { /* not the cascade's pattern */
+    s->kmode = 0;
+    return;
+  }
+  Key k1 = key_of(s, 0, 2, F1, p0[1]);
+  s->kt[0] = table(&k1);
+  if (s->kmode == 2) {
+    double F2[4] = {0.0, 0.0, 0.0, s->F[3][3]};
+    Key k2 = key_of(s, 1, 1, F2, p0[3]);
+    s->kt[1] = table(&k2);
+  }
+  if (!s->kt[0] || (s->kmode == 2 && !s->kt[1])) {
+    s->kmode = 0;
+    return;
+  }
+  s->k_live = true;
+}
+
+void gs_dk_k_check(GsDkSolver *s) {
+  if (!s->kmode) return;
+  s->k_live = fits(s, s->Fp) && (!s->glide_left || fits(s, s->Fp_to));
+}
+
+size_t gs_dk_k_bytes(const GsDkSolver *s) {
+  size_t n = 0;
+  for (int t = 0; t < 2; t++) n += s->kt[t] ? s->kt[t]->bytes : 0;
+  return n;
+}

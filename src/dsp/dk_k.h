@@ -1,0 +1,58 @@
+/* Triode stages by tables of their port currents (the K method: D. T. Yeh,
+ * J. O. Smith, "Simulating guitar distortion circuits using wave digital
+ * and nonlinear state-space formulations", DAFx 2008), for gs_dk_step's
+ * common cases (dk.h):
+ *
+ * A triode whose ports (grid, plate) see the 2x2 block F1 of F solves
+ * v = q + F1 i(v) for its currents; a table of i = g(q) over q = (q_g,
+ * q_p), built once, replaces that solve. Cubic Hermite along q_g (the
+ * currents and their exact slopes at the nodes), linear along q_p: the
+ * curvature is along the grid axis. A stage whose grid current is solved
+ * apart (the second of two: its grid couples to the first stage's plate)
+ * gets a one-port table instead: ip = g(v_gk, q_p), v_p = q_p + F_pp ip.
+ *
+ * One triode (np = 2): i = g(p), no solve. Two in cascade (the tube
+ * preamp's netlist): the unknown is stage 2's grid voltage, a scalar
+ * Newton solve through both tables and the grid diode (dk_step.c). Each
+ * table holds only for the F entries it was built for: gs_dk_update
+ * checks them (gs_dk_k_check) and drops to Newton's path if they moved.
+ *
+ * Tables are built on first use and kept for the process, shared by every
+ * solver with the same tube, F entries and ranges (at most GS_K_SLOTS of
+ * them; past that, Newton's path). [main] to build, [audio] to look up. */
+#ifndef GS_DSP_DK_K_H
+#define GS_DSP_DK_K_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define GS_K_SLOTS 16
+
+/* Along x (the grid axis) the nodes are uniform with spacing hc below xf
+ * and hf from xf up (finer, where the grid diode's knee is: a two-port
+ * table's grid current bends there); s(x) = (x - xlo) / hc below xf, sf +
+ * (x - xf) / hf above, node j at s = j, and the cell [nc, nc + 1] a gap
+ * that no x maps into (node nc is xf as the coarse part's end, nc + 1 as
+ * the fine part's start: their slopes are scaled by their own spacing).
+ * Without a coarse part xf = xlo and sf = 0. Below xlo the tube is cut
+ * off: every current is 0 (below 1e-13 A at the plate axis' top). */
+typedef struct {
+  int ports;  /* 2: per node (ig, ip, ig_x hx, ip_x hx); 1: (ip, ip_x hx) */
+  int nx, ny; /* nodes along x, y */
+  int nc;     /* the coarse part's last node, -1 if none */
+  double xlo, xf, xhi, ihc, ihf, sf;
+  double ylo, yhi, ihy;
+  double xtop, ytop; /* nx - 1, ny - 1 */
+  size_t bytes;      /* of the whole table */
+  double data[];     /* [ny][nx][2 ports] */
+} GsKTab;
+
+typedef struct {
+  double ig, ip, ig_y, ip_y; /* currents; their slopes along y */
+} GsK2;
+
+typedef struct {
+  double ip, ip_x, ip_y;
+} GsK1;
+
+#endif
