@@ -768,6 +768,38 @@ UNROLLED bool step_kcas(GsDkSolver *s, const double *u, double *y) {
   memcpy(s->z, &xn, sizeof xn);
   return true;
 }
+/* One triode by the K method (kmode 1): its currents are its table's at
+ * p, with nothing to solve; as step_n otherwise. False, with nothing
+ * changed, outside the table. */
+UNROLLED bool step_k1_n(GsDkSolver *s, int ns, int nu, int no, const double *u, double *y) {
+  int nxu = even(ns + nu), nz = even(ns + nu + 2);
+  double z[GS_DK_MAX_Z];
+  for (int j = 0; j < nz; j++) z[j] = j < ns ? s->z[j] : j < ns + nu ? u[j - ns] : 0.0;
+  double p0 = dot_even(s->P, z, nxu), p1 = dot_even(s->P + nxu, z, nxu);
+  Quad o;
+  int jy;
+  if (!k2(s->kt[0], p0, p1, &o, &jy)) return false;
+  z[ns + nu] = o[0], z[ns + nu + 1] = o[1];
+  s->p[0] = p0, s->p[1] = p1;
+  s->k_i[0] = o[0], s->k_i[1] = o[1];
+  s->k_guess = true;
+  s->failed = false;
+  s->iterations = 1;
+  for (int r = 0; r < no + ns; r++) {
+    double w = dot_even(s->W + r * nz, z, nz);
+    if (r < no) {
+      y[r] = w;
+    } else {
+      s->z[r - no] = w;
+    }
+  }
+  return true;
+}
+
+static bool step_k1(GsDkSolver *s, const double *u, double *y) {
+  if (s->ns == 2 && s->nu == 2 && s->no == 1) return step_k1_n(s, 2, 2, 1, u, y);
+  return step_k1_n(s, s->ns, s->nu, s->no, u, y);
+}
 #else
 static bool step_tri4(GsDkSolver *s, const double *u, double *y) {
   (void)s, (void)u, (void)y;
@@ -775,6 +807,11 @@ static bool step_tri4(GsDkSolver *s, const double *u, double *y) {
 }
 
 static bool step_kcas(GsDkSolver *s, const double *u, double *y) {
+  (void)s, (void)u, (void)y;
+  return false;
+}
+
+static bool step_k1(GsDkSolver *s, const double *u, double *y) {
   (void)s, (void)u, (void)y;
   return false;
 }
@@ -833,13 +870,28 @@ static NOINLINE void step_any(GsDkSolver *s, const double *u, double *y) {
   }
 }
 
-void GS_KERNEL(gs_dk_step)(GsDkSolver *s, const double *u, double *y) {
-  if (s->glide_left) glide(s);
-  if (s->k_live && s->kmode == 2 && step_kcas(s, u, y)) {
-    s->k_samples++;
-    return;
-  }
+/* Newton's path (the K path's samples counted apart). */
+static NOINLINE void step_newton(GsDkSolver *s, const double *u, double *y) {
   s->n_samples++;
   if (s->k_guess) k_resume(s);
   if (!(s->tri4 && step_tri4(s, u, y))) step_any(s, u, y);
+}
+
+/* The K path, Newton's where it declines (out of line: neither path's
+ * frame burdens the other). */
+static NOINLINE void step_k(GsDkSolver *s, const double *u, double *y) {
+  if (s->kmode == 2 ? step_kcas(s, u, y) : step_k1(s, u, y)) {
+    s->k_samples++;
+  } else {
+    step_newton(s, u, y);
+  }
+}
+
+void GS_KERNEL(gs_dk_step)(GsDkSolver *s, const double *u, double *y) {
+  if (s->glide_left) glide(s);
+  if (s->k_live) {
+    step_k(s, u, y);
+  } else {
+    step_newton(s, u, y);
+  }
 }
