@@ -197,7 +197,6 @@ static GsKTab *build(const Key *k) {
   t->ihc = 1.0 / hc, t->ihf = 1.0 / hf, t->sf = nc + 1;
   double hy = (yhi - ylo) / (ny - 1);
   t->ylo = ylo, t->yhi = yhi, t->ihy = 1.0 / hy;
-  t->xtop = nx - 1, t->ytop = ny - 1;
   t->bytes = bytes;
   double v[2] = {xlo, yhi}, row[2];
   for (int jy = 0; jy < ny; jy++) {

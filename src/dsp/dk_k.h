@@ -19,7 +19,8 @@
  *
  * Tables are built on first use and kept for the process, shared by every
  * solver with the same tube, F entries and ranges (at most GS_K_SLOTS of
- * them; past that, Newton's path). [main] to build, [audio] to look up. */
+ * them; past that, Newton's path). [main] to build; the lookups are
+ * dk_step.c's, [audio]. */
 #ifndef GS_DSP_DK_K_H
 #define GS_DSP_DK_K_H
 
@@ -42,17 +43,8 @@ typedef struct {
   int nc;     /* the coarse part's last node, -1 if none */
   double xlo, xf, xhi, ihc, ihf, sf;
   double ylo, yhi, ihy;
-  double xtop, ytop; /* nx - 1, ny - 1 */
-  size_t bytes;      /* of the whole table */
-  double data[];     /* [ny][nx][2 ports] */
+  size_t bytes;  /* of the whole table */
+  double data[]; /* [ny][nx][2 ports] */
 } GsKTab;
-
-typedef struct {
-  double ig, ip, ig_y, ip_y; /* currents; their slopes along y */
-} GsK2;
-
-typedef struct {
-  double ip, ip_x, ip_y;
-} GsK1;
 
 #endif
