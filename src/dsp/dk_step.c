@@ -384,6 +384,19 @@ UNROLLED void predict(const GsDkSolver *s, int np, const double *p, double *v) {
   }
 }
 
+/* (y, x') = W z: the outputs, and the states for the next sample; nw =
+ * no + ns rows of nz. */
+UNROLLED void advance(GsDkSolver *s, int nz, int nw, int no, const double *z, double *y) {
+  for (int r = 0; r < nw; r++) {
+    double w = dot_even(s->W + r * nz, z, nz);
+    if (r < no) {
+      y[r] = w;
+    } else {
+      s->z[r - no] = w;
+    }
+  }
+}
+
 /* The rest of a sample once p and a guess v are had (and the currents i,
  * inside z = (x, u, i), if `solved` already): Newton from v unless solved,
  * the checks, the new states and outputs. */
@@ -408,14 +421,7 @@ UNROLLED void finish_n(GsDkSolver *s, bool solved, int ns, int nu, int np, int n
     s->v[a] = v[a];
     s->p[a] = p[a];
   }
-  for (int r = 0; r < nw; r++) {
-    double w = dot_even(s->W + r * nz, z, nz);
-    if (r < no) {
-      y[r] = w;
-    } else {
-      s->z[r - no] = w;
-    }
-  }
+  advance(s, nz, nw, no, z, y);
 }
 
 /* One sample with np ports, rows of nxu and nz in P and W (constants
@@ -481,6 +487,15 @@ UNROLLED bool invert4(Quad a[4], Quad b[4]) {
     }
   }
   return true;
+}
+
+/* advance() for the two-stage netlist, four lanes wide: z = (x, u, i),
+ * W's state rows by columns (Wc). */
+UNROLLED void advance4(GsDkSolver *s, const double *z, double *y) {
+  Quad x = quad(s->Wc[0]) * z[0];
+  for (int j = 1; j < 10; j++) x += quad(s->Wc[j]) * z[j];
+  y[0] = dot_even(s->W, z, 10);
+  memcpy(s->z, &x, sizeof x);
 }
 
 /* s->inv from s->lu: its columns solve (I - F J) c = e_k. */
@@ -556,10 +571,7 @@ static bool step_tri4(GsDkSolver *s, const double *u, double *y) {
   s->have_lu = false;
   s->iterations = 1;
   s->failed = false;
-  Quad x = quad(s->Wc[0]) * z[0];
-  for (int j = 1; j < 10; j++) x += quad(s->Wc[j]) * z[j];
-  y[0] = dot_even(s->W, z, 10);
-  memcpy(s->z, &x, sizeof x);
+  advance4(s, z, y);
   return true;
 }
 
@@ -759,13 +771,8 @@ UNROLLED bool step_kcas(GsDkSolver *s, const double *u, double *y) {
   memcpy(s->k_i, &i, sizeof i);
   s->iterations = it + 1;
   s->failed = false;
-  /* the states and the output */
-  Quad xn = quad(s->Wc[0]) * x[0] + quad(s->Wc[1]) * x[1] + quad(s->Wc[2]) * x[2] +
-            quad(s->Wc[3]) * x[3] + quad(s->Wc[4]) * u0 + quad(s->Wc[5]) * u1 +
-            quad(s->Wc[6]) * i0 + quad(s->Wc[7]) * i1 + quad(s->Wc[8]) * ig2 + quad(s->Wc[9]) * i3;
-  Quad o = quad(s->W) * x + quad(s->W + 6) * i;
-  y[0] = (o[0] + o[1]) + (o[2] + o[3]) + (s->W[4] * u0 + s->W[5] * u1);
-  memcpy(s->z, &xn, sizeof xn);
+  double z[10] = {x[0], x[1], x[2], x[3], u0, u1, i0, i1, ig2, i3};
+  advance4(s, z, y); /* the states and the output */
   return true;
 }
 /* One triode by the K method (kmode 1): its currents are its table's at
@@ -785,14 +792,7 @@ UNROLLED bool step_k1_n(GsDkSolver *s, int ns, int nu, int no, const double *u, 
   s->k_guess = true;
   s->failed = false;
   s->iterations = 1;
-  for (int r = 0; r < no + ns; r++) {
-    double w = dot_even(s->W + r * nz, z, nz);
-    if (r < no) {
-      y[r] = w;
-    } else {
-      s->z[r - no] = w;
-    }
-  }
+  advance(s, nz, no + ns, no, z, y);
   return true;
 }
 
