@@ -24,181 +24,9 @@
 #include "dsp/svf.h"
 #include "dsp/tube_runner.h"
 #include "stage.h"
+#include "stages/preamp_params.h"
 #include "stages/preamp_tube.h"
 #include "units.h"
-
-enum {
-  P_INPUT,
-  P_IMPEDANCE,
-  P_CAPACITANCE,
-  P_GAIN,
-  P_PAD,
-  P_PHANTOM,
-  P_HPF,
-  P_POLARITY,
-  P_EIN,
-  P_MAXOUT,
-  P_VOICING,
-  P_SELECT,
-  P_IEC,
-  P_STAGES,
-  P_TUBE,
-  P_QUALITY,
-  P_PHASE,
-  N_PARAMS
-};
-enum { IN_MIC, IN_HIZ, IN_LINE, IN_PHONO };
-enum { V_TRANSPARENT, V_SOLID_STATE, V_TUBE, V_DIGITAL };
-
-static const char *const input_names[] = {"mic", "hiz", "line", "phono", NULL};
-static const char *const voicing_names[] = {"transparent", "solid-state", "tube", "digital", NULL};
-static const char *const polarity_names[] = {"normal", "invert", NULL};
-static const char *const tube_names[] = {"12AX7", "12AT7", "12AU7", NULL};
-
-static const GsParamInfo params[] = {
-    [P_INPUT] = {.name = "input",
-                 .help = "which input jack",
-                 .type = GS_PARAM_CHOICE,
-                 .min = 0,
-                 .max = 3,
-                 .def = IN_HIZ,
-                 .choices = input_names,
-                 .flags = GS_PARAM_FIXED},
-    [P_IMPEDANCE] = {.name = "impedance",
-                     .help = "input impedance (auto: mic 2.4 kΩ, hiz 1 MΩ, "
-                             "line 10 kΩ, phono 47 kΩ)",
-                     .type = GS_PARAM_REAL,
-                     .unit = GS_UNIT_OHM,
-                     .min = 50,
-                     .max = 10e6,
-                     .def = 0,
-                     .flags = GS_PARAM_LOG,
-                     .zero = "auto"},
-    [P_CAPACITANCE] = {.name = "capacitance",
-                       .help = "input capacitance (auto: phono 150 pF, "
-                               "others none)",
-                       .type = GS_PARAM_REAL,
-                       .unit = GS_UNIT_FARAD,
-                       .min = 1e-12,
-                       .max = 10e-9,
-                       .def = 0,
-                       .flags = GS_PARAM_LOG,
-                       .zero = "auto",
-                       .smooth = 0.1},
-    [P_GAIN] = {.name = "gain",
-                .help = "gain (at 1 kHz for phono; tube: small-signal at 1 kHz, within what "
-                        "the stages reach)",
-                .type = GS_PARAM_REAL,
-                .unit = GS_UNIT_DB,
-                .min = 0,
-                .max = 70,
-                .def = 20},
-    [P_PAD] = {.name = "pad",
-               .help = "attenuation before the amplifier",
-               .type = GS_PARAM_REAL,
-               .unit = GS_UNIT_DB,
-               .min = 0,
-               .max = 40,
-               .def = 0},
-    [P_PHANTOM] = {.name = "phantom",
-                   .help = "+48 V phantom power",
-                   .type = GS_PARAM_TOGGLE,
-                   .min = 0,
-                   .max = 1,
-                   .def = 0},
-    [P_HPF] = {.name = "hpf",
-               .help = "high-pass corner, 12 dB/octave",
-               .type = GS_PARAM_REAL,
-               .unit = GS_UNIT_HZ,
-               .min = 10,
-               .max = 500,
-               .def = 0,
-               .flags = GS_PARAM_LOG,
-               .zero = "off"},
-    [P_POLARITY] = {.name = "polarity",
-                    .help = "polarity (phase) switch",
-                    .type = GS_PARAM_CHOICE,
-                    .min = 0,
-                    .max = 1,
-                    .def = 0,
-                    .choices = polarity_names},
-    [P_EIN] = {.name = "ein",
-               .help = "equivalent input noise as data sheets give it: 150 Ω "
-                       "source, 20 Hz-20 kHz, unweighted",
-               .type = GS_PARAM_REAL,
-               .unit = GS_UNIT_DBU,
-               .min = -131,
-               .max = -80,
-               .def = -128},
-    [P_MAXOUT] = {.name = "maxout",
-                  .help = "maximum output level (sine)",
-                  .type = GS_PARAM_REAL,
-                  .unit = GS_UNIT_DBU,
-                  .min = 0,
-                  .max = 30,
-                  .def = 24},
-    [P_VOICING] = {.name = "voicing",
-                   .help = "transparent: linear to the rails; solid-state: "
-                           "op-amp soft clip; digital: 1 dB gain steps, hard "
-                           "converter clip; tube: triode stages solved as a circuit",
-                   .type = GS_PARAM_CHOICE,
-                   .min = 0,
-                   .max = 3,
-                   .def = V_SOLID_STATE,
-                   .choices = voicing_names,
-                   .flags = GS_PARAM_FIXED},
-    [P_SELECT] = {.name = "select",
-                  .help = "input channel to use (0: process every channel "
-                          "apart; 1..N: select one, click-free)",
-                  .type = GS_PARAM_INT,
-                  .min = 0,
-                  .max = 64,
-                  .def = 0},
-    [P_IEC] = {.name = "iec",
-               .help = "phono: add the IEC 7950 µs bass roll-off",
-               .type = GS_PARAM_TOGGLE,
-               .min = 0,
-               .max = 1,
-               .def = 0,
-               .flags = GS_PARAM_FIXED},
-    [P_STAGES] = {.name = "stages",
-                  .help = "tube: triode stages in cascade",
-                  .type = GS_PARAM_INT,
-                  .min = 1,
-                  .max = 4,
-                  .def = 2,
-                  .flags = GS_PARAM_FIXED},
-    [P_TUBE] = {.name = "tube",
-                .help = "tube: the triodes",
-                .type = GS_PARAM_CHOICE,
-                .min = 0,
-                .max = 2,
-                .def = 0,
-                .choices = tube_names,
-                .flags = GS_PARAM_FIXED},
-    [P_QUALITY] = {.name = "quality",
-                   .help = "oversampling. tube: of the triode stages (auto: one "
-                           "at 88.2 kHz or more, two or more at 176.4 kHz: aliasing "
-                           "below -70 dBc, harmonics as ngspice's); other "
-                           "voicings: of the output stage's clipping alone (auto: "
-                           "off, no latency; at 4 a 5 kHz tone clipped to 17.7 % "
-                           "THD aliases at -75.9 dBc)",
-                   .type = GS_PARAM_CHOICE,
-                   .min = 0,
-                   .max = 4,
-                   .def = 0,
-                   .choices = gs_os_quality_names,
-                   .flags = GS_PARAM_FIXED},
-    [P_PHASE] = {.name = "phase",
-                 .help =
-                     "tube: " GS_OS_PHASE_HELP
-                     "; other voicings: linear always (the clipping is added to the dry signal)",
-                 .type = GS_PARAM_CHOICE,
-                 .max = 1,
-                 .def = 0,
-                 .choices = gs_os_phase_names,
-                 .flags = GS_PARAM_FIXED},
-};
 
 /* Auto values by input. */
 static const double auto_ohms[] = {2.4e3, 1e6, 10e3, 47e3};
@@ -340,7 +168,7 @@ static GsStatus preamp_create(const GsStageEnv *env, const double *v, void **sel
     s = GS_ERR_RANGE;
   }
   if (s == GS_OK && is_tube(v)) {
-    const GsTriodeModel *m = gs_triode_model(tube_names[(int)v[P_TUBE]]);
+    const GsTriodeModel *m = gs_triode_model(gs_preamp_params[P_TUBE].choices[(int)v[P_TUBE]]);
     double load = gs_ports_load_ohms(env->downstream, 1e6);
     int factor = gs_tube_factor((int)v[P_QUALITY], env->rate, (int)v[P_STAGES]);
     p->tube = gs_tube_preamp_new(m, (int)v[P_STAGES], input_ohms(v), load, env->rate, v[P_GAIN],
@@ -672,7 +500,7 @@ const GsStageClass gs_stage_preamp = {
              .help = "mic / instrument / line / phono preamp: gain, pad, "
                      "phantom, high-pass, polarity, input selection, EIN "
                      "noise, output clipping by voicing",
-             .params = params,
+             .params = gs_preamp_params,
              .n_params = N_PARAMS,
              .input = GS_DOMAIN_ANALOG,
              .output = GS_DOMAIN_ANALOG},
