@@ -272,14 +272,27 @@ static double output_knee(const Preamp *p) {
 /* The tube voicing: the input side per sample, the triode stages over the
  * block, then high-pass and polarity. */
 static void process_tube(Preamp *p, const float *const *in, float *out, uint32_t n) {
-  for (uint32_t i = 0; i < n; i++) {
-    double x = mix_inputs(p, in, i) * gs_ramp_next(&p->gate);
-    x *= gs_ramp_next(&p->pad);
-    if (p->noise) x += p->noise_rms * gs_rng_gauss(&p->rng);
-    if (p->phono) x = gs_sos_tick(&p->riaa, &p->riaa_st, x);
-    out[i] = (float)x;
+  if (p->n_inputs == 1 && !p->noise && !p->phono && !gs_ramp_moving(&p->gate) &&
+      !gs_ramp_moving(&p->pad)) { /* the common case: the same arithmetic, held */
+    double gate = p->gate.value, pad = p->pad.value;
+    for (uint32_t i = 0; i < n; i++) out[i] = (float)(in[0][i] * gate * pad);
+  } else {
+    for (uint32_t i = 0; i < n; i++) {
+      double x = mix_inputs(p, in, i) * gs_ramp_next(&p->gate);
+      x *= gs_ramp_next(&p->pad);
+      if (p->noise) x += p->noise_rms * gs_rng_gauss(&p->rng);
+      if (p->phono) x = gs_sos_tick(&p->riaa, &p->riaa_st, x);
+      out[i] = (float)x;
+    }
   }
   gs_tube_preamp_process(p->tube, out, n);
+  const GsSvf *f = &p->hpf;
+  if (f->g == 0.0 && !f->left && f->ic1 == 0.0 && f->ic2 == 0.0 &&
+      !gs_ramp_moving(&p->polarity)) { /* high-pass off: it passes x exactly */
+    double polarity = p->polarity.value;
+    for (uint32_t i = 0; i < n; i++) out[i] = (float)(out[i] * polarity);
+    return;
+  }
   for (uint32_t i = 0; i < n; i++) {
     double y = gs_svf_highpass(&p->hpf, out[i]);
     out[i] = (float)(y * gs_ramp_next(&p->polarity));
