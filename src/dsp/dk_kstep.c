@@ -159,13 +159,15 @@ UNROLLED bool k_newton(const KCas *k, KSolve *q, double vg, int max_it, int *it)
   return false;
 }
 
-static NOINLINE bool kcas_safe(const KCas *k, KSolve *q, int *it) {
+UNROLLED bool kcas_safe(const KCas *k, KSolve *q, int *it) {
   if (q->s1 != 0.0 && !k_stage1(k, q, 0.0)) return false;
   double top = q->c > 0.0 ? q->c / (1.0 - q->dads * k->e2->inv_rgi) : q->c;
   return k_newton(k, q, top, K_MAX_IT, it);
 }
 
-UNROLLED bool step_kcas(GsDkSolver *s, const double *u, double *y) {
+/* Any sample of the cascade; out of line (kcas_fast takes the common
+ * one), so that its solve state need not stay in registers there. */
+static NOINLINE bool step_kcas(GsDkSolver *s, const double *u, double *y) {
   KCas k;
   KSolve q;
   k.t1 = s->kt[0], k.t2 = s->kt[1], k.e2 = &s->tubes[1];
@@ -206,6 +208,44 @@ UNROLLED bool step_kcas(GsDkSolver *s, const double *u, double *y) {
   advance4(s, z, y); /* the states and the output */
   return true;
 }
+
+/* step_kcas where it is simplest, as it goes there: stage 2's grid more
+ * than K_FAR knees below its bend where the last sample ended (ig2 = 0:
+ * stage 1 looked up at p as it is) and at both ends of the one step
+ * Newton's method takes from the guess, a step that ends it. Its grid
+ * current and slope are 0 there: vg's residual c + F[g2][p2] ip2(vg) -
+ * vg. 1 done, -1 where the sample is not that simple (step_kcas then). */
+UNROLLED int kcas_fast(GsDkSolver *s, const double *u, double *y) {
+  if (s->k_ig2 != 0.0) return -1;
+  Quad x = quad(s->z);
+  double u0 = u[0], u1 = u[1];
+  Quad p = quad(s->Pc[0]) * x[0] + quad(s->Pc[1]) * x[1] + quad(s->Pc[2]) * x[2] +
+           quad(s->Pc[3]) * x[3] + quad(s->Pc[4]) * u0 + quad(s->Pc[5]) * u1;
+  Quad o1, o2;
+  int jy1;
+  if (!k2(s->kt[0], p[0], p[1], &o1, &jy1)) return -1;
+  double c = p[2] + s->Fc[1][2] * o1[1], f = s->Fc[3][2], inv_knee = s->tubes[1].inv_knee;
+  double vg = s->k_vg2 + (c - s->k_a) * s->k_slope;
+  if (!(vg * inv_knee < K_FAR) || !k1(s->kt[1], vg, p[3], &o2)) return -1;
+  double r = c + f * o2[0] - vg, drdv = f * o2[2] - 1.0;
+  double dv = -r / drdv, to = vg + dv;
+  bool far = (vg > to ? vg : to) * inv_knee < K_FAR;
+  if (!(fabs(dv) < (far ? K_TOL_FAR : K_TOL))) return -1;
+  double i3 = o2[0] + o2[2] * dv; /* to first order along the step */
+  s->k_guess = true;
+  s->k_vg2 = to;
+  s->k_a = to - f * i3;
+  s->k_slope = -1.0 / drdv;
+  Quad i = {o1[0], o1[1], 0.0, i3};
+  memcpy(s->p, &p, sizeof p);
+  memcpy(s->k_i, &i, sizeof i);
+  s->iterations = 1;
+  s->failed = false;
+  double z[10] = {x[0], x[1], x[2], x[3], u0, u1, o1[0], o1[1], 0.0, i3};
+  advance4(s, z, y);
+  return 1;
+}
+
 /* One triode by the K method (kmode 1): its currents are its table's at
  * p, with nothing to solve; as step_n otherwise. False, with nothing
  * changed, outside the table. */
@@ -227,13 +267,15 @@ UNROLLED bool step_k1_n(GsDkSolver *s, int ns, int nu, int no, const double *u, 
   return true;
 }
 
-static bool step_k1(GsDkSolver *s, const double *u, double *y) {
+static NOINLINE bool step_k1(GsDkSolver *s, const double *u, double *y) {
   if (s->ns == 2 && s->nu == 2 && s->no == 1) return step_k1_n(s, 2, 2, 1, u, y);
   return step_k1_n(s, s->ns, s->nu, s->no, u, y);
 }
 
 void GS_KERNEL(gs_dk_sample_k)(GsDkSolver *s, const double *u, double *y) {
-  if (s->kmode == 2 ? step_kcas(s, u, y) : step_k1(s, u, y)) {
+  int done = s->kmode == 2 ? kcas_fast(s, u, y) : step_k1(s, u, y);
+  if (done < 0) done = step_kcas(s, u, y);
+  if (done) {
     s->k_samples++;
   } else {
     GS_KERNEL(gs_dk_sample_newton)(s, u, y);
