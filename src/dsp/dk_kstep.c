@@ -8,13 +8,6 @@
 
 /* The K method's tables (dk_k.h), four lanes at a time. */
 
-/* Sums of the lanes of a, b, c, d: (sum a, sum b, sum c, sum d). */
-UNROLLED Quad sums4(Quad a, Quad b, Quad c, Quad d) {
-  Quad ab = __builtin_shufflevector(a, b, 0, 4, 2, 6) + __builtin_shufflevector(a, b, 1, 5, 3, 7);
-  Quad cd = __builtin_shufflevector(c, d, 0, 4, 2, 6) + __builtin_shufflevector(c, d, 1, 5, 3, 7);
-  return __builtin_shufflevector(ab, cd, 0, 1, 4, 5) + __builtin_shufflevector(ab, cd, 2, 3, 6, 7);
-}
-
 /* Where (x, y) falls: cells jx, jy, fractions u, w, the x cell's 1/h; 1 in
  * the table, 0 below its x range (cut off), -1 outside (or NaN). Within a
  * cell of the edges by truncation toward 0, the cells there extended. */
@@ -32,10 +25,12 @@ UNROLLED int gs_k_cell(const GsKTab *t, double x, double y, int *jx, int *jy, do
 }
 
 /* The cubic Hermite basis on [0, 1] (the weights of f0, f0' h, f1, f1' h)
- * at u, as polynomials in u, and its slope. */
+ * at u, and its slope, by Horner's rule: three and two multiply-adds. */
 UNROLLED Quad hermite(double u) {
-  return ((Quad){2.0, 1.0, -2.0, 1.0} * u + (Quad){-3.0, -2.0, 3.0, -1.0}) * u * u +
-         (Quad){1.0, u, 0.0, 0.0};
+  return (((Quad){2.0, 1.0, -2.0, 1.0} * u + (Quad){-3.0, -2.0, 3.0, -1.0}) * u +
+          (Quad){0.0, 1.0, 0.0, 0.0}) *
+             u +
+         (Quad){1.0, 0.0, 0.0, 0.0};
 }
 
 UNROLLED Quad hermite_slope(double u) {
@@ -43,45 +38,74 @@ UNROLLED Quad hermite_slope(double u) {
          (Quad){0.0, 1.0, 0.0, 0.0};
 }
 
-/* The two-port table at (x, y): (ig, ip, dig/dy, dip/dy) and the
- * plate-axis cell jy it fell in; false outside (or NaN). Nodes (ig, ip,
- * ig_x hx, ip_x hx). */
-UNROLLED bool k2(const GsKTab *t, double x, double y, Quad *o, int *jy) {
+/* (a0 + a1 + a2 + a3, b0 + b1 + b2 + b3) */
+UNROLLED Pair sums2(Quad a, Quad b) {
+  Quad h = __builtin_shufflevector(a, b, 0, 4, 2, 6) + __builtin_shufflevector(a, b, 1, 5, 3, 7);
+  return __builtin_shufflevector(h, h, 0, 1) + __builtin_shufflevector(h, h, 2, 3);
+}
+
+/* The two-port table's rows at (x, y), interpolated: lanes 0 + 2 the grid
+ * current, 1 + 3 the plate's; d, their change from row jy to jy + 1. Nodes
+ * (ig, ip, ig_x hx, ip_x hx). in as gs_k_cell's. */
+UNROLLED int k2_rows(const GsKTab *t, double x, double y, Quad *r, Quad *d, int *jy) {
   int jx = 0;
   double u = 0.0, w = 0.0, ih;
   int in = gs_k_cell(t, x, y, &jx, jy, &u, &w, &ih);
+  if (in <= 0) return in;
+  Quad h = hermite(u);
+  Quad wv = __builtin_shufflevector(h, h, 0, 0, 1, 1),
+       wn = __builtin_shufflevector(h, h, 2, 2, 3, 3);
+  const double *a = t->data + 4 * (*jy * t->nx + jx), *b = a + 4 * t->nx;
+  Quad ra = quad(a) * wv + quad(a + 4) * wn;
+  *d = quad(b) * wv + quad(b + 4) * wn - ra;
+  *r = ra + w * *d;
+  return 1;
+}
+
+/* The two-port table at (x, y): (ig, ip, dig/dy, dip/dy) and the
+ * plate-axis cell jy it fell in; false outside (or NaN). */
+UNROLLED bool k2(const GsKTab *t, double x, double y, Quad *o, int *jy) {
+  Quad r, d;
+  int in = k2_rows(t, x, y, &r, &d, jy);
   if (in <= 0) {
     *o = (Quad){0.0, 0.0, 0.0, 0.0};
     return in == 0;
   }
-  /* (h0, h0, h1, h1) and (h2, h2, h3, h3) */
-  Quad u2 = (Quad){u, u, u, u} * u;
-  Quad wv = ((Quad){2.0, 2.0, 1.0, 1.0} * u + (Quad){-3.0, -3.0, -2.0, -2.0}) * u2 +
-            (Quad){1.0, 1.0, u, u};
-  Quad wn = ((Quad){-2.0, -2.0, 1.0, 1.0} * u + (Quad){3.0, 3.0, -1.0, -1.0}) * u2;
-  const double *a = t->data + 4 * (*jy * t->nx + jx), *b = a + 4 * t->nx;
-  Quad ra = quad(a) * wv + quad(a + 4) * wn;
-  Quad d = quad(b) * wv + quad(b + 4) * wn - ra, r = ra + w * d;
-  /* lanes 0 + 2: the grid's, 1 + 3: the plate's */
   Quad rd = __builtin_shufflevector(r, d, 0, 1, 4, 5) + __builtin_shufflevector(r, d, 2, 3, 6, 7);
   *o = rd * (Quad){1.0, 1.0, t->ihy, t->ihy};
   return true;
 }
 
-/* The one-port table at (x, y): (ip, dip/dy, dip/dx, -); false outside.
- * Nodes (ip, ip_x hx). */
-UNROLLED bool k1(const GsKTab *t, double x, double y, Quad *o) {
-  int jx = 0, jy = 0;
-  double u = 0.0, w = 0.0, ih = 0.0;
-  int in = gs_k_cell(t, x, y, &jx, &jy, &u, &w, &ih);
+/* k2's currents alone, (ig, ip); false outside (kcas_fast). */
+UNROLLED bool k2_currents(const GsKTab *t, double x, double y, Pair *i) {
+  Quad r, d;
+  int jy, in = k2_rows(t, x, y, &r, &d, &jy);
   if (in <= 0) {
-    *o = (Quad){0.0, 0.0, 0.0, 0.0};
+    *i = (Pair){0.0, 0.0};
     return in == 0;
   }
+  *i = __builtin_shufflevector(r, r, 0, 1) + __builtin_shufflevector(r, r, 2, 3);
+  return true;
+}
+
+/* The one-port table at (x, y): ip, dip/dx, and dip/dy where dy is
+ * wanted; false outside (or NaN). A one-port table has no coarse part
+ * (dk_k.c: one spacing along x), so s(x) is one line. Nodes (ip, ip_x hx). */
+UNROLLED bool k1(const GsKTab *t, double x, double y, double *ip, double *dx, double *dy) {
+  double sy = (y - t->ylo) * t->ihy, sx = (x - t->xlo) * t->ihf;
+  int jy = (int)sy, jx = (int)sx; /* NaN: INT_MIN */
+  bool in_y = (unsigned)jy < (unsigned)t->ny - 1;
+  if (!((unsigned)jx < (unsigned)t->nx - 1 && in_y)) { /* below: cut off */
+    *ip = *dx = 0.0;
+    if (dy) *dy = 0.0;
+    return sx < 0.0 && in_y;
+  }
+  double u = sx - jx, w = sy - jy;
   const double *a = t->data + 2 * (jy * t->nx + jx);
-  Quad qa = quad(a), dq = quad(a + 2 * t->nx) - qa, q = qa + w * dq;
-  Quad H = hermite(u), D = hermite_slope(u);
-  *o = sums4(q * H, dq * H, q * D, q * D) * (Quad){1.0, t->ihy, ih, ih};
+  Quad qa = quad(a), dq = quad(a + 2 * t->nx) - qa, q = qa + w * dq, h = hermite(u);
+  Pair o = sums2(q * h, q * hermite_slope(u));
+  *ip = o[0], *dx = o[1] * t->ihf;
+  if (dy) *dy = sums2(dq * h, dq * h)[0] * t->ihy;
   return true;
 }
 
@@ -125,8 +149,9 @@ typedef struct {
 /* The solve's state: stage 1 at ig2 = s1 (o1, in cell jy1), vg's part
  * a(ig2) = c + dads ig2; the last step's ig2, slope, dv, dr/dvg, stage 2. */
 typedef struct {
-  Quad o1, o2;
+  Quad o1;
   int jy1;
+  double ip2, dip2_dvg, dip2_dy; /* stage 2 */
   double s1, c, dads, ig2, dig2, dv, drdv, vg;
 } KSolve;
 
@@ -146,9 +171,11 @@ UNROLLED bool k_newton(const KCas *k, KSolve *q, double vg, int max_it, int *it)
     double dig2, ig2 = grid(k->e2, vg, &dig2);
     double sy = (k->p[1] + k->fg2[1] * ig2 - t1->ylo) * t1->ihy; /* still in the cell? */
     if (!(sy >= q->jy1 && sy < q->jy1 + 1) && !k_stage1(k, q, ig2)) return false;
-    if (!k1(k->t2, vg, k->p[3] + k->fg2[3] * ig2, &q->o2)) return false;
-    double r = q->c + q->dads * ig2 + k->f_g2p2 * q->o2[0] - vg;
-    double drdv = (q->dads + k->f_g2p2 * q->o2[1] * k->fg2[3]) * dig2 + k->f_g2p2 * q->o2[2] - 1.0;
+    double y2 = k->p[3] + k->fg2[3] * ig2;
+    if (!k1(k->t2, vg, y2, &q->ip2, &q->dip2_dvg, &q->dip2_dy)) return false;
+    double r = q->c + q->dads * ig2 + k->f_g2p2 * q->ip2 - vg;
+    double drdv =
+        (q->dads + k->f_g2p2 * q->dip2_dy * k->fg2[3]) * dig2 + k->f_g2p2 * q->dip2_dvg - 1.0;
     double dv = -r / drdv, to = vg + dv;
     q->ig2 = ig2, q->dig2 = dig2, q->dv = dv, q->drdv = drdv;
     bool far = (vg > to ? vg : to) * k->e2->inv_knee < K_FAR;
@@ -188,7 +215,7 @@ static NOINLINE bool step_kcas(GsDkSolver *s, const double *u, double *y) {
   double i1 = k.fg2[1] * (ig2 - q.s1);
   double i0 = q.o1[0] + q.o1[2] * i1;
   i1 = q.o1[1] + q.o1[3] * i1;
-  double i3 = q.o2[0] + (q.o2[2] + q.o2[1] * k.fg2[3] * q.dig2) * dv;
+  double i3 = q.ip2 + (q.dip2_dvg + q.dip2_dy * k.fg2[3] * q.dig2) * dv;
   /* finite: p[0], p[1] and p[3] passed the tables' range checks, p[2]
    * through vg the second table's, and the currents are the tables' or
    * the grid diode's at a finite vg. The ports' voltages v = p + F i are
@@ -209,41 +236,55 @@ static NOINLINE bool step_kcas(GsDkSolver *s, const double *u, double *y) {
   return true;
 }
 
+UNROLLED Pair pair(const double *a) {
+  Pair q;
+  memcpy(&q, a, sizeof q);
+  return q;
+}
+
 /* step_kcas where it is simplest, as it goes there: stage 2's grid more
  * than K_FAR knees below its bend where the last sample ended (ig2 = 0:
  * stage 1 looked up at p as it is) and at both ends of the one step
  * Newton's method takes from the guess, a step that ends it. Its grid
  * current and slope are 0 there: vg's residual c + F[g2][p2] ip2(vg) -
- * vg. 1 done, -1 where the sample is not that simple (step_kcas then). */
-UNROLLED int kcas_fast(GsDkSolver *s, const double *u, double *y) {
-  if (s->k_ig2 != 0.0) return -1;
+ * vg. The new states' and the output's parts from x and u are summed
+ * first, while x's and u's broadcasts are at hand: what stays live
+ * through the lookups is two sums, not six broadcasts. False where the
+ * sample is not that simple (step_kcas then). */
+UNROLLED bool kcas_fast(GsDkSolver *s, const double *u, double *y) {
+  if (s->k_ig2 != 0.0) return false;
   Quad x = quad(s->z);
   double u0 = u[0], u1 = u[1];
   Quad p = quad(s->Pc[0]) * x[0] + quad(s->Pc[1]) * x[1] + quad(s->Pc[2]) * x[2] +
            quad(s->Pc[3]) * x[3] + quad(s->Pc[4]) * u0 + quad(s->Pc[5]) * u1;
-  Quad o1, o2;
-  int jy1;
-  if (!k2(s->kt[0], p[0], p[1], &o1, &jy1)) return -1;
+  Quad xn = quad(s->Wc[0]) * x[0] + quad(s->Wc[1]) * x[1] + quad(s->Wc[2]) * x[2] +
+            quad(s->Wc[3]) * x[3] + quad(s->Wc[4]) * u0 + quad(s->Wc[5]) * u1;
+  Pair yn = pair(s->W) * pair(s->z) + pair(s->W + 2) * pair(s->z + 2) + pair(s->W + 4) * pair(u);
+  Pair o1;
+  if (!k2_currents(s->kt[0], p[0], p[1], &o1)) return false;
   double c = p[2] + s->Fc[1][2] * o1[1], f = s->Fc[3][2], inv_knee = s->tubes[1].inv_knee;
-  double vg = s->k_vg2 + (c - s->k_a) * s->k_slope;
-  if (!(vg * inv_knee < K_FAR) || !k1(s->kt[1], vg, p[3], &o2)) return -1;
-  double r = c + f * o2[0] - vg, drdv = f * o2[2] - 1.0;
-  double dv = -r / drdv, to = vg + dv;
-  bool far = (vg > to ? vg : to) * inv_knee < K_FAR;
-  if (!(fabs(dv) < (far ? K_TOL_FAR : K_TOL))) return -1;
-  double i3 = o2[0] + o2[2] * dv; /* to first order along the step */
+  double vg = s->k_vg2 + (c - s->k_a) * s->k_slope, ip2, dip2;
+  if (!(vg * inv_knee < K_FAR) || !k1(s->kt[1], vg, p[3], &ip2, &dip2, NULL)) return false;
+  double slope = -1.0 / (f * dip2 - 1.0); /* dvg/da */
+  double dv = (c + f * ip2 - vg) * slope, to = vg + dv;
+  if (!(to * inv_knee < K_FAR && fabs(dv) < K_TOL_FAR)) return false; /* vg was below too */
+  double i3 = ip2 + dip2 * dv; /* to first order along the step */
   s->k_guess = true;
   s->k_vg2 = to;
   s->k_a = to - f * i3;
-  s->k_slope = -1.0 / drdv;
-  Quad i = {o1[0], o1[1], 0.0, i3};
+  s->k_slope = slope;
   memcpy(s->p, &p, sizeof p);
-  memcpy(s->k_i, &i, sizeof i);
+  memcpy(s->k_i, &o1, sizeof o1);
+  s->k_i[2] = 0.0, s->k_i[3] = i3;
   s->iterations = 1;
   s->failed = false;
-  double z[10] = {x[0], x[1], x[2], x[3], u0, u1, o1[0], o1[1], 0.0, i3};
-  advance4(s, z, y);
-  return 1;
+  s->k_samples++;
+  /* the rest of z = (x, u, ig1, ip1, 0, i3): advance4's sums */
+  xn += quad(s->Wc[6]) * o1[0] + quad(s->Wc[7]) * o1[1] + quad(s->Wc[9]) * i3;
+  yn += pair(s->W + 6) * o1;
+  y[0] = yn[0] + yn[1] + s->W[9] * i3;
+  memcpy(s->z, &xn, sizeof xn);
+  return true;
 }
 
 /* One triode by the K method (kmode 1): its currents are its table's at
@@ -254,9 +295,8 @@ UNROLLED bool step_k1_n(GsDkSolver *s, int ns, int nu, int no, const double *u, 
   double z[GS_DK_MAX_Z];
   for (int j = 0; j < nz; j++) z[j] = j < ns ? s->z[j] : j < ns + nu ? u[j - ns] : 0.0;
   double p0 = dot_even(s->P, z, nxu), p1 = dot_even(s->P + nxu, z, nxu);
-  Quad o;
-  int jy;
-  if (!k2(s->kt[0], p0, p1, &o, &jy)) return false;
+  Pair o;
+  if (!k2_currents(s->kt[0], p0, p1, &o)) return false;
   z[ns + nu] = o[0], z[ns + nu + 1] = o[1];
   s->p[0] = p0, s->p[1] = p1;
   s->k_i[0] = o[0], s->k_i[1] = o[1];
@@ -267,19 +307,26 @@ UNROLLED bool step_k1_n(GsDkSolver *s, int ns, int nu, int no, const double *u, 
   return true;
 }
 
-static NOINLINE bool step_k1(GsDkSolver *s, const double *u, double *y) {
-  if (s->ns == 2 && s->nu == 2 && s->no == 1) return step_k1_n(s, 2, 2, 1, u, y);
-  return step_k1_n(s, s->ns, s->nu, s->no, u, y);
-}
-
-void GS_KERNEL(gs_dk_sample_k)(GsDkSolver *s, const double *u, double *y) {
-  int done = s->kmode == 2 ? kcas_fast(s, u, y) : step_k1(s, u, y);
-  if (done < 0) done = step_kcas(s, u, y);
+/* Every sample but kcas_fast's, Newton's path where the tables decline
+ * (out of line: kcas_fast's frame stays small). */
+static NOINLINE void k_other(GsDkSolver *s, const double *u, double *y) {
+  bool done;
+  if (s->kmode == 2) {
+    done = step_kcas(s, u, y);
+  } else if (s->ns == 2 && s->nu == 2 && s->no == 1) {
+    done = step_k1_n(s, 2, 2, 1, u, y);
+  } else {
+    done = step_k1_n(s, s->ns, s->nu, s->no, u, y);
+  }
   if (done) {
     s->k_samples++;
   } else {
     GS_KERNEL(gs_dk_sample_newton)(s, u, y);
   }
+}
+
+void GS_KERNEL(gs_dk_sample_k)(GsDkSolver *s, const double *u, double *y) {
+  if (!(s->kmode == 2 && kcas_fast(s, u, y))) k_other(s, u, y);
 }
 #else
 void GS_KERNEL(gs_dk_sample_k)(GsDkSolver *s, const double *u, double *y) {
