@@ -260,6 +260,8 @@ UNROLLED bool kcas_fast(GsDkSolver *s, const double *u, double *y) {
   Quad xn = quad(s->Wc[0]) * x[0] + quad(s->Wc[1]) * x[1] + quad(s->Wc[2]) * x[2] +
             quad(s->Wc[3]) * x[3] + quad(s->Wc[4]) * u0 + quad(s->Wc[5]) * u1;
   Pair yn = pair(s->W) * pair(s->z) + pair(s->W + 2) * pair(s->z + 2) + pair(s->W + 4) * pair(u);
+  memcpy(s->k_xu, &xn, sizeof xn);
+  memcpy(s->k_xu + 4, &yn, sizeof yn);
   Pair o1;
   if (!k2_currents(s->kt[0], p[0], p[1], &o1)) return false;
   double c = p[2] + s->Fc[1][2] * o1[1], f = s->Fc[3][2], inv_knee = s->tubes[1].inv_knee;
@@ -280,8 +282,8 @@ UNROLLED bool kcas_fast(GsDkSolver *s, const double *u, double *y) {
   s->failed = false;
   s->k_samples++;
   /* the rest of z = (x, u, ig1, ip1, 0, i3): advance4's sums */
-  xn += quad(s->Wc[6]) * o1[0] + quad(s->Wc[7]) * o1[1] + quad(s->Wc[9]) * i3;
-  yn += pair(s->W + 6) * o1;
+  xn = quad(s->k_xu) + quad(s->Wc[6]) * o1[0] + quad(s->Wc[7]) * o1[1] + quad(s->Wc[9]) * i3;
+  yn = pair(s->k_xu + 4) + pair(s->W + 6) * o1;
   y[0] = yn[0] + yn[1] + s->W[9] * i3;
   memcpy(s->z, &xn, sizeof xn);
   return true;
