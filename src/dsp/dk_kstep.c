@@ -11,17 +11,17 @@
 /* Where (x, y) falls: cells jx, jy, fractions u, w, the x cell's 1/h; 1 in
  * the table, 0 below its x range (cut off), -1 outside (or NaN). Within a
  * cell of the edges by truncation toward 0, the cells there extended. */
-UNROLLED int gs_k_cell(const GsKTab *t, double x, double y, int *jx, int *jy, double *u, double *w,
-                       double *ih) {
-  double sy = (y - t->ylo) * t->ihy;
+UNROLLED int gs_k_cell(const GsKTab *t, double x, double y, unsigned *jx, unsigned *jy, double *u,
+                       double *w, double *ih) {
+  double sy = y * t->ihy + t->oy;
   bool lo = x < t->xf;
-  double sx = lo ? (x - t->xlo) * t->ihc : t->sf + (x - t->xf) * t->ihf;
+  double sx = lo ? x * t->ihc + t->oc : x * t->ihf + t->of;
   *ih = lo ? t->ihc : t->ihf;
-  *jy = (int)sy, *jx = (int)sx; /* NaN: INT_MIN */
-  *w = sy - *jy;
-  *u = sx - *jx;
-  if ((unsigned)*jx < (unsigned)t->nx - 1 && (unsigned)*jy < (unsigned)t->ny - 1) return 1;
-  return sx < 0.0 && (unsigned)*jy < (unsigned)t->ny - 1 ? 0 : -1;
+  int ix = (int)sx, iy = (int)sy; /* NaN: INT_MIN */
+  *u = sx - ix, *w = sy - iy;
+  *jx = (unsigned)ix, *jy = (unsigned)iy;
+  if (*jx < t->cx && *jy < t->cy) return 1;
+  return sx < 0.0 && *jy < t->cy ? 0 : -1;
 }
 
 /* The cubic Hermite basis on [0, 1] (the weights of f0, f0' h, f1, f1' h)
@@ -47,15 +47,15 @@ UNROLLED Pair sums2(Quad a, Quad b) {
 /* The two-port table's rows at (x, y), interpolated: lanes 0 + 2 the grid
  * current, 1 + 3 the plate's; d, their change from row jy to jy + 1. Nodes
  * (ig, ip, ig_x hx, ip_x hx). in as gs_k_cell's. */
-UNROLLED int k2_rows(const GsKTab *t, double x, double y, Quad *r, Quad *d, int *jy) {
-  int jx = 0;
+UNROLLED int k2_rows(const GsKTab *t, double x, double y, Quad *r, Quad *d, unsigned *jy) {
+  unsigned jx = 0;
   double u = 0.0, w = 0.0, ih;
   int in = gs_k_cell(t, x, y, &jx, jy, &u, &w, &ih);
   if (in <= 0) return in;
   Quad h = hermite(u);
   Quad wv = __builtin_shufflevector(h, h, 0, 0, 1, 1),
        wn = __builtin_shufflevector(h, h, 2, 2, 3, 3);
-  const double *a = t->data + 4 * (*jy * t->nx + jx), *b = a + 4 * t->nx;
+  const double *a = t->data + *jy * t->row + 4 * jx, *b = a + t->row;
   Quad ra = quad(a) * wv + quad(a + 4) * wn;
   *d = quad(b) * wv + quad(b + 4) * wn - ra;
   *r = ra + w * *d;
@@ -64,7 +64,7 @@ UNROLLED int k2_rows(const GsKTab *t, double x, double y, Quad *r, Quad *d, int 
 
 /* The two-port table at (x, y): (ig, ip, dig/dy, dip/dy) and the
  * plate-axis cell jy it fell in; false outside (or NaN). */
-UNROLLED bool k2(const GsKTab *t, double x, double y, Quad *o, int *jy) {
+UNROLLED bool k2(const GsKTab *t, double x, double y, Quad *o, unsigned *jy) {
   Quad r, d;
   int in = k2_rows(t, x, y, &r, &d, jy);
   if (in <= 0) {
@@ -79,7 +79,8 @@ UNROLLED bool k2(const GsKTab *t, double x, double y, Quad *o, int *jy) {
 /* k2's currents alone, (ig, ip); false outside (kcas_fast). */
 UNROLLED bool k2_currents(const GsKTab *t, double x, double y, Pair *i) {
   Quad r, d;
-  int jy, in = k2_rows(t, x, y, &r, &d, &jy);
+  unsigned jy;
+  int in = k2_rows(t, x, y, &r, &d, &jy);
   if (in <= 0) {
     *i = (Pair){0.0, 0.0};
     return in == 0;
@@ -92,17 +93,18 @@ UNROLLED bool k2_currents(const GsKTab *t, double x, double y, Pair *i) {
  * wanted; false outside (or NaN). A one-port table has no coarse part
  * (dk_k.c: one spacing along x), so s(x) is one line. Nodes (ip, ip_x hx). */
 UNROLLED bool k1(const GsKTab *t, double x, double y, double *ip, double *dx, double *dy) {
-  double sy = (y - t->ylo) * t->ihy, sx = (x - t->xlo) * t->ihf;
-  int jy = (int)sy, jx = (int)sx; /* NaN: INT_MIN */
-  bool in_y = (unsigned)jy < (unsigned)t->ny - 1;
-  if (!((unsigned)jx < (unsigned)t->nx - 1 && in_y)) { /* below: cut off */
+  double sy = y * t->ihy + t->oy, sx = x * t->ihf + t->of;
+  int ix = (int)sx, iy = (int)sy; /* NaN: INT_MIN */
+  unsigned jx = (unsigned)ix, jy = (unsigned)iy;
+  bool in_y = jy < t->cy;
+  if (!(jx < t->cx && in_y)) { /* below: cut off */
     *ip = *dx = 0.0;
     if (dy) *dy = 0.0;
     return sx < 0.0 && in_y;
   }
-  double u = sx - jx, w = sy - jy;
-  const double *a = t->data + 2 * (jy * t->nx + jx);
-  Quad qa = quad(a), dq = quad(a + 2 * t->nx) - qa, q = qa + w * dq, h = hermite(u);
+  double u = sx - ix, w = sy - iy;
+  const double *a = t->data + jy * t->row + 2 * jx;
+  Quad qa = quad(a), dq = quad(a + t->row) - qa, q = qa + w * dq, h = hermite(u);
   Pair o = sums2(q * h, q * hermite_slope(u));
   *ip = o[0], *dx = o[1] * t->ihf;
   if (dy) *dy = sums2(dq * h, dq * h)[0] * t->ihy;
@@ -150,7 +152,7 @@ typedef struct {
  * a(ig2) = c + dads ig2; the last step's ig2, slope, dv, dr/dvg, stage 2. */
 typedef struct {
   Quad o1;
-  int jy1;
+  unsigned jy1;
   double ip2, dip2_dvg, dip2_dy; /* stage 2 */
   double s1, c, dads, ig2, dig2, dv, drdv, vg;
 } KSolve;
@@ -169,7 +171,7 @@ UNROLLED bool k_newton(const KCas *k, KSolve *q, double vg, int max_it, int *it)
   const GsKTab *t1 = k->t1;
   for (; *it < max_it; ++*it) {
     double dig2, ig2 = grid(k->e2, vg, &dig2);
-    double sy = (k->p[1] + k->fg2[1] * ig2 - t1->ylo) * t1->ihy; /* still in the cell? */
+    double sy = (k->p[1] + k->fg2[1] * ig2) * t1->ihy + t1->oy; /* still in the cell? */
     if (!(sy >= q->jy1 && sy < q->jy1 + 1) && !k_stage1(k, q, ig2)) return false;
     double y2 = k->p[3] + k->fg2[3] * ig2;
     if (!k1(k->t2, vg, y2, &q->ip2, &q->dip2_dvg, &q->dip2_dy)) return false;
@@ -246,11 +248,12 @@ UNROLLED Pair pair(const double *a) {
  * than K_FAR knees below its bend where the last sample ended (ig2 = 0:
  * stage 1 looked up at p as it is) and at both ends of the one step
  * Newton's method takes from the guess, a step that ends it. Its grid
- * current and slope are 0 there: vg's residual c + F[g2][p2] ip2(vg) -
- * vg. The new states' and the output's parts from x and u are summed
- * first, while x's and u's broadcasts are at hand: what stays live
- * through the lookups is two sums, not six broadcasts. False where the
- * sample is not that simple (step_kcas then). */
+ * current and slope are 0 there: vg's residual is c + F[g2][p2] ip2(vg)
+ * - vg, one lookup in each table. The new states' and the output's parts
+ * from x and u go to the solver (k_xu) where x's and u's broadcasts are
+ * made: as locals the compiler sums them where they are used and keeps
+ * six broadcasts live through the lookups (spills, a frame). False where
+ * the sample is not that simple (step_kcas then, from the start). */
 UNROLLED bool kcas_fast(GsDkSolver *s, const double *u, double *y) {
   if (s->k_ig2 != 0.0) return false;
   Quad x = quad(s->z);
