@@ -43,6 +43,12 @@ typedef struct {
   int nc;     /* the coarse part's last node, -1 if none */
   double xlo, xf, xhi, ihc, ihf, sf;
   double ylo, yhi, ihy;
+  /* for the lookups: s(x) = x ihc + oc below xf, x ihf + of above; y's
+   * cell position y ihy + oy; cells along x and y (nx - 1, ny - 1); the
+   * doubles in a row of nodes */
+  double oc, of, oy;
+  unsigned cx, cy;
+  size_t row;
   size_t bytes;  /* of the whole table */
   double data[]; /* [ny][nx][2 ports] */
 } GsKTab;

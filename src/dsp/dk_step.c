@@ -16,13 +16,9 @@
  * first iteration through tri_newton: the currents by koren.h's tables,
  * the Jacobian's known pattern, everything in locals; two triode stages
  * (the tube preamp's netlist) through step_tri4, four lanes wide, with
- * Newton's matrix inverted rather than factored. */
-#include <math.h>
-#include <string.h>
-
-#include "dsp/dk.h"
-#include "dsp/fastmath.h"
-#include "dsp/kernel.h"
+ * Newton's matrix inverted rather than factored. The K path (tables)
+ * is dk_kstep.c's; what both use, dk_step.h's. */
+#include "dsp/dk_step.h"
 
 #define MAX_ITER 60
 #define FIRST_TRY 12   /* iterations from the predicted guess */
@@ -31,22 +27,7 @@
 #define MAX_STEP 50.0  /* volts: a guess, and the first step from it, move no further */
 #define MIN_PIVOT 1e-9
 
-/* The loops below are written once for any size and specialized by
- * inlining them where the sizes are constants; compilers that can be told
- * to inline are. */
-#if defined(__GNUC__)
-#define UNROLLED static inline __attribute__((always_inline))
-#define NOINLINE __attribute__((noinline))
-#else
-#define UNROLLED static inline
-#define NOINLINE
-#endif
-
 /* ------------------------------------------------------------- packing */
-
-static int even(int n) {
-  return (n + 1) & ~1;
-}
 
 #ifndef GS_KERNEL_FMA /* set up once, by the baseline build */
 void gs_dk_pack(GsDkSolver *s) {
@@ -86,32 +67,6 @@ void gs_dk_columns(GsDkSolver *s) {
 }
 #endif
 
-/* a . b over n (even) terms, two sums: with GCC's vector extension, as
- * one pair of lanes (SSE2 and its kin). */
-#if defined(__GNUC__)
-typedef double Pair __attribute__((vector_size(16)));
-
-UNROLLED double dot_even(const double *a, const double *b, int n) {
-  Pair acc = {0.0, 0.0};
-  for (int j = 0; j < n; j += 2) {
-    Pair x, y;
-    memcpy(&x, a + j, sizeof x);
-    memcpy(&y, b + j, sizeof y);
-    acc += x * y;
-  }
-  return acc[0] + acc[1];
-}
-#else
-UNROLLED double dot_even(const double *a, const double *b, int n) {
-  double s0 = 0.0, s1 = 0.0;
-  for (int j = 0; j < n; j += 2) {
-    s0 += a[j] * b[j];
-    s1 += a[j + 1] * b[j + 1];
-  }
-  return s0 + s1;
-}
-#endif
-
 UNROLLED double dot(const double *a, const double *b, int n) {
   double acc = 0.0;
   for (int j = 0; j < n; j++) acc += a[j] * b[j];
@@ -119,24 +74,6 @@ UNROLLED double dot(const double *a, const double *b, int n) {
 }
 
 /* ---------------------------------------------------------------- tubes */
-
-/* The grid diode: (knee / rgi) ln(1 + e^(v / knee)), a smoothed ideal diode
- * in series with rgi, so that Newton's method never meets a kink; beyond
- * 36 knees either way it is 0 or v / rgi to double precision. */
-static inline double grid(const GsDkTube *t, double v, double *slope) {
-  double a = v * t->inv_knee;
-  if (a < -36.0) { /* e^-36 ~ 2e-16: nothing in double */
-    *slope = 0.0;
-    return 0.0;
-  }
-  if (a > 36.0) {
-    *slope = t->inv_rgi;
-    return v * t->inv_rgi;
-  }
-  double sig, sp = gs_softplus(a, &sig);
-  *slope = sig * t->inv_rgi;
-  return t->knee_rgi * sp;
-}
 
 /* Currents of every tube at port voltages v, and the block-diagonal
  * Jacobian as rows of each tube's block. */
@@ -384,19 +321,6 @@ UNROLLED void predict(const GsDkSolver *s, int np, const double *p, double *v) {
   }
 }
 
-/* (y, x') = W z: the outputs, and the states for the next sample; nw =
- * no + ns rows of nz. */
-UNROLLED void advance(GsDkSolver *s, int nz, int nw, int no, const double *z, double *y) {
-  for (int r = 0; r < nw; r++) {
-    double w = dot_even(s->W + r * nz, z, nz);
-    if (r < no) {
-      y[r] = w;
-    } else {
-      s->z[r - no] = w;
-    }
-  }
-}
-
 /* The rest of a sample once p and a guess v are had (and the currents i,
  * inside z = (x, u, i), if `solved` already): Newton from v unless solved,
  * the checks, the new states and outputs. */
@@ -450,16 +374,6 @@ UNROLLED void step_n(GsDkSolver *s, bool tab, int ns, int nu, int np, int no, co
  * the sample needs more than that (a step not yet small, a pivot too
  * small, a result not finite): step_n takes it then. */
 #if defined(__GNUC__)
-typedef double Quad __attribute__((vector_size(32)));
-typedef int64_t Bits __attribute__((vector_size(32)));
-#pragma GCC diagnostic ignored "-Wpsabi" /* inlined only: no call passes a Quad */
-
-UNROLLED Quad quad(const double *a) {
-  Quad q;
-  memcpy(&q, a, sizeof q);
-  return q;
-}
-
 UNROLLED Quad clamp_step(Quad d) {
   for (int k = 0; k < 4; k++)
     d[k] = d[k] > MAX_STEP ? MAX_STEP : d[k] < -MAX_STEP ? -MAX_STEP : d[k];
@@ -487,15 +401,6 @@ UNROLLED bool invert4(Quad a[4], Quad b[4]) {
     }
   }
   return true;
-}
-
-/* advance() for the two-stage netlist, four lanes wide: z = (x, u, i),
- * W's state rows by columns (Wc). */
-UNROLLED void advance4(GsDkSolver *s, const double *z, double *y) {
-  Quad x = quad(s->Wc[0]) * z[0];
-  for (int j = 1; j < 10; j++) x += quad(s->Wc[j]) * z[j];
-  y[0] = dot_even(s->W, z, 10);
-  memcpy(s->z, &x, sizeof x);
 }
 
 /* s->inv from s->lu: its columns solve (I - F J) c = e_k. */
@@ -575,246 +480,12 @@ static bool step_tri4(GsDkSolver *s, const double *u, double *y) {
   return true;
 }
 
-/* The K method's tables (dk_k.h), four lanes at a time. */
-
-/* Sums of the lanes of a, b, c, d: (sum a, sum b, sum c, sum d). */
-UNROLLED Quad sums4(Quad a, Quad b, Quad c, Quad d) {
-  Quad ab = __builtin_shufflevector(a, b, 0, 4, 2, 6) + __builtin_shufflevector(a, b, 1, 5, 3, 7);
-  Quad cd = __builtin_shufflevector(c, d, 0, 4, 2, 6) + __builtin_shufflevector(c, d, 1, 5, 3, 7);
-  return __builtin_shufflevector(ab, cd, 0, 1, 4, 5) + __builtin_shufflevector(ab, cd, 2, 3, 6, 7);
-}
-
-/* Where (x, y) falls: cells jx, jy, fractions u, w, the x cell's 1/h; 1 in
- * the table, 0 below its x range (cut off), -1 outside (or NaN). Within a
- * cell of the edges by truncation toward 0, the cells there extended. */
-UNROLLED int gs_k_cell(const GsKTab *t, double x, double y, int *jx, int *jy, double *u, double *w,
-                       double *ih) {
-  double sy = (y - t->ylo) * t->ihy;
-  bool lo = x < t->xf;
-  double sx = lo ? (x - t->xlo) * t->ihc : t->sf + (x - t->xf) * t->ihf;
-  *ih = lo ? t->ihc : t->ihf;
-  *jy = (int)sy, *jx = (int)sx; /* NaN: INT_MIN */
-  *w = sy - *jy;
-  *u = sx - *jx;
-  if ((unsigned)*jx < (unsigned)t->nx - 1 && (unsigned)*jy < (unsigned)t->ny - 1) return 1;
-  return sx < 0.0 && (unsigned)*jy < (unsigned)t->ny - 1 ? 0 : -1;
-}
-
-/* The cubic Hermite basis on [0, 1] (the weights of f0, f0' h, f1, f1' h)
- * at u, as polynomials in u, and its slope. */
-UNROLLED Quad hermite(double u) {
-  return ((Quad){2.0, 1.0, -2.0, 1.0} * u + (Quad){-3.0, -2.0, 3.0, -1.0}) * u * u +
-         (Quad){1.0, u, 0.0, 0.0};
-}
-
-UNROLLED Quad hermite_slope(double u) {
-  return ((Quad){6.0, 3.0, -6.0, 3.0} * u + (Quad){-6.0, -4.0, 6.0, -2.0}) * u +
-         (Quad){0.0, 1.0, 0.0, 0.0};
-}
-
-/* The two-port table at (x, y): (ig, ip, dig/dy, dip/dy) and the
- * plate-axis cell jy it fell in; false outside (or NaN). Nodes (ig, ip,
- * ig_x hx, ip_x hx). */
-UNROLLED bool k2(const GsKTab *t, double x, double y, Quad *o, int *jy) {
-  int jx = 0;
-  double u = 0.0, w = 0.0, ih;
-  int in = gs_k_cell(t, x, y, &jx, jy, &u, &w, &ih);
-  if (in <= 0) {
-    *o = (Quad){0.0, 0.0, 0.0, 0.0};
-    return in == 0;
-  }
-  /* (h0, h0, h1, h1) and (h2, h2, h3, h3) */
-  Quad u2 = (Quad){u, u, u, u} * u;
-  Quad wv = ((Quad){2.0, 2.0, 1.0, 1.0} * u + (Quad){-3.0, -3.0, -2.0, -2.0}) * u2 +
-            (Quad){1.0, 1.0, u, u};
-  Quad wn = ((Quad){-2.0, -2.0, 1.0, 1.0} * u + (Quad){3.0, 3.0, -1.0, -1.0}) * u2;
-  const double *a = t->data + 4 * (*jy * t->nx + jx), *b = a + 4 * t->nx;
-  Quad ra = quad(a) * wv + quad(a + 4) * wn;
-  Quad d = quad(b) * wv + quad(b + 4) * wn - ra, r = ra + w * d;
-  /* lanes 0 + 2: the grid's, 1 + 3: the plate's */
-  Quad rd = __builtin_shufflevector(r, d, 0, 1, 4, 5) + __builtin_shufflevector(r, d, 2, 3, 6, 7);
-  *o = rd * (Quad){1.0, 1.0, t->ihy, t->ihy};
-  return true;
-}
-
-/* The one-port table at (x, y): (ip, dip/dy, dip/dx, -); false outside.
- * Nodes (ip, ip_x hx). */
-UNROLLED bool k1(const GsKTab *t, double x, double y, Quad *o) {
-  int jx = 0, jy = 0;
-  double u = 0.0, w = 0.0, ih = 0.0;
-  int in = gs_k_cell(t, x, y, &jx, &jy, &u, &w, &ih);
-  if (in <= 0) {
-    *o = (Quad){0.0, 0.0, 0.0, 0.0};
-    return in == 0;
-  }
-  const double *a = t->data + 2 * (jy * t->nx + jx);
-  Quad qa = quad(a), dq = quad(a + 2 * t->nx) - qa, q = qa + w * dq;
-  Quad H = hermite(u), D = hermite_slope(u);
-  *o = sums4(q * H, dq * H, q * D, q * D) * (Quad){1.0, t->ihy, ih, ih};
-  return true;
-}
-
-/* Two triode stages in cascade by the K method (dk_k.h): the F pattern of
- * the tube preamp's netlist, ports (g1, p1, g2, p2), where stage 1's
- * ports and stage 2's plate see each other only through F[p1][g2],
- * F[g2][p1] (the coupling capacitor and the gain pot) and F[g2][p2],
- * F[p2][g2] (stage 2's cathode). The unknown is stage 2's grid port
- * voltage vg: its grid current ig2 = grid(vg) moves stage 1's plate p by
- * F[p1][g2] ig2 (stage 1 by its table at q = (p_g1, p_p1 + F[p1][g2]
- * ig2)), and vg = p_g2 + F[g2][p1] ip1 + F[g2][g2] ig2 + F[g2][p2] ip2
- * (stage 2's plate current by its table at (vg, p_p2 + F[p2][g2] ig2)).
- *
- * Stage 1's table is linear along q_p within a cell: looked up once at the
- * last sample's ig2, it is exact for any ig2 that keeps q_p in that cell
- * (looked up again where one leaves it). Newton's method on the residual
- * r(vg) = (the right side) - vg, whose slope is <= -1, from the guess the
- * last sample's solution and slope give, steps until one is small
- * (K_TOL_FAR volts where the grid diode is more than K_FAR knees below its
- * bend on both ends of the step: its current is 0 there and r is nearly
- * linear, else K_TOL), then the currents are corrected to first order
- * along it. If that fails (a table left by a step, no convergence in
- * K_FAST_IT), again from where the diode as a straight line max(0, vg) /
- * rgi would put vg (kcas_safe): the solution lies below it, and Newton's
- * steps on this concave residual close in on it from above. The cross
- * entries of F are read as they are (a pot's glide moves them). False,
- * with nothing changed, if that fails too: Newton's path then. */
-#define K_FAST_IT 4
-#define K_MAX_IT 12
-#define K_FAR (-36.0) /* knees: grid() is 0 below */
-#define K_TOL 1e-6
-#define K_TOL_FAR 1e-3
-
-typedef struct {
-  const GsKTab *t1, *t2;
-  const GsDkTube *e2;
-  Quad p, fg2; /* p; F's g2 column (F[g1][g2], F[p1][g2], F[g2][g2], F[p2][g2]) */
-  double f_g2p1, f_g2p2;
-} KCas;
-
-/* The solve's state: stage 1 at ig2 = s1 (o1, in cell jy1), vg's part
- * a(ig2) = c + dads ig2; the last step's ig2, slope, dv, dr/dvg, stage 2. */
-typedef struct {
-  Quad o1, o2;
-  int jy1;
-  double s1, c, dads, ig2, dig2, dv, drdv, vg;
-} KSolve;
-
-UNROLLED bool k_stage1(const KCas *k, KSolve *q, double s1) {
-  if (!k2(k->t1, k->p[0], k->p[1] + k->fg2[1] * s1, &q->o1, &q->jy1)) return false;
-  double g = k->f_g2p1 * q->o1[3] * k->fg2[1]; /* F[g2][p1] dip1/dig2 */
-  q->s1 = s1;
-  q->dads = k->fg2[2] + g;
-  q->c = k->p[2] + k->f_g2p1 * q->o1[1] - g * s1;
-  return true;
-}
-
-/* Newton's steps from vg, at most max_it in all; true when one was small. */
-UNROLLED bool k_newton(const KCas *k, KSolve *q, double vg, int max_it, int *it) {
-  const GsKTab *t1 = k->t1;
-  for (; *it < max_it; ++*it) {
-    double dig2, ig2 = grid(k->e2, vg, &dig2);
-    double sy = (k->p[1] + k->fg2[1] * ig2 - t1->ylo) * t1->ihy; /* still in the cell? */
-    if (!(sy >= q->jy1 && sy < q->jy1 + 1) && !k_stage1(k, q, ig2)) return false;
-    if (!k1(k->t2, vg, k->p[3] + k->fg2[3] * ig2, &q->o2)) return false;
-    double r = q->c + q->dads * ig2 + k->f_g2p2 * q->o2[0] - vg;
-    double drdv = (q->dads + k->f_g2p2 * q->o2[1] * k->fg2[3]) * dig2 + k->f_g2p2 * q->o2[2] - 1.0;
-    double dv = -r / drdv, to = vg + dv;
-    q->ig2 = ig2, q->dig2 = dig2, q->dv = dv, q->drdv = drdv;
-    bool far = (vg > to ? vg : to) * k->e2->inv_knee < K_FAR;
-    q->vg = to;
-    if (fabs(dv) < (far ? K_TOL_FAR : K_TOL)) return true;
-    vg = to;
-  }
-  return false;
-}
-
-static NOINLINE bool kcas_safe(const KCas *k, KSolve *q, int *it) {
-  if (q->s1 != 0.0 && !k_stage1(k, q, 0.0)) return false;
-  double top = q->c > 0.0 ? q->c / (1.0 - q->dads * k->e2->inv_rgi) : q->c;
-  return k_newton(k, q, top, K_MAX_IT, it);
-}
-
-UNROLLED bool step_kcas(GsDkSolver *s, const double *u, double *y) {
-  KCas k;
-  KSolve q;
-  k.t1 = s->kt[0], k.t2 = s->kt[1], k.e2 = &s->tubes[1];
-  Quad x = quad(s->z);
-  double u0 = u[0], u1 = u[1];
-  k.p = quad(s->Pc[0]) * x[0] + quad(s->Pc[1]) * x[1] + quad(s->Pc[2]) * x[2] +
-        quad(s->Pc[3]) * x[3] + quad(s->Pc[4]) * u0 + quad(s->Pc[5]) * u1;
-  k.fg2 = quad(s->Fc[2]);
-  k.f_g2p1 = s->Fc[1][2], k.f_g2p2 = s->Fc[3][2];
-  /* the guess: the last solution moved along its slope by what moved a
-   * (after a reset: vg = a at no grid current) */
-  double s0 = s->k_ig2;
-  if (!k_stage1(&k, &q, s0) && (s0 == 0.0 || !k_stage1(&k, &q, 0.0))) return false;
-  int it = 0;
-  double vg = s->k_vg2 + (q.c + q.dads * q.s1 - s->k_a) * s->k_slope;
-  if (!k_newton(&k, &q, vg, K_FAST_IT, &it) && !kcas_safe(&k, &q, &it)) return false;
-  double dv = q.dv, ig2 = q.ig2 + q.dig2 * dv; /* along the last step, to first order */
-  double i1 = k.fg2[1] * (ig2 - q.s1);
-  double i0 = q.o1[0] + q.o1[2] * i1;
-  i1 = q.o1[1] + q.o1[3] * i1;
-  double i3 = q.o2[0] + (q.o2[2] + q.o2[1] * k.fg2[3] * q.dig2) * dv;
-  /* finite: p[0], p[1] and p[3] passed the tables' range checks, p[2]
-   * through vg the second table's, and the currents are the tables' or
-   * the grid diode's at a finite vg. The ports' voltages v = p + F i are
-   * left for Newton's path to work out if it takes the next sample
-   * (k_resume): p and i kept. */
-  s->k_guess = true;
-  s->k_vg2 = q.vg;
-  s->k_a = q.vg - k.f_g2p2 * i3; /* a at the solution */
-  s->k_ig2 = ig2;
-  s->k_slope = -1.0 / q.drdv; /* dvg/da */
-  Quad i = {i0, i1, ig2, i3};
-  memcpy(s->p, &k.p, sizeof k.p);
-  memcpy(s->k_i, &i, sizeof i);
-  s->iterations = it + 1;
-  s->failed = false;
-  double z[10] = {x[0], x[1], x[2], x[3], u0, u1, i0, i1, ig2, i3};
-  advance4(s, z, y); /* the states and the output */
-  return true;
-}
-/* One triode by the K method (kmode 1): its currents are its table's at
- * p, with nothing to solve; as step_n otherwise. False, with nothing
- * changed, outside the table. */
-UNROLLED bool step_k1_n(GsDkSolver *s, int ns, int nu, int no, const double *u, double *y) {
-  int nxu = even(ns + nu), nz = even(ns + nu + 2);
-  double z[GS_DK_MAX_Z];
-  for (int j = 0; j < nz; j++) z[j] = j < ns ? s->z[j] : j < ns + nu ? u[j - ns] : 0.0;
-  double p0 = dot_even(s->P, z, nxu), p1 = dot_even(s->P + nxu, z, nxu);
-  Quad o;
-  int jy;
-  if (!k2(s->kt[0], p0, p1, &o, &jy)) return false;
-  z[ns + nu] = o[0], z[ns + nu + 1] = o[1];
-  s->p[0] = p0, s->p[1] = p1;
-  s->k_i[0] = o[0], s->k_i[1] = o[1];
-  s->k_guess = true;
-  s->failed = false;
-  s->iterations = 1;
-  advance(s, nz, no + ns, no, z, y);
-  return true;
-}
-
-static bool step_k1(GsDkSolver *s, const double *u, double *y) {
-  if (s->ns == 2 && s->nu == 2 && s->no == 1) return step_k1_n(s, 2, 2, 1, u, y);
-  return step_k1_n(s, s->ns, s->nu, s->no, u, y);
-}
 #else
 static bool step_tri4(GsDkSolver *s, const double *u, double *y) {
   (void)s, (void)u, (void)y;
   return false;
 }
 
-static bool step_kcas(GsDkSolver *s, const double *u, double *y) {
-  (void)s, (void)u, (void)y;
-  return false;
-}
-
-static bool step_k1(GsDkSolver *s, const double *u, double *y) {
-  (void)s, (void)u, (void)y;
-  return false;
-}
 #endif
 
 /* Newton's path after the K path: the last solution's port voltages
@@ -870,28 +541,19 @@ static NOINLINE void step_any(GsDkSolver *s, const double *u, double *y) {
   }
 }
 
-/* Newton's path (the K path's samples counted apart). */
-static NOINLINE void step_newton(GsDkSolver *s, const double *u, double *y) {
+/* Newton's path (the K path's samples counted apart); out of line, as
+ * the K path is (dk_kstep.c): neither path's frame burdens the other. */
+NOINLINE void GS_KERNEL(gs_dk_sample_newton)(GsDkSolver *s, const double *u, double *y) {
   s->n_samples++;
   if (s->k_guess) k_resume(s);
   if (!(s->tri4 && step_tri4(s, u, y))) step_any(s, u, y);
 }
 
-/* The K path, Newton's where it declines (out of line: neither path's
- * frame burdens the other). */
-static NOINLINE void step_k(GsDkSolver *s, const double *u, double *y) {
-  if (s->kmode == 2 ? step_kcas(s, u, y) : step_k1(s, u, y)) {
-    s->k_samples++;
-  } else {
-    step_newton(s, u, y);
-  }
-}
-
 void GS_KERNEL(gs_dk_step)(GsDkSolver *s, const double *u, double *y) {
   if (s->glide_left) glide(s);
   if (s->k_live) {
-    step_k(s, u, y);
+    GS_KERNEL(gs_dk_sample_k)(s, u, y);
   } else {
-    step_newton(s, u, y);
+    GS_KERNEL(gs_dk_sample_newton)(s, u, y);
   }
 }

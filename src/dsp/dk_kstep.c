@@ -1,0 +1,340 @@
+/* The K path of the DK solver's per-sample part (dk.h, dk_k.h): the
+ * tables' lookups, four lanes at a time, and the solves through them, for
+ * one triode (kmode 1) and two in cascade (kmode 2). Built twice like
+ * dk_step.c (kernel.h); gs_dk_step calls it while k_live. [audio] */
+#include "dsp/dk_step.h"
+
+#if defined(__GNUC__)
+
+/* The K method's tables (dk_k.h), four lanes at a time. */
+
+/* Where (x, y) falls: cells jx, jy, fractions u, w, the x cell's 1/h; 1 in
+ * the table, 0 below its x range (cut off), -1 outside (or NaN). Within a
+ * cell of the edges by truncation toward 0, the cells there extended. */
+UNROLLED int gs_k_cell(const GsKTab *t, double x, double y, unsigned *jx, unsigned *jy, double *u,
+                       double *w, double *ih) {
+  double sy = y * t->ihy + t->oy;
+  bool lo = x < t->xf;
+  double sx = lo ? x * t->ihc + t->oc : x * t->ihf + t->of;
+  *ih = lo ? t->ihc : t->ihf;
+  int ix = (int)sx, iy = (int)sy; /* NaN: INT_MIN */
+  *u = sx - ix, *w = sy - iy;
+  *jx = (unsigned)ix, *jy = (unsigned)iy;
+  if (*jx < t->cx && *jy < t->cy) return 1;
+  return sx < 0.0 && *jy < t->cy ? 0 : -1;
+}
+
+/* The cubic Hermite basis on [0, 1] (the weights of f0, f0' h, f1, f1' h)
+ * at u, and its slope, by Horner's rule: three and two multiply-adds. */
+UNROLLED Quad hermite(double u) {
+  return (((Quad){2.0, 1.0, -2.0, 1.0} * u + (Quad){-3.0, -2.0, 3.0, -1.0}) * u +
+          (Quad){0.0, 1.0, 0.0, 0.0}) *
+             u +
+         (Quad){1.0, 0.0, 0.0, 0.0};
+}
+
+UNROLLED Quad hermite_slope(double u) {
+  return ((Quad){6.0, 3.0, -6.0, 3.0} * u + (Quad){-6.0, -4.0, 6.0, -2.0}) * u +
+         (Quad){0.0, 1.0, 0.0, 0.0};
+}
+
+/* (a0 + a1 + a2 + a3, b0 + b1 + b2 + b3) */
+UNROLLED Pair sums2(Quad a, Quad b) {
+  Quad h = __builtin_shufflevector(a, b, 0, 4, 2, 6) + __builtin_shufflevector(a, b, 1, 5, 3, 7);
+  return __builtin_shufflevector(h, h, 0, 1) + __builtin_shufflevector(h, h, 2, 3);
+}
+
+/* The two-port table's rows at (x, y), interpolated: lanes 0 + 2 the grid
+ * current, 1 + 3 the plate's; d, their change from row jy to jy + 1. Nodes
+ * (ig, ip, ig_x hx, ip_x hx). in as gs_k_cell's. */
+UNROLLED int k2_rows(const GsKTab *t, double x, double y, Quad *r, Quad *d, unsigned *jy) {
+  unsigned jx = 0;
+  double u = 0.0, w = 0.0, ih;
+  int in = gs_k_cell(t, x, y, &jx, jy, &u, &w, &ih);
+  if (in <= 0) return in;
+  Quad h = hermite(u);
+  Quad wv = __builtin_shufflevector(h, h, 0, 0, 1, 1),
+       wn = __builtin_shufflevector(h, h, 2, 2, 3, 3);
+  const double *a = t->data + *jy * t->row + 4 * jx, *b = a + t->row;
+  Quad ra = quad(a) * wv + quad(a + 4) * wn;
+  *d = quad(b) * wv + quad(b + 4) * wn - ra;
+  *r = ra + w * *d;
+  return 1;
+}
+
+/* The two-port table at (x, y): (ig, ip, dig/dy, dip/dy) and the
+ * plate-axis cell jy it fell in; false outside (or NaN). */
+UNROLLED bool k2(const GsKTab *t, double x, double y, Quad *o, unsigned *jy) {
+  Quad r, d;
+  int in = k2_rows(t, x, y, &r, &d, jy);
+  if (in <= 0) {
+    *o = (Quad){0.0, 0.0, 0.0, 0.0};
+    return in == 0;
+  }
+  Quad rd = __builtin_shufflevector(r, d, 0, 1, 4, 5) + __builtin_shufflevector(r, d, 2, 3, 6, 7);
+  *o = rd * (Quad){1.0, 1.0, t->ihy, t->ihy};
+  return true;
+}
+
+/* k2's currents alone, (ig, ip); false outside (kcas_fast). */
+UNROLLED bool k2_currents(const GsKTab *t, double x, double y, Pair *i) {
+  Quad r, d;
+  unsigned jy;
+  int in = k2_rows(t, x, y, &r, &d, &jy);
+  if (in <= 0) {
+    *i = (Pair){0.0, 0.0};
+    return in == 0;
+  }
+  *i = __builtin_shufflevector(r, r, 0, 1) + __builtin_shufflevector(r, r, 2, 3);
+  return true;
+}
+
+/* The one-port table at (x, y): ip, dip/dx, and dip/dy where dy is
+ * wanted; false outside (or NaN). A one-port table has no coarse part
+ * (dk_k.c: one spacing along x), so s(x) is one line. Nodes (ip, ip_x hx). */
+UNROLLED bool k1(const GsKTab *t, double x, double y, double *ip, double *dx, double *dy) {
+  double sy = y * t->ihy + t->oy, sx = x * t->ihf + t->of;
+  int ix = (int)sx, iy = (int)sy; /* NaN: INT_MIN */
+  unsigned jx = (unsigned)ix, jy = (unsigned)iy;
+  bool in_y = jy < t->cy;
+  if (!(jx < t->cx && in_y)) { /* below: cut off */
+    *ip = *dx = 0.0;
+    if (dy) *dy = 0.0;
+    return sx < 0.0 && in_y;
+  }
+  double u = sx - ix, w = sy - iy;
+  const double *a = t->data + jy * t->row + 2 * jx;
+  Quad qa = quad(a), dq = quad(a + t->row) - qa, q = qa + w * dq, h = hermite(u);
+  Pair o = sums2(q * h, q * hermite_slope(u));
+  *ip = o[0], *dx = o[1] * t->ihf;
+  if (dy) *dy = sums2(dq * h, dq * h)[0] * t->ihy;
+  return true;
+}
+
+/* Two triode stages in cascade by the K method (dk_k.h): the F pattern of
+ * the tube preamp's netlist, ports (g1, p1, g2, p2), where stage 1's
+ * ports and stage 2's plate see each other only through F[p1][g2],
+ * F[g2][p1] (the coupling capacitor and the gain pot) and F[g2][p2],
+ * F[p2][g2] (stage 2's cathode). The unknown is stage 2's grid port
+ * voltage vg: its grid current ig2 = grid(vg) moves stage 1's plate p by
+ * F[p1][g2] ig2 (stage 1 by its table at q = (p_g1, p_p1 + F[p1][g2]
+ * ig2)), and vg = p_g2 + F[g2][p1] ip1 + F[g2][g2] ig2 + F[g2][p2] ip2
+ * (stage 2's plate current by its table at (vg, p_p2 + F[p2][g2] ig2)).
+ *
+ * Stage 1's table is linear along q_p within a cell: looked up once at the
+ * last sample's ig2, it is exact for any ig2 that keeps q_p in that cell
+ * (looked up again where one leaves it). Newton's method on the residual
+ * r(vg) = (the right side) - vg, whose slope is <= -1, from the guess the
+ * last sample's solution and slope give, steps until one is small
+ * (K_TOL_FAR volts where the grid diode is more than K_FAR knees below its
+ * bend on both ends of the step: its current is 0 there and r is nearly
+ * linear, else K_TOL), then the currents are corrected to first order
+ * along it. If that fails (a table left by a step, no convergence in
+ * K_FAST_IT), again from where the diode as a straight line max(0, vg) /
+ * rgi would put vg (kcas_safe): the solution lies below it, and Newton's
+ * steps on this concave residual close in on it from above. The cross
+ * entries of F are read as they are (a pot's glide moves them). False,
+ * with nothing changed, if that fails too: Newton's path then. */
+#define K_FAST_IT 4
+#define K_MAX_IT 12
+#define K_FAR (-36.0) /* knees: grid() is 0 below */
+#define K_TOL 1e-6
+#define K_TOL_FAR 1e-3
+
+typedef struct {
+  const GsKTab *t1, *t2;
+  const GsDkTube *e2;
+  Quad p, fg2; /* p; F's g2 column (F[g1][g2], F[p1][g2], F[g2][g2], F[p2][g2]) */
+  double f_g2p1, f_g2p2;
+} KCas;
+
+/* The solve's state: stage 1 at ig2 = s1 (o1, in cell jy1), vg's part
+ * a(ig2) = c + dads ig2; the last step's ig2, slope, dv, dr/dvg, stage 2. */
+typedef struct {
+  Quad o1;
+  unsigned jy1;
+  double ip2, dip2_dvg, dip2_dy; /* stage 2 */
+  double s1, c, dads, ig2, dig2, dv, drdv, vg;
+} KSolve;
+
+UNROLLED bool k_stage1(const KCas *k, KSolve *q, double s1) {
+  if (!k2(k->t1, k->p[0], k->p[1] + k->fg2[1] * s1, &q->o1, &q->jy1)) return false;
+  double g = k->f_g2p1 * q->o1[3] * k->fg2[1]; /* F[g2][p1] dip1/dig2 */
+  q->s1 = s1;
+  q->dads = k->fg2[2] + g;
+  q->c = k->p[2] + k->f_g2p1 * q->o1[1] - g * s1;
+  return true;
+}
+
+/* Newton's steps from vg, at most max_it in all; true when one was small. */
+UNROLLED bool k_newton(const KCas *k, KSolve *q, double vg, int max_it, int *it) {
+  const GsKTab *t1 = k->t1;
+  for (; *it < max_it; ++*it) {
+    double dig2, ig2 = grid(k->e2, vg, &dig2);
+    double sy = (k->p[1] + k->fg2[1] * ig2) * t1->ihy + t1->oy; /* still in the cell? */
+    if (!(sy >= q->jy1 && sy < q->jy1 + 1) && !k_stage1(k, q, ig2)) return false;
+    double y2 = k->p[3] + k->fg2[3] * ig2;
+    if (!k1(k->t2, vg, y2, &q->ip2, &q->dip2_dvg, &q->dip2_dy)) return false;
+    double r = q->c + q->dads * ig2 + k->f_g2p2 * q->ip2 - vg;
+    double drdv =
+        (q->dads + k->f_g2p2 * q->dip2_dy * k->fg2[3]) * dig2 + k->f_g2p2 * q->dip2_dvg - 1.0;
+    double dv = -r / drdv, to = vg + dv;
+    q->ig2 = ig2, q->dig2 = dig2, q->dv = dv, q->drdv = drdv;
+    bool far = (vg > to ? vg : to) * k->e2->inv_knee < K_FAR;
+    q->vg = to;
+    if (fabs(dv) < (far ? K_TOL_FAR : K_TOL)) return true;
+    vg = to;
+  }
+  return false;
+}
+
+UNROLLED bool kcas_safe(const KCas *k, KSolve *q, int *it) {
+  if (q->s1 != 0.0 && !k_stage1(k, q, 0.0)) return false;
+  double top = q->c > 0.0 ? q->c / (1.0 - q->dads * k->e2->inv_rgi) : q->c;
+  return k_newton(k, q, top, K_MAX_IT, it);
+}
+
+/* Any sample of the cascade; out of line (kcas_fast takes the common
+ * one), so that its solve state need not stay in registers there. */
+static NOINLINE bool step_kcas(GsDkSolver *s, const double *u, double *y) {
+  KCas k;
+  KSolve q;
+  k.t1 = s->kt[0], k.t2 = s->kt[1], k.e2 = &s->tubes[1];
+  Quad x = quad(s->z);
+  double u0 = u[0], u1 = u[1];
+  k.p = quad(s->Pc[0]) * x[0] + quad(s->Pc[1]) * x[1] + quad(s->Pc[2]) * x[2] +
+        quad(s->Pc[3]) * x[3] + quad(s->Pc[4]) * u0 + quad(s->Pc[5]) * u1;
+  k.fg2 = quad(s->Fc[2]);
+  k.f_g2p1 = s->Fc[1][2], k.f_g2p2 = s->Fc[3][2];
+  /* the guess: the last solution moved along its slope by what moved a
+   * (after a reset: vg = a at no grid current) */
+  double s0 = s->k_ig2;
+  if (!k_stage1(&k, &q, s0) && (s0 == 0.0 || !k_stage1(&k, &q, 0.0))) return false;
+  int it = 0;
+  double vg = s->k_vg2 + (q.c + q.dads * q.s1 - s->k_a) * s->k_slope;
+  if (!k_newton(&k, &q, vg, K_FAST_IT, &it) && !kcas_safe(&k, &q, &it)) return false;
+  double dv = q.dv, ig2 = q.ig2 + q.dig2 * dv; /* along the last step, to first order */
+  double i1 = k.fg2[1] * (ig2 - q.s1);
+  double i0 = q.o1[0] + q.o1[2] * i1;
+  i1 = q.o1[1] + q.o1[3] * i1;
+  double i3 = q.ip2 + (q.dip2_dvg + q.dip2_dy * k.fg2[3] * q.dig2) * dv;
+  /* finite: p[0], p[1] and p[3] passed the tables' range checks, p[2]
+   * through vg the second table's, and the currents are the tables' or
+   * the grid diode's at a finite vg. The ports' voltages v = p + F i are
+   * left for Newton's path to work out if it takes the next sample
+   * (k_resume): p and i kept. */
+  s->k_guess = true;
+  s->k_vg2 = q.vg;
+  s->k_a = q.vg - k.f_g2p2 * i3; /* a at the solution */
+  s->k_ig2 = ig2;
+  s->k_slope = -1.0 / q.drdv; /* dvg/da */
+  Quad i = {i0, i1, ig2, i3};
+  memcpy(s->p, &k.p, sizeof k.p);
+  memcpy(s->k_i, &i, sizeof i);
+  s->iterations = it + 1;
+  s->failed = false;
+  double z[10] = {x[0], x[1], x[2], x[3], u0, u1, i0, i1, ig2, i3};
+  advance4(s, z, y); /* the states and the output */
+  return true;
+}
+
+UNROLLED Pair pair(const double *a) {
+  Pair q;
+  memcpy(&q, a, sizeof q);
+  return q;
+}
+
+/* step_kcas where it is simplest, as it goes there: stage 2's grid more
+ * than K_FAR knees below its bend where the last sample ended (ig2 = 0:
+ * stage 1 looked up at p as it is) and at both ends of the one step
+ * Newton's method takes from the guess, a step that ends it. Its grid
+ * current and slope are 0 there: vg's residual is c + F[g2][p2] ip2(vg)
+ * - vg, one lookup in each table. The new states' and the output's parts
+ * from x and u go to the solver (k_xu) where x's and u's broadcasts are
+ * made: as locals the compiler sums them where they are used and keeps
+ * six broadcasts live through the lookups (spills, a frame). False where
+ * the sample is not that simple (step_kcas then, from the start). */
+UNROLLED bool kcas_fast(GsDkSolver *s, const double *u, double *y) {
+  if (s->k_ig2 != 0.0) return false;
+  Quad x = quad(s->z);
+  double u0 = u[0], u1 = u[1];
+  Quad p = quad(s->Pc[0]) * x[0] + quad(s->Pc[1]) * x[1] + quad(s->Pc[2]) * x[2] +
+           quad(s->Pc[3]) * x[3] + quad(s->Pc[4]) * u0 + quad(s->Pc[5]) * u1;
+  Quad xn = quad(s->Wc[0]) * x[0] + quad(s->Wc[1]) * x[1] + quad(s->Wc[2]) * x[2] +
+            quad(s->Wc[3]) * x[3] + quad(s->Wc[4]) * u0 + quad(s->Wc[5]) * u1;
+  Pair yn = pair(s->W) * pair(s->z) + pair(s->W + 2) * pair(s->z + 2) + pair(s->W + 4) * pair(u);
+  memcpy(s->k_xu, &xn, sizeof xn);
+  memcpy(s->k_xu + 4, &yn, sizeof yn);
+  Pair o1;
+  if (!k2_currents(s->kt[0], p[0], p[1], &o1)) return false;
+  double c = p[2] + s->Fc[1][2] * o1[1], f = s->Fc[3][2], inv_knee = s->tubes[1].inv_knee;
+  double vg = s->k_vg2 + (c - s->k_a) * s->k_slope, ip2, dip2;
+  if (!(vg * inv_knee < K_FAR) || !k1(s->kt[1], vg, p[3], &ip2, &dip2, NULL)) return false;
+  double slope = -1.0 / (f * dip2 - 1.0); /* dvg/da */
+  double dv = (c + f * ip2 - vg) * slope, to = vg + dv;
+  if (!(to * inv_knee < K_FAR && fabs(dv) < K_TOL_FAR)) return false; /* vg was below too */
+  double i3 = ip2 + dip2 * dv; /* to first order along the step */
+  s->k_guess = true;
+  s->k_vg2 = to;
+  s->k_a = to - f * i3;
+  s->k_slope = slope;
+  memcpy(s->p, &p, sizeof p);
+  memcpy(s->k_i, &o1, sizeof o1);
+  s->k_i[2] = 0.0, s->k_i[3] = i3;
+  s->iterations = 1;
+  s->failed = false;
+  s->k_samples++;
+  /* the rest of z = (x, u, ig1, ip1, 0, i3): advance4's sums */
+  xn = quad(s->k_xu) + quad(s->Wc[6]) * o1[0] + quad(s->Wc[7]) * o1[1] + quad(s->Wc[9]) * i3;
+  yn = pair(s->k_xu + 4) + pair(s->W + 6) * o1;
+  y[0] = yn[0] + yn[1] + s->W[9] * i3;
+  memcpy(s->z, &xn, sizeof xn);
+  return true;
+}
+
+/* One triode by the K method (kmode 1): its currents are its table's at
+ * p, with nothing to solve; as step_n otherwise. False, with nothing
+ * changed, outside the table. */
+UNROLLED bool step_k1_n(GsDkSolver *s, int ns, int nu, int no, const double *u, double *y) {
+  int nxu = even(ns + nu), nz = even(ns + nu + 2);
+  double z[GS_DK_MAX_Z];
+  for (int j = 0; j < nz; j++) z[j] = j < ns ? s->z[j] : j < ns + nu ? u[j - ns] : 0.0;
+  double p0 = dot_even(s->P, z, nxu), p1 = dot_even(s->P + nxu, z, nxu);
+  Pair o;
+  if (!k2_currents(s->kt[0], p0, p1, &o)) return false;
+  z[ns + nu] = o[0], z[ns + nu + 1] = o[1];
+  s->p[0] = p0, s->p[1] = p1;
+  s->k_i[0] = o[0], s->k_i[1] = o[1];
+  s->k_guess = true;
+  s->failed = false;
+  s->iterations = 1;
+  advance(s, nz, no + ns, no, z, y);
+  return true;
+}
+
+/* Every sample but kcas_fast's, Newton's path where the tables decline
+ * (out of line: kcas_fast's frame stays small). */
+static NOINLINE void k_other(GsDkSolver *s, const double *u, double *y) {
+  bool done;
+  if (s->kmode == 2) {
+    done = step_kcas(s, u, y);
+  } else if (s->ns == 2 && s->nu == 2 && s->no == 1) {
+    done = step_k1_n(s, 2, 2, 1, u, y);
+  } else {
+    done = step_k1_n(s, s->ns, s->nu, s->no, u, y);
+  }
+  if (done) {
+    s->k_samples++;
+  } else {
+    GS_KERNEL(gs_dk_sample_newton)(s, u, y);
+  }
+}
+
+void GS_KERNEL(gs_dk_sample_k)(GsDkSolver *s, const double *u, double *y) {
+  if (!(s->kmode == 2 && kcas_fast(s, u, y))) k_other(s, u, y);
+}
+#else
+void GS_KERNEL(gs_dk_sample_k)(GsDkSolver *s, const double *u, double *y) {
+  GS_KERNEL(gs_dk_sample_newton)(s, u, y);
+}
+#endif
