@@ -192,7 +192,7 @@ static void ours(const Circuit *c, double rate, GsOsPhase kind, Result *r) {
       }
     }
   }
-  /* which of gs_dk_step's paths took the samples (dk.h) */
+  /* which of gs_dk_run's paths took the samples (dk.h) */
   printf("  samples by the K path %llu, by Newton's %llu\n",
          (unsigned long long)(run->dk.k_samples - k0),
          (unsigned long long)(run->dk.n_samples - n0));

@@ -86,9 +86,9 @@ typedef struct {
   double K[GS_DK_MAX_OUTPUTS][GS_DK_MAX_PORTS];
   GsDkTube tubes[GS_DK_MAX_PORTS / 2];
   int n_tubes;
-  bool tabled; /* triodes only, tables at hand: gs_dk_step's fast path */
+  bool tabled; /* triodes only, tables at hand: gs_dk_run's fast path */
   double knee;
-  /* The matrices above packed at their exact size for gs_dk_step, on the
+  /* The matrices above packed at their exact size for gs_dk_run, on the
    * stacked vector z = (x, u, i): p = P z (rows of nxu), (y, x') = W z
    * (rows of nz), F rows of np. nxu, nz: ns + nu, ns + nu + np, even. */
   int nxu, nz;
@@ -102,7 +102,7 @@ typedef struct {
   double Fp_to[GS_DK_MAX_PORTS * GS_DK_MAX_PORTS];
   uint32_t glide_left;
   /* Two triodes, two inputs, four states, one output (two preamp stages):
-   * gs_dk_step's four-wide path reads P, F and W's state rows by columns
+   * gs_dk_run's four-wide path reads P, F and W's state rows by columns
    * (gs_dk_columns) and keeps (I - F J)^-1 rather than its LU. */
   bool tri4, have_inv;
   double Pc[GS_DK_MAX_Z][4], Fc[4][4], Wc[GS_DK_MAX_Z][4];
@@ -155,8 +155,10 @@ void gs_dk_scratch_free(GsDkScratch *scratch);
 bool gs_dk_update(GsDkSolver *s, const GsDkNetlist *n, double rate, uint32_t glide,
                   GsDkScratch *scratch);
 
-/* One sample: inputs u, outputs y. [audio] */
-void gs_dk_step(GsDkSolver *s, const double *u, double *y);
+/* A block: x[k] drives input 0 (the other inputs held at u[1..]) and
+ * becomes output 0, for k < n; the samples whose solve failed, counted.
+ * [audio] */
+uint64_t gs_dk_run(GsDkSolver *s, double *u, double *x, uint32_t n);
 
 /* The small-signal gain |y0 / u0| at f_hz: the circuit linearized at its
  * operating point, as sampled at `rate` (the rate it was reduced for).

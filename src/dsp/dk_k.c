@@ -1,4 +1,4 @@
-/* Building the K-method tables (dk_k.h) and choosing gs_dk_step's K path
+/* Building the K-method tables (dk_k.h) and choosing gs_dk_run's K path
  * (dk.h). [main] but gs_dk_k_check, [audio]. */
 #include "dsp/dk_k.h"
 

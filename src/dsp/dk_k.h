@@ -1,6 +1,6 @@
 /* Triode stages by tables of their port currents (the K method: D. T. Yeh,
  * J. O. Smith, "Simulating guitar distortion circuits using wave digital
- * and nonlinear state-space formulations", DAFx 2008), for gs_dk_step's
+ * and nonlinear state-space formulations", DAFx 2008), for gs_dk_run's
  * common cases (dk.h):
  *
  * A triode whose ports (grid, plate) see the 2x2 block F1 of F solves

@@ -1,7 +1,7 @@
 /* The K path of the DK solver's per-sample part (dk.h, dk_k.h): the
  * tables' lookups, four lanes at a time, and the solves through them, for
  * one triode (kmode 1) and two in cascade (kmode 2). Built twice like
- * dk_step.c (kernel.h); gs_dk_step calls it while k_live. [audio] */
+ * dk_step.c (kernel.h); gs_dk_run calls it while k_live. [audio] */
 #include "dsp/dk_step.h"
 
 #if defined(__GNUC__)

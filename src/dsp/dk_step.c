@@ -549,11 +549,21 @@ NOINLINE void GS_KERNEL(gs_dk_sample_newton)(GsDkSolver *s, const double *u, dou
   if (!(s->tri4 && step_tri4(s, u, y))) step_any(s, u, y);
 }
 
-void GS_KERNEL(gs_dk_step)(GsDkSolver *s, const double *u, double *y) {
-  if (s->glide_left) glide(s);
-  if (s->k_live) {
-    GS_KERNEL(gs_dk_sample_k)(s, u, y);
-  } else {
-    GS_KERNEL(gs_dk_sample_newton)(s, u, y);
+/* (One loop over the block, inside the kernel: the per-sample call the
+ * runner made through the dispatch cost about 20 instructions.) */
+uint64_t GS_KERNEL(gs_dk_run)(GsDkSolver *s, double *u, double *x, uint32_t n) {
+  uint64_t failed = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    double y[GS_DK_MAX_OUTPUTS];
+    u[0] = x[k];
+    if (s->glide_left) glide(s);
+    if (s->k_live) {
+      GS_KERNEL(gs_dk_sample_k)(s, u, y);
+    } else {
+      GS_KERNEL(gs_dk_sample_newton)(s, u, y);
+    }
+    failed += s->failed;
+    x[k] = y[0];
   }
+  return failed;
 }

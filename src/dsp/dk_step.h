@@ -1,5 +1,5 @@
 /* What the DK solver's two per-sample files share (dk_step.c: Newton's
- * path and gs_dk_step; dk_kstep.c: the K path): the packed rows' dot
+ * path and gs_dk_run; dk_kstep.c: the K path): the packed rows' dot
  * products, the grid diode, the four-lane type and the state update.
  * Private to them; everything here runs on the audio thread. */
 #ifndef GS_DSP_DK_STEP_H
@@ -107,7 +107,7 @@ UNROLLED void advance4(GsDkSolver *s, const double *z, double *y) {
 }
 #endif
 
-/* The two paths of gs_dk_step, one in each file, calling each other
+/* The two paths of gs_dk_run, one in each file, calling each other
  * directly (hidden: no PLT between them). The K path (dk_kstep.c): one
  * sample by the tables, or, where they decline, by Newton's path
  * (dk_step.c). */

@@ -8,8 +8,8 @@
 #include "dsp/iir.h"
 #include "dsp/pushpull.h"
 
-void gs_dk_step_base(GsDkSolver *s, const double *u, double *y);
-void gs_dk_step_fma(GsDkSolver *s, const double *u, double *y);
+uint64_t gs_dk_run_base(GsDkSolver *s, double *u, double *x, uint32_t n);
+uint64_t gs_dk_run_fma(GsDkSolver *s, double *u, double *x, uint32_t n);
 void gs_pp_run_base(GsPushPull *p, double *x, uint32_t n);
 void gs_pp_run_fma(GsPushPull *p, double *x, uint32_t n);
 
@@ -20,7 +20,7 @@ void gs_iir_block_fma(const GsIirCoefs *c, GsIirState *st, float *buf, uint32_t 
 void gs_conv_cmac_base(const GsConvMac *m);
 void gs_conv_cmac_fma(const GsConvMac *m);
 
-typedef void DkStep(GsDkSolver *s, const double *u, double *y);
+typedef uint64_t DkRun(GsDkSolver *s, double *u, double *x, uint32_t n);
 typedef void PpRun(GsPushPull *p, double *x, uint32_t n);
 typedef void ConvHead(const float *h, const float *x, float *y, uint32_t n);
 typedef void ConvCmac(const GsConvMac *m);
@@ -32,8 +32,8 @@ static int have_fma(void) {
 }
 
 /* (used: only the ifunc attributes name them, which clang does not count) */
-__attribute__((used)) static DkStep *resolve_dk_step(void) {
-  return have_fma() ? gs_dk_step_fma : gs_dk_step_base;
+__attribute__((used)) static DkRun *resolve_dk_run(void) {
+  return have_fma() ? gs_dk_run_fma : gs_dk_run_base;
 }
 
 __attribute__((used)) static PpRun *resolve_pp_run(void) {
@@ -56,8 +56,8 @@ bool gs_conv_wide(void) {
   return have_fma();
 }
 
-void gs_dk_step(GsDkSolver *s, const double *u, double *y)
-    __attribute__((ifunc("resolve_dk_step")));
+uint64_t gs_dk_run(GsDkSolver *s, double *u, double *x, uint32_t n)
+    __attribute__((ifunc("resolve_dk_run")));
 void gs_conv_head(const float *h, const float *x, float *y, uint32_t n)
     __attribute__((ifunc("resolve_conv_head")));
 void gs_conv_cmac(const GsConvMac *m) __attribute__((ifunc("resolve_conv_cmac")));

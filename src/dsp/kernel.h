@@ -1,4 +1,4 @@
-/* The inner loops' entry points of the tube solvers (gs_dk_step, gs_pp_run),
+/* The inner loops' entry points of the tube solvers (gs_dk_run, gs_pp_run),
  * the convolver (gs_conv_head, gs_conv_cmac) and the IIR filter
  * (gs_iir_block) are
  * compiled twice where the compiler can (src/meson.build): for the

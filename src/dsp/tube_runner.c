@@ -26,14 +26,7 @@ void gs_tube_runner_process(GsTubeRunner *r, const float *in, float *out, uint32
     uint32_t c = n < GS_OS_CHUNK ? n : GS_OS_CHUNK;
     for (uint32_t i = 0; i < c; i++) r->base[i] = in[i];
     gs_os_up(&r->os, r->base, c, r->high);
-    uint64_t failed = 0;
-    for (uint32_t k = 0; k < c * f; k++) {
-      double y[GS_DK_MAX_OUTPUTS];
-      r->u[0] = r->high[k];
-      gs_dk_step(&r->dk, r->u, y);
-      failed += r->dk.failed;
-      r->high[k] = y[0];
-    }
+    uint64_t failed = gs_dk_run(&r->dk, r->u, r->high, c * f);
     if (failed) atomic_fetch_add_explicit(&r->failures, failed, memory_order_relaxed);
     gs_os_down(&r->os, r->high, c, r->base);
     for (uint32_t i = 0; i < c; i++) out[i] = (float)r->base[i];
