@@ -64,12 +64,17 @@ static double atan_of_t(double t, double ex) { /* x = t / (1 - t) */
   return t >= 1.0 ? M_PI_2 : atan(t / (1.0 - t));
 }
 
+static double screen_of(double w, double ex) {
+  return w > 0.0 ? pow(w, ex) : 0.0;
+}
+
 static void build_pp_tables(void *tables, double ex) {
   GsPpTables *t = tables;
   t->ex = ex;
   tabulate(t->th[0], t->th[1], GS_PPT_TN, -GS_PPT_TR, GS_PPT_TS, tanh_of, ex);
   tabulate(t->h[0], t->h[1], GS_PPT_HN, GS_PPT_HLO, GS_PPT_HS, gs_softplus_pow_exact, ex);
   tabulate(t->at[0], t->at[1], GS_PPT_AN, 0.0, GS_PPT_AN, atan_of_t, ex);
+  tabulate(t->sg[0], t->sg[1], GS_PPT_HN, GS_PPT_HLO, GS_PPT_HS, screen_of, ex);
 }
 
 const GsPpTables *gs_pp_tables(double ex) {

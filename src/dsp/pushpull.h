@@ -67,7 +67,10 @@ typedef struct {
  *   unit, GS_PPT_HN of them (relative error < 7e-5 for ex up to 1.46;
  *   beyond them koren.h's tables);
  * - at: arctan(x) by t = x / (1 + x) in [0, 1), GS_PPT_AN intervals
- *   (error < 4e-7). */
+ *   (error < 4e-7);
+ * - sg: max(w, 0)^ex, the screen current's factor (Koren's (vg2/mu +
+ *   vg1)^ex = (vg2/kp)^ex w^ex, w h's argument), at h's positions
+ *   (relative error < 2e-5 for w > 1; beyond them koren.h's x^ex). */
 #define GS_PPT_TR 8.0
 #define GS_PPT_TS 128.0
 #define GS_PPT_TN 2048 /* 2 GS_PPT_TR GS_PPT_TS */
@@ -78,7 +81,7 @@ typedef struct {
 
 typedef struct {
   double ex;
-  double th[2][GS_PPT_TN], h[2][GS_PPT_HN], at[2][GS_PPT_AN];
+  double th[2][GS_PPT_TN], h[2][GS_PPT_HN], at[2][GS_PPT_AN], sg[2][GS_PPT_HN];
 } GsPpTables;
 
 /* The tables for exponent ex, built on first use and kept for the process
@@ -121,7 +124,8 @@ typedef struct {
   const GsSoftplusPow *tab; /* the pentode's ex: the supply's constants,
                                screen currents, h beyond lut */
   double qh0;               /* h's table position at vg1 = 0 */
-  double inv_gc, bias_g, inv_den0, inv_den1, g_sw, kpl, inv_kvb, inv_kg2, tap_n;
+  double inv_gc, bias_g, inv_den0, inv_den1, g_sw, kpl, inv_kvb, tap_n;
+  double two_kg1, inv_kp, i_plate, i_screen; /* the supply's */
   double zd_kd; /* f's volts per amp of ia - ib: zd parallel (/2 push-pull) */
   /* the last solution; the next first guess, guess0 - sz idf_last - e0
    * fi_last (sz, e0 the next sample's f offset and input), and what the

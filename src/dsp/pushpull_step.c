@@ -44,7 +44,13 @@ void gs_pp_prepare(GsPushPull *p) {
   p->g_sw = 0.5 * d->pi_gain / d->pi_swing;
   p->kpl = d->single_ended ? 1.0 : 0.5;
   p->inv_kvb = 1.0 / m->kvb;
-  p->inv_kg2 = 1.0 / m->kg2;
+  p->two_kg1 = 2.0 / m->kg1;
+  p->inv_kp = 1.0 / m->kp;
+  /* the supply's drop per unit of the plates' current summed over its
+   * step, over pl_scale, and per unit of the screens' w^ex: (vg2/kp)^ex
+   * = pl_scale kg1 / 2 */
+  p->i_plate = d->rsag * d->parallel / p->supply_every;
+  p->i_screen = d->rsag * d->parallel * 0.5 * m->kg1 / m->kg2;
   p->tap_n = p->tapk / p->n;
   p->zd_kd = p->zd * d->parallel * (d->single_ended ? 1.0 : 0.5);
 }
@@ -52,7 +58,7 @@ void gs_pp_prepare(GsPushPull *p) {
 void gs_pp_supply_moved(GsPushPull *p) {
   const GsPentodeModel *m = p->d.tube;
   double v = p->vb > 1e-3 ? p->vb : 1e-3;
-  p->pl_scale = 2.0 / m->kg1 * gs_spx_pow(p->tab, v / m->kp);
+  p->pl_scale = p->two_kg1 * gs_spx_pow(p->tab, v * p->inv_kp);
   p->pl_c1 = m->kp / v;
 }
 #endif
@@ -361,22 +367,21 @@ GS_ALWAYS_INLINE void state_save(GsPushPull *p, const State *st) {
   p->guess0 = st->g0, p->idf_last = st->idf, p->fi_last = st->fi, p->missed = st->missed;
 }
 
-/* x^ex by the table; 0 for x <= 0. */
-static inline double power(const GsPushPull *p, double x) {
-  return x > 0.0 ? gs_spx_pow(p->tab, x) : 0.0;
-}
-
 /* The supply moves on, once every supply_every samples: toward what the
  * plates drew on average since and the screens draw now (at the grids
  * vg), by its RC exactly. */
-static NOINLINE void supply_step(GsPushPull *p, Pair isum, Pair vg) {
-  double base = p->vb / p->d.tube->mu;
-  double i = p->pl_scale * (isum[0] + isum[1]) / p->supply_every;
-  i += power(p, base + vg[0]) * p->inv_kg2;
-  if (!p->d.single_ended) i += power(p, base + vg[1]) * p->inv_kg2;
-  double vinf = p->vraw - p->d.rsag * (p->d.parallel * i);
+static NOINLINE void supply_step(GsPushPull *p, Consts *k, Pair isum, Pair vg) {
+  Pair q = pmax(k->qh0 + k->qh1 * vg, pair(0.0)), rise, sg; /* h's positions: w */
+  if (both(q < GS_PPT_HN)) {
+    sg = lut2(k->t->sg[0], k->t->sg[1], q, &rise);
+  } else { /* w > 24: no working amplifier's grid */
+    for (int l = 0; l < 2; l++) sg[l] = gs_spx_pow(p->tab, GS_PPT_HLO + q[l] / GS_PPT_HS);
+  }
+  double screens = p->d.single_ended ? sg[0] : sg[0] + sg[1];
+  double vinf = p->vraw - p->pl_scale * (p->i_plate * (isum[0] + isum[1]) + p->i_screen * screens);
   p->vb = vinf + (p->vb - vinf) * p->decay_n;
   gs_pp_supply_moved(p);
+  consts_supply(k, p);
 }
 
 /* The state moves on from the solution v (e: the last evaluation, s and
@@ -448,8 +453,7 @@ void GS_KERNEL(gs_pp_run)(GsPushPull *p, double *x, uint32_t n) {
     st.missed = v - lin;
     advance(p, &k, &st, &s, &e, v, e0, sb, fy);
     if (--st.left <= 0) {
-      supply_step(p, st.isum, e.vg);
-      consts_supply(&k, p);
+      supply_step(p, &k, st.isum, e.vg);
       st.isum = pair(0.0);
       st.left = p->supply_every;
     }
