@@ -247,7 +247,7 @@ bool gs_pp_init(GsPushPull *p, const GsPushPullDesign *d, const GsRational *yloa
 
 void gs_pp_reset(GsPushPull *p) {
   gs_iir_clear(&p->yst);
-  p->hl = p->hcp = 0.0;
+  p->hz[0] = p->hz[1] = 0.0;
   gs_iir_clear(&p->bst); /* a morph under way ends at once */
   p->beta = p->beta_to;
   p->bd = gs_iir_direct_gain(&p->beta);

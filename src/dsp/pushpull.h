@@ -101,8 +101,8 @@ typedef struct {
   GsRational yload;
   GsIirCoefs y; /* the load reflected to the primary: volts to amps */
   GsIirState yst;
-  double gl, hl;      /* primary inductance: i = gl v + hl */
-  double gcp, hcp;    /* winding capacitance: i = gcp v + hcp */
+  double gl, gcp;     /* primary inductance, winding capacitance: i = g v + h */
+  double hz[2];       /* zd (hl + hcp), zd (hl - hcp): their h's, as the solver wants them */
   double zd;          /* 1 / the primary node's total conductance */
   GsIirCoefs beta;    /* feedback network: tap volts to inverter tail volts (GS_PP_BETA_MAX) */
   GsIirCoefs beta_to; /* where beta morphs to (bst.morph_left samples) */

@@ -114,15 +114,27 @@ static inline bool both(Mask m) {
  * from its start (0 <= q < its length); *rise its slope per interval. */
 static inline double lut(const double *at, const double *rise, double q, double *r) {
   int k = (int)q;
+#if defined(__SSE4_1__)
+  double fk = __builtin_floor(q); /* one instruction, where (double)k is two */
+#else
+  double fk = (double)k;
+#endif
   *r = rise[k];
-  return at[k] + (q - (double)k) * rise[k];
+  return at[k] + (q - fk) * rise[k];
 }
 
 /* The same at each lane's q. */
 static inline Pair lut2(const double *at, const double *rise, Pair q, Pair *r) {
+#if defined(__SSE2__)
+  __m128i k = _mm_cvttpd_epi32(q);
+  Pair s = q - _mm_cvtepi32_pd(k);
+  uint32_t k0 = (uint32_t)_mm_cvtsi128_si32(k);
+  uint32_t k1 = (uint32_t)_mm_cvtsi128_si32(_mm_shuffle_epi32(k, 1));
+#else
   Index k = __builtin_convertvector(q, Index);
   Pair s = q - __builtin_convertvector(k, Pair);
   uint32_t k0 = (uint32_t)k[0], k1 = (uint32_t)k[1];
+#endif
   *r = (Pair){rise[k0], rise[k1]};
   return (Pair){at[k0], at[k1]} + s * *r;
 }
@@ -145,13 +157,12 @@ typedef struct {
   double zks;        /* f's volts per unit of h a, a's less b's (s) */
   double cgq, cg;    /* f's slope by tanh per unit of (rh a inv) dt, and by vpp (s, f) */
   double cge, cp;    /* the same by the input; by the plates per unit of h ra r^2 (s) */
-  double cmk;        /* by the grids' drives per unit of rh a inv (s) */
   Pair bias_g, gi;   /* the grids' drives: bias_g - gi j */
   Pair c1, c2sw, c2; /* the caps' histories: j' = c1 j + c2sw tanh - c2 vg */
-  double zd, inv_n, k_in, ydirect;
-  Pair bxy[GS_PP_BETA_MAX]; /* the feedback network: each step back's b, -a (f) */
-  double bd, tap_n;
-  Pair gh; /* the windings' histories' steps by vpp */
+  double zd, out, k_in, ydirect; /* out: volts at the load per volt of vpp */
+  Pair bxy[GS_PP_BETA_MAX];      /* the feedback network: each step back's b, -a (f) */
+  Pair gh;                       /* the windings' histories' (p->hz) steps by vpp */
+  Pair xyv;                      /* the feedback network's input and output by vpp (f) */
 } Consts;
 
 /* The feedback network's part. */
@@ -162,8 +173,9 @@ static inline void consts_feedback(Consts *k, const GsPushPull *p) {
     bool in = on && c->order > j;
     k->bxy[j] = in ? (Pair){c->gain * c->b[j + 1], -c->a[j + 1]} : pair(0.0);
   }
-  k->bd = on ? p->bd : 0.0;
-  k->qt1 = k->gt * k->bd * p->tap_n;
+  double bd = on ? p->bd : 0.0;
+  k->xyv = (Pair){1.0, bd} * -p->tap_n; /* x = -tap_n vpp, y = bd x + its free response */
+  k->qt1 = k->gt * bd * p->tap_n;
   k->cg = k->cgq * k->qt1;
 }
 
@@ -177,7 +189,6 @@ static inline void consts_supply(Consts *k, const GsPushPull *p) {
   k->cg = k->cgq * k->qt1;
   k->cge = k->cgq * k->gt;
   k->cp = k->zks * GS_PPT_AN * p->inv_kvb * p->kpl;
-  k->cmk = -k->zks * qh1 * p->gbr * p->inv_gc;
 }
 
 static NOINLINE Consts consts(const GsPushPull *p) {
@@ -200,11 +211,10 @@ static NOINLINE Consts consts(const GsPushPull *p) {
   k.c2 = pair(2.0 * p->gbr);
   k.c2sw = (Pair){1.0, se} * (2.0 * p->gbr * d->pi_swing);
   k.zd = p->zd;
-  k.gh = (Pair){2.0 * p->gl, -2.0 * p->gcp};
-  k.inv_n = 1.0 / p->n;
+  k.gh = (Pair){p->gl - p->gcp, p->gl + p->gcp} * (2.0 * p->zd);
+  k.out = -1.0 / p->n;
   k.k_in = p->k_in;
   k.ydirect = gs_iir_direct_gain(&p->y);
-  k.tap_n = p->tap_n;
   k.cgq = 0.0;
   consts_feedback(&k, p);
   consts_supply(&k, p);
@@ -339,7 +349,7 @@ static NOINLINE Solved solve_on(const Consts *k, Sample s, double x, double last
 /* The state a block carries in registers (p's between blocks). */
 typedef struct {
   double v;           /* the last solution */
-  Pair h;             /* the windings' histories: hl, hcp */
+  Pair h;             /* the windings' histories (p->hz) */
   Pair xy0, xy1, xy2; /* the feedback network's history, x and y each step back */
   Pair j, isum;       /* the caps' histories; the plates' current since the supply moved */
   int left;           /* samples until the supply moves */
@@ -348,7 +358,7 @@ typedef struct {
 } State;
 
 GS_ALWAYS_INLINE State state_load(const GsPushPull *p) {
-  State st = {.v = p->vpp, .h = {p->hl, p->hcp}, .left = p->supply_left};
+  State st = {.v = p->vpp, .h = {p->hz[0], p->hz[1]}, .left = p->supply_left};
   const double *bx = p->bst.x, *by = p->bst.y;
   st.xy0 = (Pair){bx[0], by[0]}, st.xy1 = (Pair){bx[1], by[1]}, st.xy2 = (Pair){bx[2], by[2]};
   memcpy(&st.j, p->j, sizeof st.j);
@@ -358,7 +368,7 @@ GS_ALWAYS_INLINE State state_load(const GsPushPull *p) {
 }
 
 GS_ALWAYS_INLINE void state_save(GsPushPull *p, const State *st) {
-  p->vpp = st->v, p->hl = st->h[0], p->hcp = st->h[1], p->supply_left = st->left;
+  p->vpp = st->v, p->hz[0] = st->h[0], p->hz[1] = st->h[1], p->supply_left = st->left;
   double *bx = p->bst.x, *by = p->bst.y;
   bx[0] = st->xy0[0], bx[1] = st->xy1[0], bx[2] = st->xy2[0];
   by[0] = st->xy0[1], by[1] = st->xy1[1], by[2] = st->xy2[1];
@@ -388,27 +398,25 @@ static NOINLINE void supply_step(GsPushPull *p, Consts *k, Pair isum, Pair vg) {
  * e0 what it was solved from; sb and fy the feedback network's and the
  * load's free responses). */
 GS_ALWAYS_INLINE void advance(GsPushPull *p, const Consts *k, State *st, const Sample *s,
-                              const Eval *e, double v, double e0, double sb, double fy) {
+                              const Eval *e, double v, double e0, double sb, int yo, double fy) {
   st->v = v;
-  Pair j = k->c1 * st->j + k->c2sw * e->t - k->c2 * e->vg; /* j += 2 i, i the branch's */
-  Pair w = e->g * (j - st->j);
-  st->j = j;
+  st->j = k->c1 * st->j + k->c2sw * e->t - k->c2 * e->vg; /* j += 2 i, i the branch's */
   /* the next sample's first guess steps from here along this
-   * linearization: f's slopes by vpp and by the input (fe), and its move
-   * by the caps' histories, known now */
-  double moved = k->cmk * (w[0] - w[1]), fe = k->cge * e->dt * (e->g[0] + e->g[1]);
+   * linearization: f's slopes by vpp and by the input (fe). (Its move by
+   * the caps' histories, known here too, changed the evaluations a
+   * sample by 4e-4.) */
+  double fe = k->cge * e->dt * (e->g[0] + e->g[1]);
   st->idf = 1.0 / e->df;
   st->fi = fe * st->idf;
-  st->g0 = v + (s->sz - moved) * st->idf + e0 * st->fi + st->missed;
-  if (p->y.order) {
-    gs_iir_push(p->yst.x, p->y.order, v);
-    gs_iir_push(p->yst.y, p->y.order, k->ydirect * v + fy);
+  st->g0 = v + s->sz * st->idf + e0 * st->fi + st->missed;
+  if (yo) {
+    gs_iir_push(p->yst.x, yo, v);
+    gs_iir_push(p->yst.y, yo, k->ydirect * v + fy);
   }
-  st->h = st->h * (Pair){1.0, -1.0} + k->gh * v;
-  double bx = -k->tap_n * v;
+  st->h = (Pair){st->h[1], st->h[0]} + k->gh * v;
   st->xy2 = st->xy1;
   st->xy1 = st->xy0;
-  st->xy0 = (Pair){bx, k->bd * bx + sb};
+  st->xy0 = k->xyv * v + (Pair){0.0, sb};
   st->isum += e->i;
 }
 
@@ -417,16 +425,21 @@ GS_ALWAYS_INLINE void advance(GsPushPull *p, const Consts *k, State *st, const S
 void GS_KERNEL(gs_pp_run)(GsPushPull *p, double *x, uint32_t n) {
   Consts k = consts(p);
   State st = state_load(p);
+  const int yo = p->y.order;
   for (uint32_t i = 0; i < n; i++) {
     if (p->bst.morph_left) {
       gs_pp_morph_feedback(p);
       consts_feedback(&k, p);
     }
-    double fy = p->y.order ? gs_iir_free_response(&p->y, &p->yst) : 0.0;
+    double fy = 0.0, sz = st.h[0];
+    if (yo) {
+      fy = gs_iir_free_response(&p->y, &p->yst);
+      sz += k.zd * fy;
+    }
     Pair sbs = k.bxy[0] * st.xy0 + k.bxy[1] * st.xy1 + k.bxy[2] * st.xy2;
     double sb = sbs[0] + sbs[1];
     double e0 = k.k_in * x[i] - sb;
-    Sample s = {.qt0 = k.gt * e0 + k.t0, .sz = k.zd * (fy + st.h[0] + st.h[1])};
+    Sample s = {.qt0 = k.gt * e0 + k.t0, .sz = sz};
     s.kg = k.bias_g - k.gi * st.j;
     /* the first guess: the last solution moved by the inputs' change
      * through the last linearization (a Newton step on the old Jacobian),
@@ -451,13 +464,13 @@ void GS_KERNEL(gs_pp_run)(GsPushPull *p, double *x, uint32_t n) {
       if (!isfinite(lin)) lin = st.v;
     }
     st.missed = v - lin;
-    advance(p, &k, &st, &s, &e, v, e0, sb, fy);
+    advance(p, &k, &st, &s, &e, v, e0, sb, yo, fy);
     if (--st.left <= 0) {
       supply_step(p, &k, st.isum, e.vg);
       st.isum = pair(0.0);
       st.left = p->supply_every;
     }
-    x[i] = -v * k.inv_n;
+    x[i] = v * k.out;
   }
   state_save(p, &st);
 }
