@@ -92,6 +92,23 @@ static inline Pair pmax(Pair a, Pair b) {
 #endif
 }
 
+/* the same for one number */
+static inline double smin(double a, double b) {
+#if defined(__SSE2__)
+  return _mm_cvtsd_f64(_mm_min_sd(_mm_set_sd(a), _mm_set_sd(b)));
+#else
+  return a < b ? a : b;
+#endif
+}
+
+static inline double smax(double a, double b) {
+#if defined(__SSE2__)
+  return _mm_cvtsd_f64(_mm_max_sd(_mm_set_sd(a), _mm_set_sd(b)));
+#else
+  return a > b ? a : b;
+#endif
+}
+
 /* a where m is set, else 0 */
 static inline Pair pkeep(Mask m, Pair a) {
   return (Pair)(m & (Mask)a);
@@ -268,8 +285,7 @@ static NOINLINE Pair h_beyond(const Consts *k, Pair q, Pair *rise) {
 GS_ALWAYS_INLINE Eval eval(const Consts *k, const Sample *s, double v) {
   Eval e;
   double qt = s->qt0 + k->qt1 * v;
-  qt = qt < TQ_MAX ? qt : TQ_MAX; /* NaN: the top end */
-  qt = qt > 0.0 ? qt : 0.0;
+  qt = smax(smin(qt, TQ_MAX), 0.0); /* NaN: the top end */
   e.t = lut(k->t->th[0], k->t->th[1], qt, &e.dt);
   Pair num = k->gsw * e.t + s->kg;
   Pair inv = k->inv0 + pkeep(num > 0.0, k->dinv);
@@ -427,6 +443,11 @@ void GS_KERNEL(gs_pp_run)(GsPushPull *p, double *x, uint32_t n) {
   State st = state_load(p);
   const int yo = p->y.order;
   for (uint32_t i = 0; i < n; i++) {
+    /* k through a pointer the compiler cannot follow: it reads each
+     * constant where it is used instead of holding a dozen of them in
+     * registers across samples and spilling the state for them */
+    const Consts *c = &k;
+    __asm__("" : "+r"(c));
     if (p->bst.morph_left) {
       gs_pp_morph_feedback(p);
       consts_feedback(&k, p);
@@ -434,23 +455,23 @@ void GS_KERNEL(gs_pp_run)(GsPushPull *p, double *x, uint32_t n) {
     double fy = 0.0, sz = st.h[0];
     if (yo) {
       fy = gs_iir_free_response(&p->y, &p->yst);
-      sz += k.zd * fy;
+      sz += c->zd * fy;
     }
-    Pair sbs = k.bxy[0] * st.xy0 + k.bxy[1] * st.xy1 + k.bxy[2] * st.xy2;
+    Pair sbs = c->bxy[0] * st.xy0 + c->bxy[1] * st.xy1 + c->bxy[2] * st.xy2;
     double sb = sbs[0] + sbs[1];
-    double e0 = k.k_in * x[i] - sb;
-    Sample s = {.qt0 = k.gt * e0 + k.t0, .sz = sz};
-    s.kg = k.bias_g - k.gi * st.j;
+    double e0 = c->k_in * x[i] - sb;
+    Sample s = {.qt0 = c->gt * e0 + c->t0, .sz = sz};
+    s.kg = c->bias_g - c->gi * st.j;
     /* the first guess: the last solution moved by the inputs' change
      * through the last linearization (a Newton step on the old Jacobian),
      * plus what that missed by last time (the curvature it leaves out
      * changes slowly): one Newton step from there leaves the square of a
      * smaller miss */
     double g = st.g0 - s.sz * st.idf - e0 * st.fi, lin = g - st.missed;
-    Eval e = eval(&k, &s, g);
+    Eval e = eval(c, &s, g);
     double step = e.f / e.df, v = g - step;
     if (!settled(step, g)) {
-      Solved r = solve_on(&k, s, g, st.v, e);
+      Solved r = solve_on(c, s, g, st.v, e);
       if (!r.ok) { /* from rest */
         atomic_fetch_add_explicit(&p->failures, 1, memory_order_relaxed);
         gs_pp_reset(p);
@@ -464,13 +485,13 @@ void GS_KERNEL(gs_pp_run)(GsPushPull *p, double *x, uint32_t n) {
       if (!isfinite(lin)) lin = st.v;
     }
     st.missed = v - lin;
-    advance(p, &k, &st, &s, &e, v, e0, sb, yo, fy);
+    advance(p, c, &st, &s, &e, v, e0, sb, yo, fy);
     if (--st.left <= 0) {
       supply_step(p, &k, st.isum, e.vg);
       st.isum = pair(0.0);
       st.left = p->supply_every;
     }
-    x[i] = v * k.out;
+    x[i] = v * c->out;
   }
   state_save(p, &st);
 }
