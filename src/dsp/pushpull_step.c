@@ -318,46 +318,45 @@ static inline bool settled(double step, double x) {
   return fabs(step) < STEP_TOL * (1.0 + fabs(x));
 }
 
-typedef struct {
-  bool ok;
-  double v;
-  Eval e; /* as at the last evaluation, before the last step */
-} Solved;
-
 /* Newton's method on the monotone f, guarded by the bracket it builds:
  * a step that leaves the bracket, or that did not halve |f| since the
  * last (Newton circling a kink from both sides, as with 30 dB of feedback
- * and the grids conducting), bisects it instead. From x, where f was e
- * (the first guess: most samples settle there; these go on out of its
- * way), or from the last solution `last_v` if f was not finite there. */
-static NOINLINE Solved solve_on(const Consts *k, Sample s, double x, double last_v, Eval e) {
-  Solved r = {.ok = false};
-  if (!isfinite(e.f)) {
+ * and the grids conducting), bisects it instead. From the first guess x,
+ * where f's value and slope were f and df and the step did not settle
+ * (most samples settle there; these go on out of its way), or from the
+ * last solution last_v if f was not finite there. True with *v the
+ * solution and *e the last evaluation, before the last step. */
+static NOINLINE bool solve_on(const Consts *k, const Sample *sp, double x, double f, double df,
+                              double last_v, double *v, Eval *e) {
+  Sample s = *sp;
+  Eval el = {.f = f, .df = df}; /* (evaluated again before any return) */
+  if (!isfinite(f)) {
     x = last_v;
-    e = eval(k, &s, x);
+    el = eval(k, &s, x);
   }
   double lo = -INFINITY, hi = INFINITY, last = INFINITY;
   for (int it = 0; it < MAX_ITER; it++) {
-    if (it > 0) e = eval(k, &s, x);
-    if (!isfinite(e.f)) return r;
-    if (e.f > 0.0) {
+    if (it > 0) el = eval(k, &s, x);
+    if (!isfinite(el.f)) return false;
+    if (el.f > 0.0) {
       hi = x;
     } else {
       lo = x;
     }
-    double step = e.f / e.df, next = x - step;
+    double step = el.f / el.df, next = x - step;
     if (settled(step, x)) {
-      r.ok = true;
-      r.v = next;
-      r.e = e;
-      return r;
+      *v = next;
+      *e = el;
+      return true;
     }
     bool bracketed = lo > -INFINITY && hi < INFINITY;
-    if (!(next > lo && next < hi) || (bracketed && fabs(e.f) > 0.5 * last)) next = 0.5 * (lo + hi);
-    last = fabs(e.f);
+    if (!(next > lo && next < hi) || (bracketed && fabs(el.f) > 0.5 * last)) {
+      next = 0.5 * (lo + hi);
+    }
+    last = fabs(el.f);
     x = next;
   }
-  return r;
+  return false;
 }
 
 /* ------------------------------------------------------------- the state */
@@ -471,8 +470,10 @@ void GS_KERNEL(gs_pp_run)(GsPushPull *p, double *x, uint32_t n) {
     Eval e = eval(c, &s, g);
     double step = e.f / e.df, v = g - step;
     if (!settled(step, g)) {
-      Solved r = solve_on(c, s, g, st.v, e);
-      if (!r.ok) { /* from rest */
+      Sample s2 = s; /* (copies: the fast path keeps its own in registers) */
+      Eval e2;
+      double v2;
+      if (!solve_on(c, &s2, g, e.f, e.df, st.v, &v2, &e2)) { /* from rest */
         atomic_fetch_add_explicit(&p->failures, 1, memory_order_relaxed);
         gs_pp_reset(p);
         k = consts(p);
@@ -480,8 +481,8 @@ void GS_KERNEL(gs_pp_run)(GsPushPull *p, double *x, uint32_t n) {
         x[i] = 0.0;
         continue;
       }
-      v = r.v;
-      e = r.e;
+      v = v2;
+      e = e2;
       if (!isfinite(lin)) lin = st.v;
     }
     st.missed = v - lin;
