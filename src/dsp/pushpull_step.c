@@ -46,6 +46,7 @@ void gs_pp_prepare(GsPushPull *p) {
   p->inv_kvb = 1.0 / m->kvb;
   p->two_kg1 = 2.0 / m->kg1;
   p->inv_kp = 1.0 / m->kp;
+  p->kp_hs = m->kp * GS_PPT_HS;
   /* the supply's drop per unit of the plates' current summed over its
    * step, over pl_scale, and per unit of the screens' w^ex: (vg2/kp)^ex
    * = pl_scale kg1 / 2 */
@@ -53,13 +54,24 @@ void gs_pp_prepare(GsPushPull *p) {
   p->i_screen = d->rsag * d->parallel * 0.5 * m->kg1 / m->kg2;
   p->tap_n = p->tapk / p->n;
   p->zd_kd = p->zd * d->parallel * (d->single_ended ? 1.0 : 0.5);
+  /* f's slopes by the inverter's output and by the plates, over
+   * pl_scale (and qh1) */
+  p->c_g = p->zd_kd * p->gbr * d->pi_swing;
+  p->c_p = p->zd_kd * GS_PPT_AN * p->inv_kvb * p->kpl;
 }
 
-void gs_pp_supply_moved(GsPushPull *p) {
-  const GsPentodeModel *m = p->d.tube;
+#endif
+
+/* The plate constants for the supply voltage vb now. */
+static inline void supply_moved(GsPushPull *p) {
   double v = p->vb > 1e-3 ? p->vb : 1e-3;
   p->pl_scale = p->two_kg1 * gs_spx_pow(p->tab, v * p->inv_kp);
-  p->pl_c1 = m->kp / v;
+  p->qh1 = p->kp_hs / v;
+}
+
+#ifndef GS_KERNEL_FMA
+void gs_pp_supply_moved(GsPushPull *p) {
+  supply_moved(p);
 }
 #endif
 
@@ -198,14 +210,13 @@ static inline void consts_feedback(Consts *k, const GsPushPull *p) {
 
 /* The supply's part (after the feedback's). */
 static inline void consts_supply(Consts *k, const GsPushPull *p) {
-  double qh1 = p->pl_c1 * GS_PPT_HS;
-  k->qh1 = pair(qh1);
+  k->qh1 = pair(p->qh1);
   k->vb = (Pair){p->vb, p->d.single_ended ? -1.0 : p->vb}; /* b: never on */
   k->zks = p->zd_kd * p->pl_scale;
-  k->cgq = k->zks * qh1 * p->gbr * p->d.pi_swing;
+  k->cgq = p->c_g * p->pl_scale * p->qh1;
   k->cg = k->cgq * k->qt1;
   k->cge = k->cgq * k->gt;
-  k->cp = k->zks * GS_PPT_AN * p->inv_kvb * p->kpl;
+  k->cp = p->c_p * p->pl_scale;
 }
 
 static NOINLINE Consts consts(const GsPushPull *p) {
@@ -405,7 +416,7 @@ static NOINLINE void supply_step(GsPushPull *p, Consts *k, Pair isum, Pair vg) {
   double screens = p->d.single_ended ? sg[0] : sg[0] + sg[1];
   double vinf = p->vraw - p->pl_scale * (p->i_plate * (isum[0] + isum[1]) + p->i_screen * screens);
   p->vb = vinf + (p->vb - vinf) * p->decay_n;
-  gs_pp_supply_moved(p);
+  supply_moved(p);
   consts_supply(k, p);
 }
 
