@@ -448,17 +448,20 @@ GS_ALWAYS_INLINE void advance(GsPushPull *p, const Consts *k, State *st, const S
 
 /* ---------------------------------------------------------------- a block */
 
-void GS_KERNEL(gs_pp_run)(GsPushPull *p, double *x, uint32_t n) {
+/* n samples (gs_pp_run's). general: the load has a history (a
+ * speaker's curve) or the feedback network is morphing; else the loop
+ * looks for neither (a morph does not start within a block). */
+GS_ALWAYS_INLINE void run(GsPushPull *p, double *x, uint32_t n, bool general) {
   Consts k = consts(p);
   State st = state_load(p);
-  const int yo = p->y.order;
+  const int yo = general ? p->y.order : 0;
   for (uint32_t i = 0; i < n; i++) {
     /* k through a pointer the compiler cannot follow: it reads each
      * constant where it is used instead of holding a dozen of them in
      * registers across samples and spilling the state for them */
     const Consts *c = &k;
     __asm__("" : "+r"(c));
-    if (p->bst.morph_left) {
+    if (general && p->bst.morph_left) {
       gs_pp_morph_feedback(p);
       consts_feedback(&k, p);
     }
@@ -506,4 +509,12 @@ void GS_KERNEL(gs_pp_run)(GsPushPull *p, double *x, uint32_t n) {
     x[i] = v * c->out;
   }
   state_save(p, &st);
+}
+
+void GS_KERNEL(gs_pp_run)(GsPushPull *p, double *x, uint32_t n) {
+  if (p->y.order || p->bst.morph_left) {
+    run(p, x, n, true);
+  } else {
+    run(p, x, n, false);
+  }
 }
