@@ -142,7 +142,7 @@ static inline bool both(Mask m) {
 /* A table (pushpull.h: values at and rises) at position q, in intervals
  * from its start (0 <= q < its length); *rise its slope per interval. */
 static inline double lut(const double *at, const double *rise, double q, double *r) {
-  int k = (int)q;
+  int64_t k = (int64_t)q;
 #if defined(__SSE4_1__)
   double fk = __builtin_floor(q); /* one instruction, where (double)k is two */
 #else
