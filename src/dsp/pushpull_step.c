@@ -29,6 +29,15 @@
 
 #define NOINLINE __attribute__((noinline))
 
+/* GCC's straight-line vectorizer packs scalars that are stored side by
+ * side (an evaluation's f, df, t, dt) into a 256-bit register as they are
+ * made, at a cost where that happens in a loop */
+#if !defined(__clang__)
+#define NO_SLP __attribute__((optimize("no-tree-slp-vectorize")))
+#else
+#define NO_SLP
+#endif
+
 #ifndef GS_KERNEL_FMA /* set up once, by the baseline build */
 void gs_pp_prepare(GsPushPull *p) {
   const GsPushPullDesign *d = &p->d;
@@ -337,8 +346,8 @@ static inline bool settled(double step, double x) {
  * (most samples settle there; these go on out of its way), or from the
  * last solution last_v if f was not finite there. True with *v the
  * solution and *e the last evaluation, before the last step. */
-static NOINLINE bool solve_on(const Consts *k, const Sample *sp, double x, double f, double df,
-                              double last_v, double *v, Eval *e) {
+static NOINLINE NO_SLP bool solve_on(const Consts *k, const Sample *sp, double x, double f,
+                                     double df, double last_v, double *v, Eval *e) {
   Sample s = *sp;
   Eval el = {.f = f, .df = df}; /* (evaluated again before any return) */
   if (!isfinite(f)) {
@@ -406,7 +415,7 @@ GS_ALWAYS_INLINE void state_save(GsPushPull *p, const State *st) {
 /* The supply moves on, once every supply_every samples: toward what the
  * plates drew on average since and the screens draw now (at the grids
  * vg), by its RC exactly. */
-static NOINLINE void supply_step(GsPushPull *p, Consts *k, Pair isum, Pair vg) {
+static NOINLINE NO_SLP void supply_step(GsPushPull *p, Consts *k, Pair isum, Pair vg) {
   Pair q = pmax(k->qh0 + k->qh1 * vg, pair(0.0)), rise, sg; /* h's positions: w */
   if (both(q < GS_PPT_HN)) {
     sg = lut2(k->t->sg[0], k->t->sg[1], q, &rise);
@@ -511,7 +520,7 @@ GS_ALWAYS_INLINE void run(GsPushPull *p, double *x, uint32_t n, bool general) {
   state_save(p, &st);
 }
 
-void GS_KERNEL(gs_pp_run)(GsPushPull *p, double *x, uint32_t n) {
+NO_SLP void GS_KERNEL(gs_pp_run)(GsPushPull *p, double *x, uint32_t n) {
   if (p->y.order || p->bst.morph_left) {
     run(p, x, n, true);
   } else {
