@@ -70,7 +70,8 @@ typedef struct {
  *   (error < 4e-7);
  * - sg: max(w, 0)^ex, the screen current's factor (Koren's (vg2/mu +
  *   vg1)^ex = (vg2/kp)^ex w^ex, w h's argument), at h's positions
- *   (relative error < 2e-5 for w > 1; beyond them koren.h's x^ex). */
+ *   (relative error < 3e-5 for w > 1, absolute < 5e-4 below; beyond them
+ *   koren.h's x^ex). */
 #define GS_PPT_TR 8.0
 #define GS_PPT_TS 128.0
 #define GS_PPT_TN 2048 /* 2 GS_PPT_TR GS_PPT_TS */

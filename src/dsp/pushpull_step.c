@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 #if defined(__SSE2__)
-#include <emmintrin.h>
+#include <immintrin.h>
 #endif
 
 #include "dsp/fastmath.h"
@@ -135,11 +135,14 @@ static inline Pair pkeep(Mask m, Pair a) {
   return (Pair)(m & (Mask)a);
 }
 
-static inline bool both(Mask m) {
-#if defined(__SSE2__)
-  return _mm_movemask_pd((Pair)m) == 3;
+/* neither lane set */
+static inline bool neither(Mask m) {
+#if defined(__AVX__)
+  return _mm_testz_pd((Pair)m, (Pair)m); /* (one instruction, no mask to move) */
+#elif defined(__SSE2__)
+  return _mm_movemask_pd((Pair)m) == 0;
 #else
-  return m[0] && m[1];
+  return !m[0] && !m[1];
 #endif
 }
 
@@ -314,7 +317,7 @@ GS_ALWAYS_INLINE Eval eval(const Consts *k, const Sample *s, double v) {
   Mask on = (q > 0.0) & (vp > 0.0); /* NaN reads as cut off */
   q = pmax(q, pair(0.0));
   Pair rh, h;
-  if (both(q < GS_PPT_HN)) {
+  if (neither(q >= GS_PPT_HN)) {
     h = lut2(k->t->h[0], k->t->h[1], q, &rh);
   } else {
     h = h_beyond(k, q, &rh);
@@ -417,7 +420,7 @@ GS_ALWAYS_INLINE void state_save(GsPushPull *p, const State *st) {
  * vg), by its RC exactly. */
 static NOINLINE NO_SLP void supply_step(GsPushPull *p, Consts *k, Pair isum, Pair vg) {
   Pair q = pmax(k->qh0 + k->qh1 * vg, pair(0.0)), rise, sg; /* h's positions: w */
-  if (both(q < GS_PPT_HN)) {
+  if (neither(q >= GS_PPT_HN)) {
     sg = lut2(k->t->sg[0], k->t->sg[1], q, &rise);
   } else { /* w > 24: no working amplifier's grid */
     for (int l = 0; l < 2; l++) sg[l] = gs_spx_pow(p->tab, GS_PPT_HLO + q[l] / GS_PPT_HS);
