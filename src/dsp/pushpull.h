@@ -123,11 +123,12 @@ typedef struct {
   /* constants of the per-sample solver (pushpull_step.c) */
   const GsPpTables *lut;    /* the inverter's tanh, the plate currents */
   const GsSoftplusPow *tab; /* the pentode's ex: the supply's constants,
-                               screen currents, h beyond lut */
+                               h and the screens beyond lut */
   double qh0;               /* h's table position at vg1 = 0 */
   double inv_gc, bias_g, inv_den0, inv_den1, g_sw, kpl, inv_kvb, tap_n;
-  double two_kg1, inv_kp, kp_hs, i_plate, i_screen, c_g, c_p; /* the supply's */
-  double zd_kd; /* f's volts per amp of ia - ib: zd parallel (/2 push-pull) */
+  double two_kg1, inv_kp, kp_hs, i_plate, i_screen; /* the supply's */
+  double c_g, c_p; /* f's slopes by the inverter and the plates, over pl_scale */
+  double zd_kd;    /* f's volts per amp of ia - ib: zd parallel (/2 push-pull) */
   /* the last solution; the next first guess, guess0 - sz idf_last - e0
    * fi_last (sz, e0 the next sample's f offset and input), and what the
    * last one missed by */

@@ -68,7 +68,6 @@ void gs_pp_prepare(GsPushPull *p) {
   p->c_g = p->zd_kd * p->gbr * d->pi_swing;
   p->c_p = p->zd_kd * GS_PPT_AN * p->inv_kvb * p->kpl;
 }
-
 #endif
 
 /* The plate constants for the supply voltage vb now. */
@@ -151,8 +150,9 @@ static inline bool neither(Mask m) {
 #define TQ_MAX (GS_PPT_TN - 1e-9)
 #define AQ_MAX (GS_PPT_AN - 1e-9)
 
-/* A table (pushpull.h: values at and rises) at position q, in intervals
- * from its start (0 <= q < its length); *rise its slope per interval. */
+/* A table (pushpull.h: each interval's start value and rise) at position
+ * q, in intervals from its start (0 <= q < its length); *r its slope per
+ * interval. */
 static inline double lut(const double *at, const double *rise, double q, double *r) {
   int64_t k = (int64_t)q;
 #if defined(__SSE4_1__)
@@ -440,9 +440,9 @@ GS_ALWAYS_INLINE void advance(GsPushPull *p, const Consts *k, State *st, const S
   st->v = v;
   st->j = k->c1 * st->j + k->c2sw * e->t - k->c2 * e->vg; /* j += 2 i, i the branch's */
   /* the next sample's first guess steps from here along this
-   * linearization: f's slopes by vpp and by the input (fe). (Its move by
-   * the caps' histories, known here too, changed the evaluations a
-   * sample by 4e-4.) */
+   * linearization: f's slopes by vpp and by the input (fe). (f's move by
+   * the caps' histories, known here too, is left out: it changed the
+   * evaluations a sample by 4e-4.) */
   double fe = k->cge * e->dt * (e->g[0] + e->g[1]);
   st->idf = 1.0 / e->df;
   st->fi = fe * st->idf;
