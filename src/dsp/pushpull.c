@@ -41,14 +41,15 @@ double gs_pp_bias_for(const GsPentodeModel *m, double bplus, double amps) {
 
 /* ------------------------------------------------ the solver's tables */
 
-/* A table of n intervals of f over [lo, lo + n / per) (see pushpull.h). */
-static void tabulate(GsPpKnot *t, int n, double lo, double per, double (*f)(double, double),
-                     double ex) {
+/* A table of n intervals of f over [lo, lo + n / per) (see pushpull.h):
+ * at[k] the value at interval k's start, rise[k] its rise. */
+static void tabulate(double *at, double *rise, int n, double lo, double per,
+                     double (*f)(double, double), double ex) {
   double last = f(lo, ex);
   for (int k = 0; k < n; k++) {
     double next = f(lo + (k + 1) / per, ex);
-    t[k].mid = 0.5 * (last + next);
-    t[k].rise = next - last;
+    at[k] = last;
+    rise[k] = next - last;
     last = next;
   }
 }
@@ -63,12 +64,17 @@ static double atan_of_t(double t, double ex) { /* x = t / (1 - t) */
   return t >= 1.0 ? M_PI_2 : atan(t / (1.0 - t));
 }
 
+static double screen_of(double w, double ex) {
+  return w > 0.0 ? pow(w, ex) : 0.0;
+}
+
 static void build_pp_tables(void *tables, double ex) {
   GsPpTables *t = tables;
   t->ex = ex;
-  tabulate(t->th, GS_PPT_TN, -GS_PPT_TR, GS_PPT_TS, tanh_of, ex);
-  tabulate(t->h, GS_PPT_HN, GS_PPT_HLO, GS_PPT_HS, gs_softplus_pow_exact, ex);
-  tabulate(t->at, GS_PPT_AN, 0.0, GS_PPT_AN, atan_of_t, ex);
+  tabulate(t->th[0], t->th[1], GS_PPT_TN, -GS_PPT_TR, GS_PPT_TS, tanh_of, ex);
+  tabulate(t->h[0], t->h[1], GS_PPT_HN, GS_PPT_HLO, GS_PPT_HS, gs_softplus_pow_exact, ex);
+  tabulate(t->at[0], t->at[1], GS_PPT_AN, 0.0, GS_PPT_AN, atan_of_t, ex);
+  tabulate(t->sg[0], t->sg[1], GS_PPT_HN, GS_PPT_HLO, GS_PPT_HS, screen_of, ex);
 }
 
 const GsPpTables *gs_pp_tables(double ex) {
@@ -175,7 +181,8 @@ void gs_pp_set_feedback(GsPushPull *p, double rfb, double presence, double reson
   GsIirCoefs old = p->beta;
   GsRational b;
   if (rfb > 0.0) b = feedback_network(rfb, presence, resonance);
-  if (!(rfb > 0.0) || !digitize(&b, p->rate, &p->beta_to)) p->beta_to = silenced(&old);
+  if (!(rfb > 0.0) || !digitize(&b, p->rate, &p->beta_to) || p->beta_to.order > GS_PP_BETA_MAX)
+    p->beta_to = silenced(&old);
   if (!p->feedback) { /* from none: the network's history is stale */
     old = silenced(&p->beta_to);
     gs_iir_clear(&p->bst);
@@ -240,18 +247,18 @@ bool gs_pp_init(GsPushPull *p, const GsPushPullDesign *d, const GsRational *yloa
 
 void gs_pp_reset(GsPushPull *p) {
   gs_iir_clear(&p->yst);
-  p->hl = p->hcp = 0.0;
+  p->hz[0] = p->hz[1] = 0.0;
   gs_iir_clear(&p->bst); /* a morph under way ends at once */
   p->beta = p->beta_to;
   p->bd = gs_iir_direct_gain(&p->beta);
   p->feedback = p->beta.gain != 0.0;
-  p->ja = p->jb = p->ja0;
+  p->j[0] = p->j[1] = p->ja0;
   p->vb = p->d.bplus;
   p->supply_left = p->supply_every;
-  p->isum = 0.0;
+  p->isum[0] = p->isum[1] = 0.0;
   gs_pp_supply_moved(p);
-  p->vpp = p->sz_last = p->e0_last = p->die_last = p->moved_j = p->missed = 0.0;
-  p->df_last = 1.0;
+  p->vpp = p->guess0 = p->fi_last = p->missed = 0.0;
+  p->idf_last = 1.0;
 }
 
 /* ------------------------------------------------------- small signal */

@@ -57,16 +57,21 @@ typedef struct {
 } GsPushPullDesign;
 
 /* The per-sample solver's tube functions, linearly interpolated between
- * knots (pushpull_step.c): interval k of a table holds the value at its
- * middle and its rise across it, so that a lookup is an index and a
- * multiply-add, and the slope Newton steers by is the interpolant's own.
+ * knots (pushpull_step.c): table t holds, for interval k, the value at its
+ * start in t[0][k] and its rise across it in t[1][k], so that a lookup is
+ * an index and a multiply-add, and the slope Newton steers by is the
+ * interpolant's own.
  * - th: tanh(u), u in [-GS_PPT_TR, GS_PPT_TR], GS_PPT_TS intervals a unit
  *   (error < 6e-6 of the swing);
  * - h: Koren's ln(1 + e^w)^ex, w from GS_PPT_HLO, GS_PPT_HS intervals a
  *   unit, GS_PPT_HN of them (relative error < 7e-5 for ex up to 1.46;
  *   beyond them koren.h's tables);
  * - at: arctan(x) by t = x / (1 + x) in [0, 1), GS_PPT_AN intervals
- *   (error < 4e-7). */
+ *   (error < 4e-7);
+ * - sg: max(w, 0)^ex, the screen current's factor (Koren's (vg2/mu +
+ *   vg1)^ex = (vg2/kp)^ex w^ex, w h's argument), at h's positions
+ *   (relative error < 3e-5 for w > 1, absolute < 5e-4 below; beyond them
+ *   koren.h's x^ex). */
 #define GS_PPT_TR 8.0
 #define GS_PPT_TS 128.0
 #define GS_PPT_TN 2048 /* 2 GS_PPT_TR GS_PPT_TS */
@@ -76,17 +81,17 @@ typedef struct {
 #define GS_PPT_AN 1024
 
 typedef struct {
-  double mid, rise;
-} GsPpKnot;
-
-typedef struct {
   double ex;
-  GsPpKnot th[GS_PPT_TN], h[GS_PPT_HN], at[GS_PPT_AN];
+  double th[2][GS_PPT_TN], h[2][GS_PPT_HN], at[2][GS_PPT_AN], sg[2][GS_PPT_HN];
 } GsPpTables;
 
 /* The tables for exponent ex, built on first use and kept for the process
  * (NULL: out of memory, or more exponents than it keeps). [main] */
 const GsPpTables *gs_pp_tables(double ex);
+
+/* The feedback network's order at most (a network of higher order is
+ * refused): the solver keeps as many samples of its history. */
+#define GS_PP_BETA_MAX 3
 
 typedef struct {
   GsPushPullDesign d;
@@ -97,35 +102,37 @@ typedef struct {
   GsRational yload;
   GsIirCoefs y; /* the load reflected to the primary: volts to amps */
   GsIirState yst;
-  double gl, hl;      /* primary inductance: i = gl v + hl */
-  double gcp, hcp;    /* winding capacitance: i = gcp v + hcp */
+  double gl, gcp;     /* primary inductance, winding capacitance: i = g v + h */
+  double hz[2];       /* zd (hl + hcp), zd (hl - hcp): their h's, as the solver wants them */
   double zd;          /* 1 / the primary node's total conductance */
-  GsIirCoefs beta;    /* feedback network: tap volts to inverter tail volts */
+  GsIirCoefs beta;    /* feedback network: tap volts to inverter tail volts (GS_PP_BETA_MAX) */
   GsIirCoefs beta_to; /* where beta morphs to (bst.morph_left samples) */
   GsIirState bst;
   double bd;
   bool feedback;  /* a network, or a morph to or from none, in the loop */
   double gc, gbr; /* coupling caps' companion and branch conductances */
-  double ja, jb;  /* their history currents */
+  double j[2];    /* their history currents, each side (a pair to the solver) */
   double ja0;
   double vb, vraw, decay;
   /* The supply moves once every supply_every samples (about 48 kHz: its
    * time constants are milliseconds), on the plates' mean current over
    * them; the plate constants that depend on it with it. */
   int supply_every, supply_left;
-  double isum, decay_n, pl_scale, pl_c1;
+  double isum[2];                /* each side's plate current since, over pl_scale */
+  double decay_n, pl_scale, qh1; /* qh1: h's table position per volt of vg1 */
   /* constants of the per-sample solver (pushpull_step.c) */
   const GsPpTables *lut;    /* the inverter's tanh, the plate currents */
   const GsSoftplusPow *tab; /* the pentode's ex: the supply's constants,
-                               screen currents, h beyond lut */
-  double qh0, qh1;          /* h's table position at vg1: qh0 + qh1 vg1 (qh1: supply) */
-  double inv_gc, bias_g, inv_den0, inv_den1, g_sw, kpl, inv_kvb, inv_kg2, tap_n, pl_c0;
-  double pi_g;  /* the inverter's small-signal gain per side */
-  double zd_kd; /* f's volts per amp of ia - ib: zd parallel (/2 push-pull) */
-  double vpp;   /* the last solution, and what it was solved from */
-  double sz_last, e0_last, die_last, df_last;
-  double missed;          /* the last first guess's miss */
-  double moved_j;         /* f's move by the caps' histories since */
+                               h and the screens beyond lut */
+  double qh0;               /* h's table position at vg1 = 0 */
+  double inv_gc, bias_g, inv_den0, inv_den1, g_sw, kpl, inv_kvb, tap_n;
+  double two_kg1, inv_kp, kp_hs, i_plate, i_screen; /* the supply's */
+  double c_g, c_p; /* f's slopes by the inverter and the plates, over pl_scale */
+  double zd_kd;    /* f's volts per amp of ia - ib: zd parallel (/2 push-pull) */
+  /* the last solution; the next first guess, guess0 - sz idf_last - e0
+   * fi_last (sz, e0 the next sample's f offset and input), and what the
+   * last one missed by */
+  double vpp, guess0, idf_last, fi_last, missed;
   atomic_ullong failures; /* samples that restarted from rest: read from any thread */
 } GsPushPull;
 

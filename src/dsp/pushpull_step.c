@@ -1,15 +1,24 @@
 /* The push-pull output section's per-sample part (pushpull.h): one unknown,
  * the plate-to-plate voltage vpp, solved by Newton's method guarded by
- * bisection; the tubes' currents by the tables of koren.h (Koren's
- * pentode factored as scale(vg2) h(w) atan(vp / kvb), each factor a
- * function of one variable). Everything but gs_pp_prepare runs on the
- * audio thread. */
+ * bisection; the tubes' currents by tables (Koren's pentode factored as
+ * scale(vg2) h(w) atan(vp / kvb), each factor a function of one
+ * variable). The two sides of the pair do the same arithmetic on their
+ * own data: they are the two lanes of a vector (GCC's vector extension,
+ * which clang shares), lane 0 tube a, lane 1 tube b; single-ended, lane b
+ * is held cut off. Everything but gs_pp_prepare runs on the audio thread. */
 #include <math.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
 
 #include "dsp/fastmath.h"
 #include "dsp/kernel.h"
 #include "dsp/pushpull.h"
+
+#if !defined(__GNUC__)
+#error "pushpull_step.c needs GCC's vector extension (GCC or clang)"
+#endif
 
 #define MAX_ITER 40
 /* A Newton step this small (volts per volt of vpp) is the last: taken
@@ -18,10 +27,15 @@
  * rig and moves its 5 kHz THD by 2e-4 of itself, its alias by 0.004 dB. */
 #define STEP_TOL 1e-3
 
-#if defined(__GNUC__)
 #define NOINLINE __attribute__((noinline))
+
+/* GCC's straight-line vectorizer packs scalars that are stored side by
+ * side (an evaluation's f, df, t, dt) into a 256-bit register as they are
+ * made, at a cost where that happens in a loop */
+#if !defined(__clang__)
+#define NO_SLP __attribute__((optimize("no-tree-slp-vectorize")))
 #else
-#define NOINLINE
+#define NO_SLP
 #endif
 
 #ifndef GS_KERNEL_FMA /* set up once, by the baseline build */
@@ -39,126 +53,288 @@ void gs_pp_prepare(GsPushPull *p) {
   p->g_sw = 0.5 * d->pi_gain / d->pi_swing;
   p->kpl = d->single_ended ? 1.0 : 0.5;
   p->inv_kvb = 1.0 / m->kvb;
-  p->inv_kg2 = 1.0 / m->kg2;
+  p->two_kg1 = 2.0 / m->kg1;
+  p->inv_kp = 1.0 / m->kp;
+  p->kp_hs = m->kp * GS_PPT_HS;
+  /* the supply's drop per unit of the plates' current summed over its
+   * step, over pl_scale, and per unit of the screens' w^ex: (vg2/kp)^ex
+   * = pl_scale kg1 / 2 */
+  p->i_plate = d->rsag * d->parallel / p->supply_every;
+  p->i_screen = d->rsag * d->parallel * 0.5 * m->kg1 / m->kg2;
   p->tap_n = p->tapk / p->n;
-  p->pl_c0 = m->kp / m->mu;
-  p->pi_g = 0.5 * d->pi_gain;
   p->zd_kd = p->zd * d->parallel * (d->single_ended ? 1.0 : 0.5);
+  /* f's slopes by the inverter's output and by the plates, over
+   * pl_scale (and qh1) */
+  p->c_g = p->zd_kd * p->gbr * d->pi_swing;
+  p->c_p = p->zd_kd * GS_PPT_AN * p->inv_kvb * p->kpl;
 }
 #endif
 
-/* ------------------------------------------------------------ the tubes */
+/* The plate constants for the supply voltage vb now. */
+static inline void supply_moved(GsPushPull *p) {
+  double v = p->vb > 1e-3 ? p->vb : 1e-3;
+  p->pl_scale = p->two_kg1 * gs_spx_pow(p->tab, v * p->inv_kp);
+  p->qh1 = p->kp_hs / v;
+}
 
 #ifndef GS_KERNEL_FMA
 void gs_pp_supply_moved(GsPushPull *p) {
-  const GsPentodeModel *m = p->d.tube;
-  double v = p->vb > 1e-3 ? p->vb : 1e-3;
-  p->pl_scale = 2.0 / m->kg1 * gs_spx_pow(p->tab, v / m->kp);
-  p->pl_c1 = m->kp / v;
-  p->qh1 = p->pl_c1 * GS_PPT_HS;
+  supply_moved(p);
 }
 #endif
 
-/* A table's value at position q (intervals from its start, 0 <= q < its
- * length) and *rise, its slope per interval. */
-static inline double lut(const GsPpKnot *t, double q, double *rise) {
-  int k = (int)q;
-  *rise = t[k].rise;
-  return t[k].mid + (q - (double)k - 0.5) * t[k].rise;
+/* ------------------------------------------------------------ the lanes */
+
+typedef double Pair __attribute__((vector_size(16)));
+typedef int64_t Mask __attribute__((vector_size(16)));
+typedef int32_t Index __attribute__((vector_size(8)));
+
+static inline Pair pair(double x) {
+  return (Pair){x, x};
 }
 
+/* a < b ? a : b and a > b ? a : b, lane by lane (NaN in a gives b) */
+static inline Pair pmin(Pair a, Pair b) {
+#if defined(__SSE2__)
+  return _mm_min_pd(a, b);
+#else
+  Mask m = a < b;
+  return (Pair)((m & (Mask)a) | (~m & (Mask)b));
+#endif
+}
+
+static inline Pair pmax(Pair a, Pair b) {
+#if defined(__SSE2__)
+  return _mm_max_pd(a, b);
+#else
+  Mask m = a > b;
+  return (Pair)((m & (Mask)a) | (~m & (Mask)b));
+#endif
+}
+
+/* the same for one number */
+static inline double smin(double a, double b) {
+#if defined(__SSE2__)
+  return _mm_cvtsd_f64(_mm_min_sd(_mm_set_sd(a), _mm_set_sd(b)));
+#else
+  return a < b ? a : b;
+#endif
+}
+
+static inline double smax(double a, double b) {
+#if defined(__SSE2__)
+  return _mm_cvtsd_f64(_mm_max_sd(_mm_set_sd(a), _mm_set_sd(b)));
+#else
+  return a > b ? a : b;
+#endif
+}
+
+/* a where m is set, else 0 */
+static inline Pair pkeep(Mask m, Pair a) {
+  return (Pair)(m & (Mask)a);
+}
+
+/* neither lane set */
+static inline bool neither(Mask m) {
+#if defined(__AVX__)
+  return _mm_testz_pd((Pair)m, (Pair)m); /* (one instruction, no mask to move) */
+#elif defined(__SSE2__)
+  return _mm_movemask_pd((Pair)m) == 0;
+#else
+  return !m[0] && !m[1];
+#endif
+}
+
+/* ----------------------------------------------------------- the tables */
+
+#define TQ_MAX (GS_PPT_TN - 1e-9)
+#define AQ_MAX (GS_PPT_AN - 1e-9)
+
+/* A table (pushpull.h: each interval's start value and rise) at position
+ * q, in intervals from its start (0 <= q < its length); *r its slope per
+ * interval. */
+static inline double lut(const double *at, const double *rise, double q, double *r) {
+  int64_t k = (int64_t)q;
+#if defined(__SSE4_1__)
+  double fk = __builtin_floor(q); /* one instruction, where (double)k is two */
+#else
+  double fk = (double)k;
+#endif
+  *r = rise[k];
+  return at[k] + (q - fk) * rise[k];
+}
+
+/* The same at each lane's q. */
+static inline Pair lut2(const double *at, const double *rise, Pair q, Pair *r) {
+#if defined(__SSE2__)
+  __m128i k = _mm_cvttpd_epi32(q);
+  Pair s = q - _mm_cvtepi32_pd(k);
+  uint32_t k0 = (uint32_t)_mm_cvtsi128_si32(k);
+  uint32_t k1 = (uint32_t)_mm_cvtsi128_si32(_mm_shuffle_epi32(k, 1));
+#else
+  Index k = __builtin_convertvector(q, Index);
+  Pair s = q - __builtin_convertvector(k, Pair);
+  uint32_t k0 = (uint32_t)k[0], k1 = (uint32_t)k[1];
+#endif
+  *r = (Pair){rise[k0], rise[k1]};
+  return (Pair){at[k0], at[k1]} + s * *r;
+}
+
+/* ----------------------------------------------------------- constants */
+
+/* What an evaluation and the state's update need, fixed through a block
+ * but for what moves with the supply (s) and the feedback network (f);
+ * a pair where it meets the lanes. */
+typedef struct {
+  const GsPpTables *t;
+  const GsSoftplusPow *tab;
+  double gt, t0;     /* tanh's position per volt of its input, and at 0 */
+  double qt1;        /* and per volt of vpp, by the feedback (f) */
+  Pair gsw;          /* each grid node's drive per unit of tanh */
+  Pair inv0, dinv;   /* the node's resistance, and its drop when conducting */
+  Pair qh0, qh1;     /* h's position at the grid: qh0 + qh1 vg (s) */
+  Pair vb, kpl;      /* the plates: vb + kpl vpp (s) */
+  Pair ikvb;         /* 1 / kvb */
+  double zks;        /* f's volts per unit of h a, a's less b's (s) */
+  double cgq, cg;    /* f's slope by tanh per unit of (rh a inv) dt, and by vpp (s, f) */
+  double cge, cp;    /* the same by the input; by the plates per unit of h ra r^2 (s) */
+  Pair bias_g, gi;   /* the grids' drives: bias_g - gi j */
+  Pair c1, c2sw, c2; /* the caps' histories: j' = c1 j + c2sw tanh - c2 vg */
+  double zd, out, k_in, ydirect; /* out: volts at the load per volt of vpp */
+  Pair bxy[GS_PP_BETA_MAX];      /* the feedback network: each step back's b, -a (f) */
+  Pair gh;                       /* the windings' histories' (p->hz) steps by vpp */
+  Pair xyv;                      /* the feedback network's input and output by vpp (f) */
+} Consts;
+
+/* The feedback network's part. */
+static inline void consts_feedback(Consts *k, const GsPushPull *p) {
+  const GsIirCoefs *c = &p->beta;
+  bool on = p->feedback; /* else no free response and no drive */
+  for (int j = 0; j < GS_PP_BETA_MAX; j++) {
+    bool in = on && c->order > j;
+    k->bxy[j] = in ? (Pair){c->gain * c->b[j + 1], -c->a[j + 1]} : pair(0.0);
+  }
+  double bd = on ? p->bd : 0.0;
+  k->xyv = (Pair){1.0, bd} * -p->tap_n; /* x = -tap_n vpp, y = bd x + its free response */
+  k->qt1 = k->gt * bd * p->tap_n;
+  k->cg = k->cgq * k->qt1;
+}
+
+/* The supply's part (after the feedback's). */
+static inline void consts_supply(Consts *k, const GsPushPull *p) {
+  k->qh1 = pair(p->qh1);
+  k->vb = (Pair){p->vb, p->d.single_ended ? -1.0 : p->vb}; /* b: never on */
+  k->zks = p->zd_kd * p->pl_scale;
+  k->cgq = p->c_g * p->pl_scale * p->qh1;
+  k->cg = k->cgq * k->qt1;
+  k->cge = k->cgq * k->gt;
+  k->cp = p->c_p * p->pl_scale;
+}
+
+static NOINLINE Consts consts(const GsPushPull *p) {
+  const GsPushPullDesign *d = &p->d;
+  double se = d->single_ended ? 0.0 : -1.0; /* lane b's sign */
+  Consts k;
+  k.t = p->lut;
+  k.tab = p->tab;
+  k.gt = p->g_sw * GS_PPT_TS;
+  k.t0 = GS_PPT_TR * GS_PPT_TS;
+  k.gsw = (Pair){1.0, se} * (p->gbr * d->pi_swing);
+  k.inv0 = pair(p->inv_den0);
+  k.dinv = pair(p->inv_den1 - p->inv_den0);
+  k.qh0 = pair(p->qh0);
+  k.kpl = (Pair){1.0, se} * p->kpl;
+  k.ikvb = pair(p->inv_kvb);
+  k.bias_g = pair(p->bias_g);
+  k.gi = pair(p->gbr * p->inv_gc);
+  k.c1 = pair(1.0 - 2.0 * p->gbr * p->inv_gc);
+  k.c2 = pair(2.0 * p->gbr);
+  k.c2sw = (Pair){1.0, se} * (2.0 * p->gbr * d->pi_swing);
+  k.zd = p->zd;
+  k.gh = (Pair){p->gl - p->gcp, p->gl + p->gcp} * (2.0 * p->zd);
+  k.out = -1.0 / p->n;
+  k.k_in = p->k_in;
+  k.ydirect = gs_iir_direct_gain(&p->y);
+  k.cgq = 0.0;
+  consts_feedback(&k, p);
+  consts_supply(&k, p);
+  return k;
+}
+
+/* ------------------------------------------------------------ the tubes */
+
+/* What holds still while vpp is solved for. */
+typedef struct {
+  double qt0; /* tanh's position at vpp = 0: the input less the feedback's free response */
+  double sz;  /* f's offset: the primary node's free response */
+  Pair kg;    /* the grids' drives: the bias feed and the caps' histories */
+} Sample;
+
+/* One evaluation at vpp. */
+typedef struct {
+  double f, df; /* f(vpp) and its slope */
+  double t, dt; /* the inverter's tanh and its rise per interval */
+  Pair vg;      /* the grids */
+  Pair i;       /* h a: the plate currents over pl_scale */
+  Pair g;       /* rh a inv: their slopes by the grids' drives over qh1 */
+} Eval;
+
 /* h beyond its table (w > 24: a grid far above cutoff, which no working
- * amplifier reaches) by koren.h's, by the position q. */
-static NOINLINE double h_beyond(const GsPushPull *p, double q, double *rise) {
-  double dh, h = gs_spx(p->tab, GS_PPT_HLO + q / GS_PPT_HS, &dh);
-  *rise = dh / GS_PPT_HS;
+ * amplifier reaches) by koren.h's, lane by lane. */
+static NOINLINE Pair h_beyond(const Consts *k, Pair q, Pair *rise) {
+  Pair h;
+  for (int l = 0; l < 2; l++) {
+    if (q[l] < GS_PPT_HN) {
+      double r;
+      h[l] = lut(k->t->h[0], k->t->h[1], q[l], &r);
+      (*rise)[l] = r;
+    } else {
+      double dh;
+      h[l] = gs_spx(k->tab, GS_PPT_HLO + q[l] / GS_PPT_HS, &dh);
+      (*rise)[l] = dh / GS_PPT_HS;
+    }
+  }
   return h;
 }
 
-/* Koren's pentode plate current with the screen voltage fixed for the
- * sample, Ip = (2/kg1) (vg2/kp)^ex h(kp/mu + kp vg1/vg2) atan(vp/kvb), by
- * the tables: pl_scale h(vg1) atan(vp / kvb); its slopes by vg1 and vp.
- * None below 0 V, nor below w = -30 (h < 1e-17). */
-static inline double plate(const GsPushPull *p, double vg1, double vp, double *d_g1, double *d_p) {
-  double q = p->qh0 + p->qh1 * vg1; /* h's position; NaN reads as cut off */
-  if (!(vp > 0.0 && q > 0.0)) {
-    *d_g1 = *d_p = 0.0;
-    return 0.0;
+/* f(vpp) = vpp + zd kd (ia - ib) + sz, increasing, and its slope: the
+ * inverter (tanh by the table, its ends held beyond |u| = 8, where tanh
+ * is within 2e-7 of them); each grid fed from it through the coupling cap,
+ * the bias feed, and conducting through the stopper above 0 V (closed
+ * form, piecewise linear: a smooth conduction law was tried and moved
+ * aliasing by 2 dB at 4x, the plate and inverter limits dominate); each
+ * plate's current pl_scale h(vg) atan(vp / kvb), none below 0 V nor below
+ * w = -30 (h < 1e-17). */
+GS_ALWAYS_INLINE Eval eval(const Consts *k, const Sample *s, double v) {
+  Eval e;
+  double qt = s->qt0 + k->qt1 * v;
+  qt = smax(smin(qt, TQ_MAX), 0.0); /* NaN: the top end */
+  e.t = lut(k->t->th[0], k->t->th[1], qt, &e.dt);
+  Pair num = k->gsw * e.t + s->kg;
+  Pair inv = k->inv0 + pkeep(num > 0.0, k->dinv);
+  e.vg = num * inv;
+  Pair q = k->qh0 + k->qh1 * e.vg, vp = k->vb + k->kpl * v;
+  Mask on = (q > 0.0) & (vp > 0.0); /* NaN reads as cut off */
+  q = pmax(q, pair(0.0));
+  Pair rh, h;
+  if (neither(q >= GS_PPT_HN)) {
+    h = lut2(k->t->h[0], k->t->h[1], q, &rh);
+  } else {
+    h = h_beyond(k, q, &rh);
   }
-  double rh, h = q < GS_PPT_HN ? lut(p->lut->h, q, &rh) : h_beyond(p, q, &rh);
-  double x = vp * p->inv_kvb, r = 1.0 / (1.0 + x), ra, qa = x * r * GS_PPT_AN;
-  double a = lut(p->lut->at, qa < GS_PPT_AN - 1e-9 ? qa : GS_PPT_AN - 1e-9, &ra);
-  double k = p->pl_scale * h;
-  *d_g1 = p->pl_scale * rh * p->qh1 * a;
-  *d_p = k * ra * (GS_PPT_AN * r * r) * p->inv_kvb;
-  return k * a;
-}
-
-/* tanh(u) and *slope its slope by u, by the table (its ends held beyond
- * |u| = 8, where tanh is within 2e-7 of them). */
-static inline double inverter_tanh(const GsPushPull *p, double u, double *slope) {
-  double q = (u + GS_PPT_TR) * GS_PPT_TS, rise; /* (NaN: the top end) */
-  q = q < GS_PPT_TN - 1e-9 ? q : GS_PPT_TN - 1e-9;
-  q = q > 0.0 ? q : 0.0;
-  double t = lut(p->lut->th, q, &rise);
-  *slope = rise * GS_PPT_TS;
-  return t;
-}
-
-/* A grid fed from the inverter at vs through its output resistance and
- * the coupling cap, the bias feed to `bias`, and grid conduction through
- * the stopper above 0 V: closed form, piecewise linear. k: the drive of
- * the cap's history and the bias, gbr (-j / gc) + bias / rb, fixed for
- * the sample. (A smooth conduction law was tried: it moved aliasing by
- * 2 dB at 4x, the plate and inverter limits dominate.) */
-static inline double grid(const GsPushPull *p, double vs, double k, double *dvg) {
-  double num = p->gbr * vs + k, vg = num * p->inv_den0;
-  double inv = p->inv_den0;
-  if (vg > 0.0) {
-    inv = p->inv_den1;
-    vg = num * inv;
-  }
-  *dvg = p->gbr * inv;
-  return vg;
+  Pair r = 1.0 / (1.0 + pmax(vp, pair(0.0)) * k->ikvb), ra;
+  Pair a = lut2(k->t->at[0], k->t->at[1], pmin(GS_PPT_AN - GS_PPT_AN * r, pair(AQ_MAX)), &ra);
+  h = pkeep(on, h);
+  rh = pkeep(on, rh);
+  e.i = h * a;
+  e.g = rh * a * inv;
+  Pair d = (k->cg * e.dt) * e.g + k->cp * (h * ra * r * r);
+  e.f = v + s->sz + k->zks * (e.i[0] - e.i[1]);
+  e.df = 1.0 + d[0] + d[1];
+  return e;
 }
 
 /* --------------------------------------------------------------- solving */
-
-/* What holds still while vpp is solved for: the feedback's and the
- * load's free responses, the input, the coupling caps' drives. */
-typedef struct {
-  double e0, kfb, sz, ka, kb;
-} Sample;
-
-/* One evaluation at vpp: the inverter, the grids and the tubes. */
-typedef struct {
-  double vs, dvs_de; /* the inverter's output and its slope by its input */
-  double vga, vgb, ia, ib;
-  double ta, tb; /* each plate current's slope by its inverter side */
-} Eval;
-
-/* f(vpp) = vpp + zd kd (ia - ib) + sz, increasing; *df its slope. The
- * tubes' difference current through the primary node's impedance zd
- * (kd = parallel / 2 for push-pull, parallel single-ended, ib = 0). */
-GS_ALWAYS_INLINE double eval(const GsPushPull *p, const Sample *sm, bool pp, double vpp, Eval *ev,
-                             double *df) {
-  double slope, t = inverter_tanh(p, p->g_sw * (sm->e0 + sm->kfb * vpp), &slope);
-  ev->dvs_de = p->pi_g * slope;
-  ev->vs = p->d.pi_swing * t;
-  double dga, ga, pa, dgb = 0.0, gb = 0.0, pb = 0.0;
-  ev->vga = grid(p, ev->vs, sm->ka, &dga);
-  ev->ia = plate(p, ev->vga, p->vb + p->kpl * vpp, &ga, &pa);
-  ev->ta = ga * dga;
-  ev->ib = ev->tb = 0.0;
-  if (pp) {
-    ev->vgb = grid(p, -ev->vs, sm->kb, &dgb);
-    ev->ib = plate(p, ev->vgb, p->vb - p->kpl * vpp, &gb, &pb);
-    ev->tb = gb * dgb;
-  }
-  double did = (ev->ta + ev->tb) * ev->dvs_de * sm->kfb + p->kpl * (pa + pb);
-  *df = 1.0 + p->zd_kd * did;
-  return vpp + p->zd_kd * (ev->ia - ev->ib) + sm->sz;
-}
 
 /* A Newton step this small from x is the last. */
 static inline bool settled(double step, double x) {
@@ -168,152 +344,189 @@ static inline bool settled(double step, double x) {
 /* Newton's method on the monotone f, guarded by the bracket it builds:
  * a step that leaves the bracket, or that did not halve |f| since the
  * last (Newton circling a kink from both sides, as with 30 dB of feedback
- * and the grids conducting), bisects it instead. From *vpp, where f was
- * f (its evaluation in *ev, *df: step() took it, and most samples settle
- * there; these go on out of its way). *ev and *df as at the last
- * evaluation, before the last step. */
-static NOINLINE bool solve_on(const GsPushPull *p, const Sample *sm, bool pp, double *vpp, double f,
-                              Eval *ev, double *df) {
-  double x = *vpp, lo = -INFINITY, hi = INFINITY, last = INFINITY;
+ * and the grids conducting), bisects it instead. From the first guess x,
+ * where f's value and slope were f and df and the step did not settle
+ * (most samples settle there; these go on out of its way), or from the
+ * last solution last_v if f was not finite there. True with *v the
+ * solution and *e the last evaluation, before the last step. */
+static NOINLINE NO_SLP bool solve_on(const Consts *k, const Sample *sp, double x, double f,
+                                     double df, double last_v, double *v, Eval *e) {
+  Sample s = *sp;
+  Eval el = {.f = f, .df = df}; /* (evaluated again before any return) */
+  if (!isfinite(f)) {
+    x = last_v;
+    el = eval(k, &s, x);
+  }
+  double lo = -INFINITY, hi = INFINITY, last = INFINITY;
   for (int it = 0; it < MAX_ITER; it++) {
-    if (it > 0) f = eval(p, sm, pp, x, ev, df);
-    if (!isfinite(f)) return false;
-    if (f > 0.0) {
+    if (it > 0) el = eval(k, &s, x);
+    if (!isfinite(el.f)) return false;
+    if (el.f > 0.0) {
       hi = x;
     } else {
       lo = x;
     }
-    double step = f / *df, next = x - step;
+    double step = el.f / el.df, next = x - step;
     if (settled(step, x)) {
-      *vpp = next;
+      *v = next;
+      *e = el;
       return true;
     }
     bool bracketed = lo > -INFINITY && hi < INFINITY;
-    if (!(next > lo && next < hi) || (bracketed && fabs(f) > 0.5 * last)) next = 0.5 * (lo + hi);
-    last = fabs(f);
+    if (!(next > lo && next < hi) || (bracketed && fabs(el.f) > 0.5 * last)) {
+      next = 0.5 * (lo + hi);
+    }
+    last = fabs(el.f);
     x = next;
   }
   return false;
 }
 
-/* x^ex by the table; 0 for x <= 0. */
-static inline double power(const GsPushPull *p, double x) {
-  return x > 0.0 ? gs_spx_pow(p->tab, x) : 0.0;
+/* ------------------------------------------------------------- the state */
+
+/* The state a block carries in registers (p's between blocks). */
+typedef struct {
+  double v;           /* the last solution */
+  Pair h;             /* the windings' histories (p->hz) */
+  Pair xy0, xy1, xy2; /* the feedback network's history, x and y each step back */
+  Pair j, isum;       /* the caps' histories; the plates' current since the supply moved */
+  int left;           /* samples until the supply moves */
+  double g0, idf, fi; /* the first guess: g0 - sz idf - e0 fi */
+  double missed;      /* and what it missed by last time */
+} State;
+
+GS_ALWAYS_INLINE State state_load(const GsPushPull *p) {
+  State st = {.v = p->vpp, .h = {p->hz[0], p->hz[1]}, .left = p->supply_left};
+  const double *bx = p->bst.x, *by = p->bst.y;
+  st.xy0 = (Pair){bx[0], by[0]}, st.xy1 = (Pair){bx[1], by[1]}, st.xy2 = (Pair){bx[2], by[2]};
+  memcpy(&st.j, p->j, sizeof st.j);
+  memcpy(&st.isum, p->isum, sizeof st.isum);
+  st.g0 = p->guess0, st.idf = p->idf_last, st.fi = p->fi_last, st.missed = p->missed;
+  return st;
 }
 
-/* What the output tubes draw from the supply: the plates' mean over the
- * supply's last samples and the screens now. */
-static double supply_current(const GsPushPull *p, const Eval *ev, bool pp) {
-  double base = p->vb / p->d.tube->mu, i = p->isum / p->supply_every;
-  i += power(p, base + ev->vga) * p->inv_kg2;
-  if (pp) i += power(p, base + ev->vgb) * p->inv_kg2;
-  return p->d.parallel * i;
+GS_ALWAYS_INLINE void state_save(GsPushPull *p, const State *st) {
+  p->vpp = st->v, p->hz[0] = st->h[0], p->hz[1] = st->h[1], p->supply_left = st->left;
+  double *bx = p->bst.x, *by = p->bst.y;
+  bx[0] = st->xy0[0], bx[1] = st->xy1[0], bx[2] = st->xy2[0];
+  by[0] = st->xy0[1], by[1] = st->xy1[1], by[2] = st->xy2[1];
+  memcpy(p->j, &st->j, sizeof st->j);
+  memcpy(p->isum, &st->isum, sizeof st->isum);
+  p->guess0 = st->g0, p->idf_last = st->idf, p->fi_last = st->fi, p->missed = st->missed;
 }
 
-/* The supply moves on, once every supply_every samples. */
-static void supply_step(GsPushPull *p, const Eval *ev, bool pp) {
-  double vinf = p->vraw - p->d.rsag * supply_current(p, ev, pp);
+/* The supply moves on, once every supply_every samples: toward what the
+ * plates drew on average since and the screens draw now (at the grids
+ * vg), by its RC exactly. */
+static NOINLINE NO_SLP void supply_step(GsPushPull *p, Consts *k, Pair isum, Pair vg) {
+  Pair q = pmax(k->qh0 + k->qh1 * vg, pair(0.0)), rise, sg; /* h's positions: w */
+  if (neither(q >= GS_PPT_HN)) {
+    sg = lut2(k->t->sg[0], k->t->sg[1], q, &rise);
+  } else { /* w > 24: no working amplifier's grid */
+    for (int l = 0; l < 2; l++) sg[l] = gs_spx_pow(p->tab, GS_PPT_HLO + q[l] / GS_PPT_HS);
+  }
+  double screens = p->d.single_ended ? sg[0] : sg[0] + sg[1];
+  double vinf = p->vraw - p->pl_scale * (p->i_plate * (isum[0] + isum[1]) + p->i_screen * screens);
   p->vb = vinf + (p->vb - vinf) * p->decay_n;
-  p->supply_left = p->supply_every;
-  p->isum = 0.0;
-  gs_pp_supply_moved(p);
+  supply_moved(p);
+  consts_supply(k, p);
 }
 
-/* The history of a filter whose output y for input x is already known
- * (its direct gain times x plus the free response taken before). */
-static inline void iir_push(const GsIirCoefs *c, GsIirState *st, double x, double y) {
-  int n = c->order;
-  if (n > 2) { /* a speaker's curve reflected: the general case */
-    memmove(st->x + 1, st->x, (size_t)(n - 1) * sizeof(double));
-    memmove(st->y + 1, st->y, (size_t)(n - 1) * sizeof(double));
-  } else if (n == 2) { /* the feedback network; a resistive load is order 0 */
-    st->x[1] = st->x[0];
-    st->y[1] = st->y[0];
-  }
-  if (n > 0) {
-    st->x[0] = x;
-    st->y[0] = y;
-  }
-}
-
-/* gs_iir_free_response, the orders met here unrolled. */
-static inline double iir_free(const GsIirCoefs *c, const GsIirState *st) {
-  switch (c->order) {
-    case 0: return 0.0;
-    case 1: return c->gain * c->b[1] * st->x[0] - c->a[1] * st->y[0];
-    case 2:
-      return c->gain * (c->b[1] * st->x[0] + c->b[2] * st->x[1]) - c->a[1] * st->y[0] -
-             c->a[2] * st->y[1];
-    default: return gs_iir_free_response(c, st);
-  }
-}
-
-/* The state moves on from the solution vpp (df: f's slope there). */
-GS_ALWAYS_INLINE void advance(GsPushPull *p, const Sample *sm, const Eval *ev, bool pp, double vpp,
-                              double df, double fy, double sb) {
-  p->vpp = vpp;
-  p->sz_last = sm->sz;
-  p->e0_last = sm->e0;
-  p->df_last = df;
+/* The state moves on from the solution v (e: the last evaluation, s and
+ * e0 what it was solved from; sb and fy the feedback network's and the
+ * load's free responses). */
+GS_ALWAYS_INLINE void advance(GsPushPull *p, const Consts *k, State *st, const Sample *s,
+                              const Eval *e, double v, double e0, double sb, int yo, double fy) {
+  st->v = v;
+  st->j = k->c1 * st->j + k->c2sw * e->t - k->c2 * e->vg; /* j += 2 i, i the branch's */
   /* the next sample's first guess steps from here along this
-   * linearization: f's slopes by the input and by the coupling caps'
-   * histories, whose moves are known now */
-  p->die_last = p->zd_kd * (ev->ta + ev->tb) * ev->dvs_de;
-  double ja = p->ja + 2.0 * p->gbr * (ev->vs - p->ja * p->inv_gc - ev->vga);
-  double jb = pp ? p->jb + 2.0 * p->gbr * (-ev->vs - p->jb * p->inv_gc - ev->vgb) : p->jb;
-  p->moved_j = p->zd_kd * p->inv_gc * (ev->tb * (jb - p->jb) - ev->ta * (ja - p->ja));
-  p->ja = ja; /* j += 2 i, i the branch current */
-  p->jb = jb;
-  iir_push(&p->y, &p->yst, vpp, gs_iir_direct_gain(&p->y) * vpp + fy);
-  double il = p->gl * vpp + p->hl, icp = p->gcp * vpp + p->hcp;
-  p->hl = il + p->gl * vpp;
-  p->hcp = -(icp + p->gcp * vpp);
-  if (p->feedback) {
-    double x = -p->tap_n * vpp;
-    iir_push(&p->beta, &p->bst, x, p->bd * x + sb);
+   * linearization: f's slopes by vpp and by the input (fe). (f's move by
+   * the caps' histories, known here too, is left out: it changed the
+   * evaluations a sample by 4e-4.) */
+  double fe = k->cge * e->dt * (e->g[0] + e->g[1]);
+  st->idf = 1.0 / e->df;
+  st->fi = fe * st->idf;
+  st->g0 = v + s->sz * st->idf + e0 * st->fi + st->missed;
+  if (yo) {
+    gs_iir_push(p->yst.x, yo, v);
+    gs_iir_push(p->yst.y, yo, k->ydirect * v + fy);
   }
-  p->isum += ev->ia + ev->ib;
-  if (--p->supply_left <= 0) supply_step(p, ev, pp);
+  st->h = (Pair){st->h[1], st->h[0]} + k->gh * v;
+  st->xy2 = st->xy1;
+  st->xy1 = st->xy0;
+  st->xy0 = k->xyv * v + (Pair){0.0, sb};
+  st->isum += e->i;
 }
 
-/* One sample: volts at the inverter's input in, at the load out. */
-GS_ALWAYS_INLINE double step(GsPushPull *p, bool pp, double vin) {
-  if (p->bst.morph_left) gs_pp_morph_feedback(p);
-  Sample sm;
-  double fy = iir_free(&p->y, &p->yst);
-  double sb = p->feedback ? iir_free(&p->beta, &p->bst) : 0.0;
-  sm.sz = p->zd * (fy + p->hl + p->hcp);
-  sm.kfb = p->feedback ? p->bd * p->tap_n : 0.0;
-  sm.e0 = p->k_in * vin - sb;
-  sm.ka = p->bias_g - p->gbr * p->ja * p->inv_gc;
-  sm.kb = p->bias_g - p->gbr * p->jb * p->inv_gc;
-  /* the first guess: the last solution moved by the inputs' change
-   * through the last linearization (a Newton step on the old Jacobian),
-   * plus what that missed by last time (the curvature it leaves out
-   * changes slowly): one Newton step from there leaves the square of a
-   * smaller miss */
-  double moved = p->die_last * (sm.e0 - p->e0_last) + p->moved_j;
-  double linear = p->vpp - (sm.sz - p->sz_last + moved) / p->df_last;
-  double vpp = linear + p->missed;
-  if (!isfinite(vpp)) vpp = linear = p->vpp;
-  Eval ev;
-  double df, f = eval(p, &sm, pp, vpp, &ev, &df), newton = f / df;
-  if (settled(newton, vpp)) {
-    vpp -= newton;
-  } else if (!solve_on(p, &sm, pp, &vpp, f, &ev, &df)) {
-    atomic_fetch_add_explicit(&p->failures, 1, memory_order_relaxed);
-    gs_pp_reset(p);
-    return 0.0;
+/* ---------------------------------------------------------------- a block */
+
+/* n samples (gs_pp_run's). general: the load has a history (a
+ * speaker's curve) or the feedback network is morphing; else the loop
+ * looks for neither (a morph does not start within a block). */
+GS_ALWAYS_INLINE void run(GsPushPull *p, double *x, uint32_t n, bool general) {
+  Consts k = consts(p);
+  State st = state_load(p);
+  const int yo = general ? p->y.order : 0;
+  for (uint32_t i = 0; i < n; i++) {
+    /* k through a pointer the compiler cannot follow: it reads each
+     * constant where it is used instead of holding a dozen of them in
+     * registers across samples and spilling the state for them */
+    const Consts *c = &k;
+    __asm__("" : "+r"(c));
+    if (general && p->bst.morph_left) {
+      gs_pp_morph_feedback(p);
+      consts_feedback(&k, p);
+    }
+    double fy = 0.0, sz = st.h[0];
+    if (yo) {
+      fy = gs_iir_free_response(&p->y, &p->yst);
+      sz += c->zd * fy;
+    }
+    Pair sbs = c->bxy[0] * st.xy0 + c->bxy[1] * st.xy1 + c->bxy[2] * st.xy2;
+    double sb = sbs[0] + sbs[1];
+    double e0 = c->k_in * x[i] - sb;
+    Sample s = {.qt0 = c->gt * e0 + c->t0, .sz = sz};
+    s.kg = c->bias_g - c->gi * st.j;
+    /* the first guess: the last solution moved by the inputs' change
+     * through the last linearization (a Newton step on the old Jacobian),
+     * plus what that missed by last time (the curvature it leaves out
+     * changes slowly): one Newton step from there leaves the square of a
+     * smaller miss */
+    double g = st.g0 - s.sz * st.idf - e0 * st.fi, lin = g - st.missed;
+    Eval e = eval(c, &s, g);
+    double step = e.f / e.df, v = g - step;
+    if (!settled(step, g)) {
+      Sample s2 = s; /* (copies: the fast path keeps its own in registers) */
+      Eval e2;
+      double v2;
+      if (!solve_on(c, &s2, g, e.f, e.df, st.v, &v2, &e2)) { /* from rest */
+        atomic_fetch_add_explicit(&p->failures, 1, memory_order_relaxed);
+        gs_pp_reset(p);
+        k = consts(p);
+        st = state_load(p);
+        x[i] = 0.0;
+        continue;
+      }
+      v = v2;
+      e = e2;
+      if (!isfinite(lin)) lin = st.v;
+    }
+    st.missed = v - lin;
+    advance(p, c, &st, &s, &e, v, e0, sb, yo, fy);
+    if (--st.left <= 0) {
+      supply_step(p, &k, st.isum, e.vg);
+      st.isum = pair(0.0);
+      st.left = p->supply_every;
+    }
+    x[i] = v * c->out;
   }
-  p->missed = vpp - linear;
-  advance(p, &sm, &ev, pp, vpp, df, fy, sb);
-  return -vpp / p->n;
+  state_save(p, &st);
 }
 
-void GS_KERNEL(gs_pp_run)(GsPushPull *p, double *x, uint32_t n) {
-  if (p->d.single_ended) {
-    for (uint32_t k = 0; k < n; k++) x[k] = step(p, false, x[k]);
+NO_SLP void GS_KERNEL(gs_pp_run)(GsPushPull *p, double *x, uint32_t n) {
+  if (p->y.order || p->bst.morph_left) {
+    run(p, x, n, true);
   } else {
-    for (uint32_t k = 0; k < n; k++) x[k] = step(p, true, x[k]);
+    run(p, x, n, false);
   }
 }
