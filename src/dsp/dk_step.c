@@ -11,7 +11,7 @@
  * order of the step squared. Newton's matrix I - F J is factored without
  * pivoting (its diagonal is 1 plus the tubes' conductances times the
  * resistances they see, >= 1 for passive networks), with pivoting kept as
- * the fallback; sizes 2 and 4 (one or two triodes) get their own
+ * the fallback; sizes 2, 4, 6 and 8 (one to four triodes) get their own
  * fully-unrolled copies of the loop. Circuits of triodes only take that
  * first iteration through tri_newton: the currents by koren.h's tables,
  * the Jacobian's known pattern, everything in locals; two triode stages
@@ -521,9 +521,9 @@ static NOINLINE void glide(GsDkSolver *s) {
 }
 
 /* Any circuit but the four-wide one's common case, its sizes unrolled
- * where they are constants (one triode stage with two inputs, signal and
- * supply, two capacitors and one output: fully), out of line so that the
- * common case's call stays small. */
+ * where they are constants (one, three or four triode stages with two
+ * inputs, signal and supply, two capacitors a stage and one output:
+ * fully), out of line so that the common case's call stays small. */
 static NOINLINE void step_any(GsDkSolver *s, const double *u, double *y) {
   int ns = s->ns, nu = s->nu, np = s->np, no = s->no;
   if (s->tri4) { /* step_tri4 declined the sample */
@@ -536,6 +536,12 @@ static NOINLINE void step_any(GsDkSolver *s, const double *u, double *y) {
     step_n(s, true, ns, nu, 2, no, u, y);
   } else if (s->tabled && np == 4) {
     step_n(s, true, ns, nu, 4, no, u, y);
+  } else if (s->tabled && nu == 2 && no == 1 && np == 6 && ns == 6) { /* three stages */
+    step_n(s, true, 6, 2, 6, 1, u, y);
+  } else if (s->tabled && np == 6) {
+    step_n(s, true, ns, nu, 6, no, u, y);
+  } else if (s->tabled && nu == 2 && no == 1 && np == 8 && ns == 8) { /* four */
+    step_n(s, true, 8, 2, 8, 1, u, y);
   } else {
     step_n(s, false, ns, nu, np, no, u, y);
   }
