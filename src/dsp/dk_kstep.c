@@ -244,6 +244,43 @@ UNROLLED Pair pair(const double *a) {
   return q;
 }
 
+/* What kcas_fast carries from sample to sample (the solver's z, k_vg2,
+ * k_a, k_slope) and leaves for Newton's path (p, k_i): in registers
+ * through a block. */
+typedef struct {
+  Quad x, p;
+  Pair o1;
+  double vg, a, slope, i3;
+} KFast;
+
+UNROLLED KFast kfast_load(const GsDkSolver *s) {
+  KFast f = {.x = quad(s->z), .vg = s->k_vg2, .a = s->k_a, .slope = s->k_slope};
+  return f;
+}
+
+UNROLLED void kfast_save(GsDkSolver *s, const KFast *f, uint32_t samples) {
+  memcpy(s->z, &f->x, sizeof f->x);
+  s->k_vg2 = f->vg, s->k_a = f->a, s->k_slope = f->slope;
+  memcpy(s->p, &f->p, sizeof f->p);
+  memcpy(s->k_i, &f->o1, sizeof f->o1);
+  s->k_i[2] = 0.0, s->k_i[3] = f->i3;
+  s->k_guess = true;
+  s->iterations = 1;
+  s->failed = false;
+  s->k_samples += samples;
+}
+
+/* The input's supply part (u[1], held through a block) of p, of the new
+ * states and of the output. */
+typedef struct {
+  Quad p, x;
+  Pair y;
+} KHeld;
+
+UNROLLED KHeld kheld(const GsDkSolver *s, double u1) {
+  return (KHeld){quad(s->Pc[5]) * u1, quad(s->Wc[5]) * u1, (Pair){0.0, s->W[5] * u1}};
+}
+
 /* step_kcas where it is simplest, as it goes there: stage 2's grid more
  * than K_FAR knees below its bend where the last sample ended (ig2 = 0:
  * stage 1 looked up at p as it is) and at both ends of the one step
@@ -252,44 +289,51 @@ UNROLLED Pair pair(const double *a) {
  * - vg, one lookup in each table. The new states' and the output's parts
  * from x and u go to the solver (k_xu) where x's and u's broadcasts are
  * made: as locals the compiler sums them where they are used and keeps
- * six broadcasts live through the lookups (spills, a frame). False where
- * the sample is not that simple (step_kcas then, from the start). */
-UNROLLED bool kcas_fast(GsDkSolver *s, const double *u, double *y) {
-  if (s->k_ig2 != 0.0) return false;
-  Quad x = quad(s->z);
-  double u0 = u[0], u1 = u[1];
+ * six broadcasts live through the lookups (spills, a frame). False, with
+ * f as it was, where the sample is not that simple (step_kcas then, from
+ * the start). */
+UNROLLED bool kcas_fast(GsDkSolver *s, KFast *f, double u0, const KHeld *h, double *y) {
+  Quad x = f->x;
   Quad p = quad(s->Pc[0]) * x[0] + quad(s->Pc[1]) * x[1] + quad(s->Pc[2]) * x[2] +
-           quad(s->Pc[3]) * x[3] + quad(s->Pc[4]) * u0 + quad(s->Pc[5]) * u1;
+           quad(s->Pc[3]) * x[3] + quad(s->Pc[4]) * u0 + h->p;
   Quad xn = quad(s->Wc[0]) * x[0] + quad(s->Wc[1]) * x[1] + quad(s->Wc[2]) * x[2] +
-            quad(s->Wc[3]) * x[3] + quad(s->Wc[4]) * u0 + quad(s->Wc[5]) * u1;
-  Pair yn = pair(s->W) * pair(s->z) + pair(s->W + 2) * pair(s->z + 2) + pair(s->W + 4) * pair(u);
+            quad(s->Wc[3]) * x[3] + quad(s->Wc[4]) * u0 + h->x;
+  Pair yn = pair(s->W) * (Pair){x[0], x[1]} + pair(s->W + 2) * (Pair){x[2], x[3]} +
+            (Pair){s->W[4] * u0, 0.0} + h->y;
   memcpy(s->k_xu, &xn, sizeof xn);
   memcpy(s->k_xu + 4, &yn, sizeof yn);
   Pair o1;
   if (!k2_currents(s->kt[0], p[0], p[1], &o1)) return false;
-  double c = p[2] + s->Fc[1][2] * o1[1], f = s->Fc[3][2], inv_knee = s->tubes[1].inv_knee;
-  double vg = s->k_vg2 + (c - s->k_a) * s->k_slope, ip2, dip2;
+  double c = p[2] + s->Fc[1][2] * o1[1], fg = s->Fc[3][2], inv_knee = s->tubes[1].inv_knee;
+  double vg = f->vg + (c - f->a) * f->slope, ip2, dip2;
   if (!(vg * inv_knee < K_FAR) || !k1(s->kt[1], vg, p[3], &ip2, &dip2, NULL)) return false;
-  double slope = -1.0 / (f * dip2 - 1.0); /* dvg/da */
-  double dv = (c + f * ip2 - vg) * slope, to = vg + dv;
+  double slope = -1.0 / (fg * dip2 - 1.0); /* dvg/da */
+  double dv = (c + fg * ip2 - vg) * slope, to = vg + dv;
   if (!(to * inv_knee < K_FAR && fabs(dv) < K_TOL_FAR)) return false; /* vg was below too */
   double i3 = ip2 + dip2 * dv; /* to first order along the step */
-  s->k_guess = true;
-  s->k_vg2 = to;
-  s->k_a = to - f * i3;
-  s->k_slope = slope;
-  memcpy(s->p, &p, sizeof p);
-  memcpy(s->k_i, &o1, sizeof o1);
-  s->k_i[2] = 0.0, s->k_i[3] = i3;
-  s->iterations = 1;
-  s->failed = false;
-  s->k_samples++;
+  f->vg = to;
+  f->a = to - fg * i3;
+  f->slope = slope;
+  f->p = p;
+  f->o1 = o1;
+  f->i3 = i3;
   /* the rest of z = (x, u, ig1, ip1, 0, i3): advance4's sums */
-  xn = quad(s->k_xu) + quad(s->Wc[6]) * o1[0] + quad(s->Wc[7]) * o1[1] + quad(s->Wc[9]) * i3;
+  f->x = quad(s->k_xu) + quad(s->Wc[6]) * o1[0] + quad(s->Wc[7]) * o1[1] + quad(s->Wc[9]) * i3;
   yn = pair(s->k_xu + 4) + pair(s->W + 6) * o1;
-  y[0] = yn[0] + yn[1] + s->W[9] * i3;
-  memcpy(s->z, &xn, sizeof xn);
+  *y = yn[0] + yn[1] + s->W[9] * i3;
   return true;
+}
+
+/* kcas_fast from x[0] on while it holds, in place (x[k] drives input 0
+ * and becomes the output); how many samples it took. */
+uint32_t GS_KERNEL(gs_dk_run_kcas)(GsDkSolver *s, const double *u, double *x, uint32_t n) {
+  if (s->kmode != 2 || s->k_ig2 != 0.0) return 0;
+  KFast f = kfast_load(s);
+  KHeld h = kheld(s, u[1]);
+  uint32_t k = 0;
+  while (k < n && kcas_fast(s, &f, x[k], &h, &x[k])) k++;
+  if (k) kfast_save(s, &f, k);
+  return k;
 }
 
 /* One triode by the K method (kmode 1): its currents are its table's at
@@ -331,10 +375,22 @@ static NOINLINE void k_other(GsDkSolver *s, const double *u, double *y) {
 }
 
 void GS_KERNEL(gs_dk_sample_k)(GsDkSolver *s, const double *u, double *y) {
-  if (!(s->kmode == 2 && kcas_fast(s, u, y))) k_other(s, u, y);
+  if (s->kmode == 2 && s->k_ig2 == 0.0) {
+    KFast f = kfast_load(s);
+    KHeld h = kheld(s, u[1]);
+    if (kcas_fast(s, &f, u[0], &h, y)) {
+      kfast_save(s, &f, 1);
+      return;
+    }
+  }
+  k_other(s, u, y);
 }
 #else
 void GS_KERNEL(gs_dk_sample_k)(GsDkSolver *s, const double *u, double *y) {
   GS_KERNEL(gs_dk_sample_newton)(s, u, y);
+}
+
+uint32_t GS_KERNEL(gs_dk_run_kcas)(GsDkSolver *s, const double *u, double *x, uint32_t n) {
+  return 0;
 }
 #endif

@@ -118,5 +118,10 @@ UNROLLED void advance4(GsDkSolver *s, const double *z, double *y) {
 #endif
 GS_DK_HIDDEN void GS_KERNEL(gs_dk_sample_k)(GsDkSolver *s, const double *u, double *y);
 GS_DK_HIDDEN void GS_KERNEL(gs_dk_sample_newton)(GsDkSolver *s, const double *u, double *y);
+/* The cascade's common samples (dk_kstep.c) from x[0] on, in place,
+ * while they last: how many it took (0 where the K path is not the
+ * cascade's). */
+GS_DK_HIDDEN uint32_t GS_KERNEL(gs_dk_run_kcas)(GsDkSolver *s, const double *u, double *x,
+                                                uint32_t n);
 
 #endif
