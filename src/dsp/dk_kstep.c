@@ -293,9 +293,9 @@ UNROLLED KHeld kheld(const GsDkSolver *s, double u1) {
  * f as it was, where the sample is not that simple (step_kcas then, from
  * the start). */
 UNROLLED bool kcas_fast(GsDkSolver *s, KFast *f, double u0, const KHeld *h, double *y) {
-  Quad x = f->x;
-  Quad p = quad(s->Pc[0]) * x[0] + quad(s->Pc[1]) * x[1] + quad(s->Pc[2]) * x[2] +
-           quad(s->Pc[3]) * x[3] + quad(s->Pc[4]) * u0 + h->p;
+  Quad x = f->x; /* p summed as a tree: it starts the sample's chain of dependent steps */
+  Quad p = ((quad(s->Pc[4]) * u0 + h->p) + quad(s->Pc[0]) * x[0] + quad(s->Pc[1]) * x[1]) +
+           (quad(s->Pc[2]) * x[2] + quad(s->Pc[3]) * x[3]);
   Quad xn = quad(s->Wc[0]) * x[0] + quad(s->Wc[1]) * x[1] + quad(s->Wc[2]) * x[2] +
             quad(s->Wc[3]) * x[3] + quad(s->Wc[4]) * u0 + h->x;
   Pair yn = pair(s->W) * (Pair){x[0], x[1]} + pair(s->W + 2) * (Pair){x[2], x[3]} +
