@@ -137,7 +137,7 @@ UNROLLED bool k1(const GsKTab *t, double x, double y, double *ip, double *dx, do
  * with nothing changed, if that fails too: Newton's path then. */
 #define K_FAST_IT 4
 #define K_MAX_IT 12
-#define K_FAR (-36.0) /* knees: grid() is 0 below */
+#define K_FAR GS_GRID_CUT /* knees: grid() is 0 below */
 #define K_TOL 1e-6
 #define K_TOL_FAR 1e-3
 
