@@ -245,23 +245,31 @@ UNROLLED Pair pair(const double *a) {
 }
 
 /* What kcas_fast carries from sample to sample (the solver's z, k_vg2,
- * k_a, k_slope) and leaves for Newton's path (p, k_i): in registers
- * through a block. */
+ * k_a, k_slope) and leaves for Newton's path (p, k_i), in registers
+ * through a block: the states and p by stage, stage 1's in lanes of
+ * their own (xa, pa), so that nothing of stage 1's next sample waits
+ * for stage 2's lookup and step (k_apart: its states hear nothing of
+ * them) and the processor runs the two stages' chains of dependent steps
+ * side by side. */
 typedef struct {
-  Quad x, p;
+  Pair xa, xb; /* stage 1's states (its cathode's, its coupling cap), stage 2's */
+  Pair pa, pb; /* p: stage 1's ports (g1, p1), stage 2's (g2, p2) */
   Pair o1;
   double vg, a, slope, i3;
 } KFast;
 
 UNROLLED KFast kfast_load(const GsDkSolver *s) {
-  KFast f = {.x = quad(s->z), .vg = s->k_vg2, .a = s->k_a, .slope = s->k_slope};
+  KFast f = {.xa = pair(s->z), .xb = pair(s->z + 2)};
+  f.vg = s->k_vg2, f.a = s->k_a, f.slope = s->k_slope;
   return f;
 }
 
 UNROLLED void kfast_save(GsDkSolver *s, const KFast *f, uint32_t samples) {
-  memcpy(s->z, &f->x, sizeof f->x);
+  memcpy(s->z, &f->xa, sizeof f->xa);
+  memcpy(s->z + 2, &f->xb, sizeof f->xb);
   s->k_vg2 = f->vg, s->k_a = f->a, s->k_slope = f->slope;
-  memcpy(s->p, &f->p, sizeof f->p);
+  memcpy(s->p, &f->pa, sizeof f->pa);
+  memcpy(s->p + 2, &f->pb, sizeof f->pb);
   memcpy(s->k_i, &f->o1, sizeof f->o1);
   s->k_i[2] = 0.0, s->k_i[3] = f->i3;
   s->k_guess = true;
@@ -273,12 +281,13 @@ UNROLLED void kfast_save(GsDkSolver *s, const KFast *f, uint32_t samples) {
 /* The input's supply part (u[1], held through a block) of p, of the new
  * states and of the output. */
 typedef struct {
-  Quad p, x;
-  Pair y;
+  Pair pa, pb, xa, xb;
+  double y;
 } KHeld;
 
 UNROLLED KHeld kheld(const GsDkSolver *s, double u1) {
-  return (KHeld){quad(s->Pc[5]) * u1, quad(s->Wc[5]) * u1, (Pair){0.0, s->W[5] * u1}};
+  return (KHeld){pair(s->Pc[5]) * u1, pair(s->Pc[5] + 2) * u1, pair(s->Wc[5]) * u1,
+                 pair(s->Wc[5] + 2) * u1, s->W[5] * u1};
 }
 
 /* step_kcas where it is simplest, as it goes there: stage 2's grid more
@@ -286,27 +295,21 @@ UNROLLED KHeld kheld(const GsDkSolver *s, double u1) {
  * stage 1 looked up at p as it is) and at both ends of the one step
  * Newton's method takes from the guess, a step that ends it. Its grid
  * current and slope are 0 there: vg's residual is c + F[g2][p2] ip2(vg)
- * - vg, one lookup in each table. The new states' and the output's parts
- * from x and u go to the solver (k_xu) where x's and u's broadcasts are
- * made: as locals the compiler sums them where they are used and keeps
- * six broadcasts live through the lookups (spills, a frame). False, with
- * f as it was, where the sample is not that simple (step_kcas then, from
- * the start). */
-UNROLLED bool kcas_fast(GsDkSolver *s, KFast *f, double u0, const KHeld *h, double *y) {
-  Quad x = f->x; /* p summed as a tree: it starts the sample's chain of dependent steps */
-  Quad p = ((quad(s->Pc[4]) * u0 + h->p) + quad(s->Pc[0]) * x[0] + quad(s->Pc[1]) * x[1]) +
-           (quad(s->Pc[2]) * x[2] + quad(s->Pc[3]) * x[3]);
-  Quad xn = quad(s->Wc[0]) * x[0] + quad(s->Wc[1]) * x[1] + quad(s->Wc[2]) * x[2] +
-            quad(s->Wc[3]) * x[3] + quad(s->Wc[4]) * u0 + h->x;
-  Pair yn = pair(s->W) * (Pair){x[0], x[1]} + pair(s->W + 2) * (Pair){x[2], x[3]} +
-            (Pair){s->W[4] * u0, 0.0} + h->y;
-  memcpy(s->k_xu, &xn, sizeof xn);
-  memcpy(s->k_xu + 4, &yn, sizeof yn);
+ * - vg, one lookup in each table. The entries k_apart finds 0 are left
+ * out. False, with f as it was, where the sample is not that simple
+ * (step_kcas then, from the start). */
+UNROLLED bool kcas_fast(const GsDkSolver *s, KFast *f, double u0, const KHeld *h, double *y) {
+  double x0 = f->xa[0], x1 = f->xa[1], x2 = f->xb[0], x3 = f->xb[1];
+  Pair pa = (pair(s->Pc[4]) * u0 + h->pa) + (pair(s->Pc[0]) * x0 + pair(s->Pc[1]) * x1);
+  Pair pb = (pair(s->Pc[1] + 2) * x1 + h->pb) + (pair(s->Pc[2] + 2) * x2 + pair(s->Pc[3] + 2) * x3);
+  Pair xa = pair(s->Wc[0]) * x0 + pair(s->Wc[1]) * x1 + h->xa;
+  Pair xb = pair(s->Wc[2] + 2) * x2 + pair(s->Wc[3] + 2) * x3 + h->xb;
+  Pair yx = pair(s->W) * f->xa + pair(s->W + 2) * f->xb + (Pair){s->W[4] * u0, h->y};
   Pair o1;
-  if (!k2_currents(s->kt[0], p[0], p[1], &o1)) return false;
-  double c = p[2] + s->Fc[1][2] * o1[1], fg = s->Fc[3][2], inv_knee = s->tubes[1].inv_knee;
+  if (!k2_currents(s->kt[0], pa[0], pa[1], &o1)) return false;
+  double c = pb[0] + s->Fc[1][2] * o1[1], fg = s->Fc[3][2], inv_knee = s->tubes[1].inv_knee;
   double vg = f->vg + (c - f->a) * f->slope, ip2, dip2;
-  if (!(vg * inv_knee < K_FAR) || !k1(s->kt[1], vg, p[3], &ip2, &dip2, NULL)) return false;
+  if (!(vg * inv_knee < K_FAR) || !k1(s->kt[1], vg, pb[1], &ip2, &dip2, NULL)) return false;
   double slope = -1.0 / (fg * dip2 - 1.0); /* dvg/da */
   double dv = (c + fg * ip2 - vg) * slope, to = vg + dv;
   if (!(to * inv_knee < K_FAR && fabs(dv) < K_TOL_FAR)) return false; /* vg was below too */
@@ -314,20 +317,21 @@ UNROLLED bool kcas_fast(GsDkSolver *s, KFast *f, double u0, const KHeld *h, doub
   f->vg = to;
   f->a = to - fg * i3;
   f->slope = slope;
-  f->p = p;
+  f->pa = pa, f->pb = pb;
   f->o1 = o1;
   f->i3 = i3;
   /* the rest of z = (x, u, ig1, ip1, 0, i3): advance4's sums */
-  f->x = quad(s->k_xu) + quad(s->Wc[6]) * o1[0] + quad(s->Wc[7]) * o1[1] + quad(s->Wc[9]) * i3;
-  yn = pair(s->k_xu + 4) + pair(s->W + 6) * o1;
-  *y = yn[0] + yn[1] + s->W[9] * i3;
+  f->xa = xa + pair(s->Wc[6]) * o1[0] + pair(s->Wc[7]) * o1[1];
+  f->xb = xb + pair(s->Wc[9] + 2) * i3;
+  yx += pair(s->W + 6) * o1;
+  *y = yx[0] + yx[1] + s->W[9] * i3;
   return true;
 }
 
 /* kcas_fast from x[0] on while it holds, in place (x[k] drives input 0
  * and becomes the output); how many samples it took. */
 uint32_t GS_KERNEL(gs_dk_run_kcas)(GsDkSolver *s, const double *u, double *x, uint32_t n) {
-  if (s->kmode != 2 || s->k_ig2 != 0.0) return 0;
+  if (s->kmode != 2 || !s->k_apart || s->k_ig2 != 0.0) return 0;
   KFast f = kfast_load(s);
   KHeld h = kheld(s, u[1]);
   uint32_t k = 0;
@@ -375,7 +379,7 @@ static NOINLINE void k_other(GsDkSolver *s, const double *u, double *y) {
 }
 
 void GS_KERNEL(gs_dk_sample_k)(GsDkSolver *s, const double *u, double *y) {
-  if (s->kmode == 2 && s->k_ig2 == 0.0) {
+  if (s->kmode == 2 && s->k_apart && s->k_ig2 == 0.0) {
     KFast f = kfast_load(s);
     KHeld h = kheld(s, u[1]);
     if (kcas_fast(s, &f, u[0], &h, y)) {
