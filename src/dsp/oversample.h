@@ -55,7 +55,6 @@ typedef struct {
   GsOsStage up[GS_OS_MAX_STAGES], down[GS_OS_MAX_STAGES]; /* [0] next to the base rate */
   uint32_t latency;                                       /* base samples */
   float tmp[GS_OS_CHUNK * GS_OS_MAX_FACTOR];
-  float scratch[GS_OS_CHUNK * GS_OS_MAX_FACTOR];
 } GsOversampler;
 
 /* The samples by which an analyzer's latency (the excess phase's peak over
