@@ -231,16 +231,17 @@ void gs_os_reset(GsOversampler *o) {
 _Static_assert(GS_OS_CHUNK *GS_OS_MAX_FACTOR / 2 % 32 == 0 && GS_OS_READ_PAST < 32,
                "the kernels' last group of 32 stays inside the stage buffer");
 
-/* n samples waiting in buf[0] after the history: 2n out. */
-static void interpolate(GsOsStage *s, int n, float *out) {
-  gs_os_interpolate_block(s->branch, s->buf[0], s->history, n, out);
+/* n samples waiting in buf[0] after the history: 2n out, as floats or,
+ * from the last octave, as doubles to `wide`. */
+static void interpolate(GsOsStage *s, int n, float *out, double *wide) {
+  gs_os_interpolate_block(s->branch, s->buf[0], s->history, n, out, wide);
   memmove(s->buf[0], s->buf[0] + n, (size_t)s->history * sizeof(float));
 }
 
 /* n output samples from the 2n samples waiting in buf[0] (even) and
- * buf[1] (odd) after the history. */
-static void decimate(GsOsStage *s, int n, float *out) {
-  gs_os_decimate_block(s->branch, s->buf[0], s->buf[1], s->history, n, out);
+ * buf[1] (odd) after the history, as interpolate's. */
+static void decimate(GsOsStage *s, int n, float *out, double *wide) {
+  gs_os_decimate_block(s->branch, s->buf[0], s->buf[1], s->history, n, out, wide);
   for (int p = 0; p < 2; p++) {
     memmove(s->buf[p], s->buf[p] + n, (size_t)s->history * sizeof(float));
   }
@@ -252,16 +253,15 @@ void gs_os_up(GsOversampler *o, const double *in, uint32_t n, double *out) {
     return;
   }
   while (n > 0) {
-    int c = n < GS_OS_CHUNK ? (int)n : GS_OS_CHUNK, fc = c * o->factor;
+    int c = n < GS_OS_CHUNK ? (int)n : GS_OS_CHUNK;
     float *x = o->up[0].buf[0] + o->up[0].history;
     for (int i = 0; i < c; i++) x[i] = (float)in[i];
-    for (int i = 0; i < o->stages; i++) {
-      GsOsStage *next = i + 1 < o->stages ? &o->up[i + 1] : NULL;
-      interpolate(&o->up[i], c << i, next ? next->buf[0] + next->history : o->tmp);
+    for (int i = 0; i + 1 < o->stages; i++) {
+      interpolate(&o->up[i], c << i, o->up[i + 1].buf[0] + o->up[i + 1].history, NULL);
     }
-    for (int k = 0; k < fc; k++) out[k] = o->tmp[k];
+    interpolate(&o->up[o->stages - 1], c << (o->stages - 1), NULL, out);
     in += c;
-    out += fc;
+    out += c * o->factor;
     n -= (uint32_t)c;
   }
 }
@@ -277,13 +277,12 @@ void gs_os_down(GsOversampler *o, const double *in, uint32_t n, double *out) {
       GsOsStage *s = &o->down[i];
       float *even = s->buf[0] + s->history, *odd = s->buf[1] + s->history;
       if (i == o->stages - 1) { /* the input, the caller's or the octave above's */
-        for (int m = 0; m < c << i; m++) even[m] = (float)in[2 * m], odd[m] = (float)in[2 * m + 1];
+        gs_os_split(in, c << i, even, odd);
       } else {
         for (int m = 0; m < c << i; m++) even[m] = o->tmp[2 * m], odd[m] = o->tmp[2 * m + 1];
       }
-      decimate(s, c << i, o->tmp);
+      decimate(s, c << i, o->tmp, i == 0 ? out : NULL);
     }
-    for (int m = 0; m < c; m++) out[m] = o->tmp[m];
     in += c * o->factor;
     out += c;
     n -= (uint32_t)c;

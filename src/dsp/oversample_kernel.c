@@ -24,9 +24,37 @@ typedef float V8u __attribute__((vector_size(32), aligned(4), may_alias));
 #define load(p) (*(const V8u *)(p))
 #define store(p, v) (*(V8u *)(p) = (v))
 
+typedef float V4 __attribute__((vector_size(16)));
+typedef double V4d __attribute__((vector_size(32)));
+typedef double V4du __attribute__((vector_size(32), aligned(8), may_alias));
+#define load4d(p) (*(const V4du *)(p))
+
 typedef struct {
   V8 v[4];
 } Acc;
+
+/* The first `valid` floats of v[0 .. k) to out, or widened to wide if
+ * that is not NULL; a short last group through a copy. */
+static inline void put(const V8 *v, int k, int valid, float *out, double *wide) {
+  if (valid < 8 * k) {
+    float part[8 * 8];
+    for (int i = 0; i < k; i++) store(part + 8 * i, v[i]);
+    if (wide) {
+      for (int i = 0; i < valid; i++) wide[i] = part[i];
+    } else {
+      memcpy(out, part, (size_t)valid * sizeof(float));
+    }
+  } else if (wide) {
+    for (int i = 0; i < k; i++) {
+      *(V4du *)(wide + 8 * i) =
+          __builtin_convertvector(__builtin_shufflevector(v[i], v[i], 0, 1, 2, 3), V4d);
+      *(V4du *)(wide + 8 * i + 4) =
+          __builtin_convertvector(__builtin_shufflevector(v[i], v[i], 4, 5, 6, 7), V4d);
+    }
+  } else {
+    for (int i = 0; i < k; i++) store(out + 8 * i, v[i]);
+  }
+}
 
 /* acc += branch b over x[0 ..), 32 outputs; two taps a pass, to halve
  * the loop's overhead (each lane still adds its taps in order). */
@@ -57,32 +85,46 @@ static inline void add_branch(Acc *acc, const GsOsBranch *b, const float *x) {
 }
 
 void GS_KERNEL(gs_os_interpolate_block)(const GsOsBranch *b, const float *x, int pos, int n,
-                                        float *out) {
+                                        float *out, double *wide) {
   const float *x0 = first_input(&b[0], x, pos), *x1 = first_input(&b[1], x, pos);
   for (int m = 0; m < n; m += GROUP) {
     Acc e = {{{0}}}, o = {{{0}}};
     add_branch(&e, &b[0], x0 + m);
     add_branch(&o, &b[1], x1 + m);
-    float part[2 * GROUP], *to = n - m >= GROUP ? out + 2 * m : part;
+    V8 w[8];
     for (int v = 0; v < 4; v++) { /* even, odd, even, odd ... */
-      store(to + 16 * v, __builtin_shufflevector(e.v[v], o.v[v], 0, 8, 1, 9, 2, 10, 3, 11));
-      store(to + 16 * v + 8, __builtin_shufflevector(e.v[v], o.v[v], 4, 12, 5, 13, 6, 14, 7, 15));
+      w[2 * v] = __builtin_shufflevector(e.v[v], o.v[v], 0, 8, 1, 9, 2, 10, 3, 11);
+      w[2 * v + 1] = __builtin_shufflevector(e.v[v], o.v[v], 4, 12, 5, 13, 6, 14, 7, 15);
     }
-    if (to == part) memcpy(out + 2 * m, part, 2 * (size_t)(n - m) * sizeof(float));
+    int valid = n - m < GROUP ? 2 * (n - m) : 2 * GROUP;
+    put(w, 8, valid, out + 2 * m, wide ? wide + 2 * m : NULL);
   }
 }
 
 void GS_KERNEL(gs_os_decimate_block)(const GsOsBranch *b, const float *even, const float *odd,
-                                     int pos, int n, float *out) {
+                                     int pos, int n, float *out, double *wide) {
   const float *x0 = first_input(&b[0], even, pos), *x1 = first_input(&b[1], odd, pos);
   for (int m = 0; m < n; m += GROUP) {
     Acc a = {{{0}}};
     add_branch(&a, &b[0], x0 + m);
     add_branch(&a, &b[1], x1 + m);
-    float part[GROUP], *to = n - m >= GROUP ? out + m : part;
-    for (int v = 0; v < 4; v++) store(to + 8 * v, a.v[v]);
-    if (to == part) memcpy(out + m, part, (size_t)(n - m) * sizeof(float));
+    put(a.v, 4, n - m < GROUP ? n - m : GROUP, out + m, wide ? wide + m : NULL);
   }
+}
+
+void GS_KERNEL(gs_os_split)(const double *in, int n, float *even, float *odd) {
+  int m = 0;
+  for (; m + 8 <= n; m += 8) { /* (e0 o0 e1 o1 ..) as floats, then taken apart */
+    const double *p = in + 2 * m;
+    V4 f0 = __builtin_convertvector(load4d(p), V4), f1 = __builtin_convertvector(load4d(p + 4), V4);
+    V4 f2 = __builtin_convertvector(load4d(p + 8), V4);
+    V4 f3 = __builtin_convertvector(load4d(p + 12), V4);
+    V8 lo = __builtin_shufflevector(f0, f1, 0, 1, 2, 3, 4, 5, 6, 7);
+    V8 hi = __builtin_shufflevector(f2, f3, 0, 1, 2, 3, 4, 5, 6, 7);
+    store(even + m, __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14));
+    store(odd + m, __builtin_shufflevector(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15));
+  }
+  for (; m < n; m++) even[m] = (float)in[2 * m], odd[m] = (float)in[2 * m + 1];
 }
 #else
 static float branch_sum(const GsOsBranch *b, const float *x, float acc) {
@@ -91,17 +133,30 @@ static float branch_sum(const GsOsBranch *b, const float *x, float acc) {
 }
 
 void GS_KERNEL(gs_os_interpolate_block)(const GsOsBranch *b, const float *x, int pos, int n,
-                                        float *out) {
+                                        float *out, double *wide) {
   const float *x0 = first_input(&b[0], x, pos), *x1 = first_input(&b[1], x, pos);
-  for (int m = 0; m < n; m++) {
-    out[2 * m] = branch_sum(&b[0], x0 + m, 0.0f);
-    out[2 * m + 1] = branch_sum(&b[1], x1 + m, 0.0f);
+  for (int m = 0; m < 2 * n; m++) {
+    float y = branch_sum(&b[m % 2], (m % 2 ? x1 : x0) + m / 2, 0.0f);
+    if (wide)
+      wide[m] = y;
+    else
+      out[m] = y;
   }
 }
 
 void GS_KERNEL(gs_os_decimate_block)(const GsOsBranch *b, const float *even, const float *odd,
-                                     int pos, int n, float *out) {
+                                     int pos, int n, float *out, double *wide) {
   const float *x0 = first_input(&b[0], even, pos), *x1 = first_input(&b[1], odd, pos);
-  for (int m = 0; m < n; m++) out[m] = branch_sum(&b[1], x1 + m, branch_sum(&b[0], x0 + m, 0.0f));
+  for (int m = 0; m < n; m++) {
+    float y = branch_sum(&b[1], x1 + m, branch_sum(&b[0], x0 + m, 0.0f));
+    if (wide)
+      wide[m] = y;
+    else
+      out[m] = y;
+  }
+}
+
+void GS_KERNEL(gs_os_split)(const double *in, int n, float *even, float *odd) {
+  for (int m = 0; m < n; m++) even[m] = (float)in[2 * m], odd[m] = (float)in[2 * m + 1];
 }
 #endif

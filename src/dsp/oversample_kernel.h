@@ -15,12 +15,19 @@
 #define GS_OS_READ_PAST 31
 
 /* out[2m + p] = branch p of b over x, for the input at x[pos + m], m < n:
- * an interpolator's two phases, interleaved. */
-void gs_os_interpolate_block(const GsOsBranch *b, const float *x, int pos, int n, float *out);
+ * an interpolator's two phases, interleaved; written to wide instead, as
+ * doubles, if that is not NULL (the last octave, to the caller). */
+void gs_os_interpolate_block(const GsOsBranch *b, const float *x, int pos, int n, float *out,
+                             double *wide);
 
 /* out[m] = branch 0 over even plus branch 1 over odd, for the inputs at
- * even[pos + m] and odd[pos + m], m < n: a decimator. */
+ * even[pos + m] and odd[pos + m], m < n: a decimator; to wide as
+ * interpolate's. */
 void gs_os_decimate_block(const GsOsBranch *b, const float *even, const float *odd, int pos, int n,
-                          float *out);
+                          float *out, double *wide);
+
+/* even[m] = in[2m], odd[m] = in[2m + 1], m < n, as floats: the caller's
+ * high-rate signal into the first decimator. */
+void gs_os_split(const double *in, int n, float *even, float *odd);
 
 #endif
