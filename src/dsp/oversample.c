@@ -281,7 +281,7 @@ void gs_os_down(GsOversampler *o, const double *in, uint32_t n, double *out) {
       } else {
         for (int m = 0; m < c << i; m++) even[m] = o->tmp[2 * m], odd[m] = o->tmp[2 * m + 1];
       }
-      decimate(s, c << i, o->tmp, i == 0 ? out : NULL);
+      decimate(s, c << i, i == 0 ? NULL : o->tmp, i == 0 ? out : NULL);
     }
     in += c * o->factor;
     out += c;

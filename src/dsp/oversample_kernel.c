@@ -33,26 +33,27 @@ typedef struct {
   V8 v[4];
 } Acc;
 
-/* The first `valid` floats of v[0 .. k) to out, or widened to wide if
- * that is not NULL; a short last group through a copy. */
-static inline void put(const V8 *v, int k, int valid, float *out, double *wide) {
-  if (valid < 8 * k) {
-    float part[8 * 8];
-    for (int i = 0; i < k; i++) store(part + 8 * i, v[i]);
+/* The first `valid` floats of v[0 .. k) to out + at, or widened to wide
+ * + at if wide is not NULL (out is NULL then); a short last group
+ * through a copy. */
+static inline void put(const V8 *v, int k, int valid, float *out, double *wide, int at) {
+  float part[8 * 8];
+  float *to = valid < 8 * k ? part : wide ? NULL : out + at;
+  if (to) {
+    for (int i = 0; i < k; i++) store(to + 8 * i, v[i]);
+    if (to != part) return;
     if (wide) {
-      for (int i = 0; i < valid; i++) wide[i] = part[i];
+      for (int i = 0; i < valid; i++) wide[at + i] = part[i];
     } else {
-      memcpy(out, part, (size_t)valid * sizeof(float));
+      memcpy(out + at, part, (size_t)valid * sizeof(float));
     }
-  } else if (wide) {
-    for (int i = 0; i < k; i++) {
-      *(V4du *)(wide + 8 * i) =
-          __builtin_convertvector(__builtin_shufflevector(v[i], v[i], 0, 1, 2, 3), V4d);
-      *(V4du *)(wide + 8 * i + 4) =
-          __builtin_convertvector(__builtin_shufflevector(v[i], v[i], 4, 5, 6, 7), V4d);
-    }
-  } else {
-    for (int i = 0; i < k; i++) store(out + 8 * i, v[i]);
+    return;
+  }
+  for (int i = 0; i < k; i++) { /* a whole group, widened */
+    *(V4du *)(wide + at + 8 * i) =
+        __builtin_convertvector(__builtin_shufflevector(v[i], v[i], 0, 1, 2, 3), V4d);
+    *(V4du *)(wide + at + 8 * i + 4) =
+        __builtin_convertvector(__builtin_shufflevector(v[i], v[i], 4, 5, 6, 7), V4d);
   }
 }
 
@@ -97,7 +98,7 @@ void GS_KERNEL(gs_os_interpolate_block)(const GsOsBranch *b, const float *x, int
       w[2 * v + 1] = __builtin_shufflevector(e.v[v], o.v[v], 4, 12, 5, 13, 6, 14, 7, 15);
     }
     int valid = n - m < GROUP ? 2 * (n - m) : 2 * GROUP;
-    put(w, 8, valid, out + 2 * m, wide ? wide + 2 * m : NULL);
+    put(w, 8, valid, out, wide, 2 * m);
   }
 }
 
@@ -108,7 +109,7 @@ void GS_KERNEL(gs_os_decimate_block)(const GsOsBranch *b, const float *even, con
     Acc a = {{{0}}};
     add_branch(&a, &b[0], x0 + m);
     add_branch(&a, &b[1], x1 + m);
-    put(a.v, 4, n - m < GROUP ? n - m : GROUP, out + m, wide ? wide + m : NULL);
+    put(a.v, 4, n - m < GROUP ? n - m : GROUP, out, wide, m);
   }
 }
 
