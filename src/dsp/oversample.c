@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dsp/fftw_lock.h"
+#include "dsp/oversample_kernel.h"
 
 #define PI 3.14159265358979323846
 #define SHARP_DB 104.0   /* for 100 dB of stopband: Kaiser's formulas are */
@@ -227,55 +228,20 @@ void gs_os_reset(GsOversampler *o) {
   }
 }
 
-/* y[m] += the branch's output for the input at buf[pos + m], m < n: tap
- * by tap over the whole block, so that the inner loop runs over outputs
- * (it vectorizes, and each output still sums its taps in one order
- * whatever the block). */
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-/* Eight lanes where the CPU has them (chosen once, when the library
- * loads): the same sums in the same order as with four, so the same bits;
- * no FMA (contraction stays off in ISO C). */
-#define WIDE_LANES __attribute__((target_clones("avx2", "default")))
-#else
-#define WIDE_LANES
-#endif
+_Static_assert(GS_OS_CHUNK *GS_OS_MAX_FACTOR / 2 % 32 == 0 && GS_OS_READ_PAST < 32,
+               "the kernels' last group of 32 stays inside the stage buffer");
 
-WIDE_LANES
-static void branch_add(const GsOsBranch *b, const float *buf, int pos, int n, float *restrict y) {
-  const float *restrict x = buf + pos - b->delay - b->len + 1;
-  int j = 0;
-  for (; j + 4 <= b->len; j += 4) { /* four taps a pass: y stays in a register */
-    const float c0 = b->coef[j], c1 = b->coef[j + 1], c2 = b->coef[j + 2], c3 = b->coef[j + 3];
-    const float *restrict xj = x + j;
-    for (int m = 0; m < n; m++) {
-      y[m] = (((y[m] + c0 * xj[m]) + c1 * xj[m + 1]) + c2 * xj[m + 2]) + c3 * xj[m + 3];
-    }
-  }
-  for (; j < b->len; j++) {
-    const float c = b->coef[j];
-    for (int m = 0; m < n; m++) y[m] += c * x[m + j];
-  }
-}
-
-/* n samples waiting in buf[0] after the history: 2n out. */
-static void interpolate(GsOsStage *s, int n, float *out, float *scratch) {
-  for (int p = 0; p < 2; p++) {
-    float *y = scratch + p * n;
-    memset(y, 0, (size_t)n * sizeof(float));
-    branch_add(&s->branch[p], s->buf[0], s->history, n, y);
-  }
-  for (int m = 0; m < n; m++) {
-    out[2 * m] = scratch[m];
-    out[2 * m + 1] = scratch[n + m];
-  }
+/* n samples waiting in buf[0] after the history: 2n out, as floats or,
+ * from the last octave, as doubles to `wide`. */
+static void interpolate(GsOsStage *s, int n, float *out, double *wide) {
+  gs_os_interpolate_block(s->branch, s->buf[0], s->history, n, out, wide);
   memmove(s->buf[0], s->buf[0] + n, (size_t)s->history * sizeof(float));
 }
 
 /* n output samples from the 2n samples waiting in buf[0] (even) and
- * buf[1] (odd) after the history. */
-static void decimate(GsOsStage *s, int n, float *out) {
-  memset(out, 0, (size_t)n * sizeof(float));
-  for (int p = 0; p < 2; p++) branch_add(&s->branch[p], s->buf[p], s->history, n, out);
+ * buf[1] (odd) after the history, as interpolate's. */
+static void decimate(GsOsStage *s, int n, float *out, double *wide) {
+  gs_os_decimate_block(s->branch, s->buf[0], s->buf[1], s->history, n, out, wide);
   for (int p = 0; p < 2; p++) {
     memmove(s->buf[p], s->buf[p] + n, (size_t)s->history * sizeof(float));
   }
@@ -287,16 +253,15 @@ void gs_os_up(GsOversampler *o, const double *in, uint32_t n, double *out) {
     return;
   }
   while (n > 0) {
-    int c = n < GS_OS_CHUNK ? (int)n : GS_OS_CHUNK, fc = c * o->factor;
+    int c = n < GS_OS_CHUNK ? (int)n : GS_OS_CHUNK;
     float *x = o->up[0].buf[0] + o->up[0].history;
     for (int i = 0; i < c; i++) x[i] = (float)in[i];
-    for (int i = 0; i < o->stages; i++) {
-      GsOsStage *next = i + 1 < o->stages ? &o->up[i + 1] : NULL;
-      interpolate(&o->up[i], c << i, next ? next->buf[0] + next->history : o->tmp, o->scratch);
+    for (int i = 0; i + 1 < o->stages; i++) {
+      interpolate(&o->up[i], c << i, o->up[i + 1].buf[0] + o->up[i + 1].history, NULL);
     }
-    for (int k = 0; k < fc; k++) out[k] = o->tmp[k];
+    interpolate(&o->up[o->stages - 1], c << (o->stages - 1), NULL, out);
     in += c;
-    out += fc;
+    out += c * o->factor;
     n -= (uint32_t)c;
   }
 }
@@ -311,13 +276,13 @@ void gs_os_down(GsOversampler *o, const double *in, uint32_t n, double *out) {
     for (int i = o->stages - 1; i >= 0; i--) {
       GsOsStage *s = &o->down[i];
       float *even = s->buf[0] + s->history, *odd = s->buf[1] + s->history;
-      for (int m = 0; m < c << i; m++) { /* the input, the caller's or the octave above's */
-        even[m] = i == o->stages - 1 ? (float)in[2 * m] : o->tmp[2 * m];
-        odd[m] = i == o->stages - 1 ? (float)in[2 * m + 1] : o->tmp[2 * m + 1];
+      if (i == o->stages - 1) { /* the input, the caller's or the octave above's */
+        gs_os_split(in, c << i, even, odd);
+      } else {
+        for (int m = 0; m < c << i; m++) even[m] = o->tmp[2 * m], odd[m] = o->tmp[2 * m + 1];
       }
-      decimate(s, c << i, o->tmp);
+      decimate(s, c << i, i == 0 ? NULL : o->tmp, i == 0 ? out : NULL);
     }
-    for (int m = 0; m < c; m++) out[m] = o->tmp[m];
     in += c * o->factor;
     out += c;
     n -= (uint32_t)c;
