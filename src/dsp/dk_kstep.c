@@ -330,7 +330,7 @@ UNROLLED bool kcas_fast(const GsDkSolver *s, KFast *f, double u0, const KHeld *h
 
 /* kcas_fast from x[0] on while it holds, in place (x[k] drives input 0
  * and becomes the output); how many samples it took. */
-uint32_t GS_KERNEL(gs_dk_run_kcas)(GsDkSolver *s, const double *u, double *x, uint32_t n) {
+uint32_t GS_KERNEL(gs_dk_run_kcas)(GsDkSolver *s, const double *u, double *restrict x, uint32_t n) {
   if (s->kmode != 2 || !s->k_apart || s->k_ig2 != 0.0) return 0;
   KFast f = kfast_load(s);
   KHeld h = kheld(s, u[1]);
@@ -394,7 +394,7 @@ void GS_KERNEL(gs_dk_sample_k)(GsDkSolver *s, const double *u, double *y) {
   GS_KERNEL(gs_dk_sample_newton)(s, u, y);
 }
 
-uint32_t GS_KERNEL(gs_dk_run_kcas)(GsDkSolver *s, const double *u, double *x, uint32_t n) {
+uint32_t GS_KERNEL(gs_dk_run_kcas)(GsDkSolver *s, const double *u, double *restrict x, uint32_t n) {
   return 0;
 }
 #endif
