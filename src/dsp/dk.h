@@ -129,7 +129,7 @@ typedef struct {
    * and the currents (p holds p): Newton's path takes it from there */
   bool k_guess;
   double k_vg2, k_ig2, k_a, k_slope;
-  bool k_apart; /* the cascade's two stages as gs_dk_run_kcas needs them (dk_step.c) */
+  bool k_apart; /* the cascade's two stages as gs_dk_run_kcas needs them (dk_pack.c) */
   double k_i[GS_DK_MAX_PORTS];
   uint64_t k_samples, n_samples; /* samples by the K path, by Newton's */
 } GsDkSolver;
