@@ -344,20 +344,30 @@ static inline bool settled(double step, double x) {
 /* Newton's method on the monotone f, guarded by the bracket it builds:
  * a step that leaves the bracket, or that did not halve |f| since the
  * last (Newton circling a kink from both sides, as with 30 dB of feedback
- * and the grids conducting), bisects it instead. From the first guess x,
- * where f's value and slope were f and df and the step did not settle
- * (most samples settle there; these go on out of its way), or from the
- * last solution last_v if f was not finite there. True with *v the
- * solution and *e the last evaluation, before the last step. */
-static NOINLINE NO_SLP bool solve_on(const Consts *k, const Sample *sp, double x, double f,
-                                     double df, double last_v, double *v, Eval *e) {
+ * and the grids conducting), bisects it instead. It goes on after two
+ * plain Newton steps (run's and solve_more's: most samples settle after
+ * the first, most of the rest after the second; these go on out of their
+ * way): from the first guess x0, where f was f0, to x, where f's value
+ * and slope were f and df and the step did not settle; or from the last
+ * solution last_v if f was not finite at x0. True with *v the solution
+ * and *e the last evaluation, before the last step. */
+static NOINLINE NO_SLP bool solve_on(const Consts *k, const Sample *sp, double x0, double f0,
+                                     double x, double f, double df, double last_v, double *v,
+                                     Eval *e) {
   Sample s = *sp;
   Eval el = {.f = f, .df = df}; /* (evaluated again before any return) */
-  if (!isfinite(f)) {
+  double lo = -INFINITY, hi = INFINITY, last = INFINITY;
+  if (!isfinite(f0)) {
     x = last_v;
     el = eval(k, &s, x);
+  } else { /* the bracket and the last |f| as the first step left them */
+    if (f0 > 0.0) {
+      hi = x0;
+    } else {
+      lo = x0;
+    }
+    last = fabs(f0);
   }
-  double lo = -INFINITY, hi = INFINITY, last = INFINITY;
   for (int it = 0; it < MAX_ITER; it++) {
     if (it > 0) el = eval(k, &s, x);
     if (!isfinite(el.f)) return false;
@@ -380,6 +390,23 @@ static NOINLINE NO_SLP bool solve_on(const Consts *k, const Sample *sp, double x
     x = next;
   }
   return false;
+}
+
+/* A sample whose first Newton step, from g (f there f0) to *v, did not
+ * settle: a second plain step, as solve_on's first would be (the bracket
+ * it would build holds it: f's slope is at least 1), then the guarded
+ * iteration from there. Out of the fast path's way, as solve_on. False if
+ * it failed; else *v the solution and *e the last evaluation. */
+static NOINLINE NO_SLP bool solve_more(const Consts *k, const Sample *s, double g, double f0,
+                                       double last_v, double *v, Eval *e) {
+  Eval e1 = eval(k, s, *v);
+  double step = e1.f / e1.df;
+  if (settled(step, *v)) {
+    *v -= step;
+    *e = e1;
+    return true;
+  }
+  return solve_on(k, s, g, f0, *v, e1.f, e1.df, last_v, v, e);
 }
 
 /* ------------------------------------------------------------- the state */
@@ -498,8 +525,8 @@ GS_ALWAYS_INLINE void run(GsPushPull *p, double *x, uint32_t n, bool general) {
     if (!settled(step, g)) {
       Sample s2 = s; /* (copies: the fast path keeps its own in registers) */
       Eval e2;
-      double v2;
-      if (!solve_on(c, &s2, g, e.f, e.df, st.v, &v2, &e2)) { /* from rest */
+      double v2 = v;
+      if (!solve_more(c, &s2, g, e.f, st.v, &v2, &e2)) { /* from rest */
         atomic_fetch_add_explicit(&p->failures, 1, memory_order_relaxed);
         gs_pp_reset(p);
         k = consts(p);
