@@ -134,6 +134,15 @@ static inline Pair pkeep(Mask m, Pair a) {
   return (Pair)(m & (Mask)a);
 }
 
+/* b where m is set, else a */
+static inline Pair pchoose(Mask m, Pair a, Pair b) {
+#if defined(__SSE4_1__)
+  return _mm_blendv_pd(a, b, (Pair)m);
+#else
+  return (Pair)((m & (Mask)b) | (~m & (Mask)a));
+#endif
+}
+
 /* neither lane set */
 static inline bool neither(Mask m) {
 #if defined(__AVX__)
@@ -191,8 +200,9 @@ typedef struct {
   double gt, t0;     /* tanh's position per volt of its input, and at 0 */
   double qt1;        /* and per volt of vpp, by the feedback (f) */
   Pair gsw;          /* each grid node's drive per unit of tanh */
-  Pair inv0, dinv;   /* the node's resistance, and its drop when conducting */
+  Pair inv0, inv1;   /* the node's resistance, cut off and conducting */
   Pair qh0, qh1;     /* h's position at the grid: qh0 + qh1 vg (s) */
+  Pair qi0, qi1;     /* qh1 inv0, qh1 inv1 (s) */
   Pair vb, kpl;      /* the plates: vb + kpl vpp (s) */
   Pair ikvb;         /* 1 / kvb */
   double zks;        /* f's volts per unit of h a, a's less b's (s) */
@@ -223,6 +233,8 @@ static inline void consts_feedback(Consts *k, const GsPushPull *p) {
 /* The supply's part (after the feedback's). */
 static inline void consts_supply(Consts *k, const GsPushPull *p) {
   k->qh1 = pair(p->qh1);
+  k->qi0 = k->qh1 * k->inv0;
+  k->qi1 = k->qh1 * k->inv1;
   k->vb = (Pair){p->vb, p->d.single_ended ? -1.0 : p->vb}; /* b: never on */
   k->zks = p->zd_kd * p->pl_scale;
   k->cgq = p->c_g * p->pl_scale * p->qh1;
@@ -241,7 +253,7 @@ static NOINLINE Consts consts(const GsPushPull *p) {
   k.t0 = GS_PPT_TR * GS_PPT_TS;
   k.gsw = (Pair){1.0, se} * (p->gbr * d->pi_swing);
   k.inv0 = pair(p->inv_den0);
-  k.dinv = pair(p->inv_den1 - p->inv_den0);
+  k.inv1 = pair(p->inv_den1);
   k.qh0 = pair(p->qh0);
   k.kpl = (Pair){1.0, se} * p->kpl;
   k.ikvb = pair(p->inv_kvb);
@@ -311,9 +323,11 @@ GS_ALWAYS_INLINE Eval eval(const Consts *k, const Sample *s, double v) {
   qt = smax(smin(qt, TQ_MAX), 0.0); /* NaN: the top end */
   e.t = lut(k->t->th[0], k->t->th[1], qt, &e.dt);
   Pair num = k->gsw * e.t + s->kg;
-  Pair inv = k->inv0 + pkeep(num > 0.0, k->dinv);
+  Mask up = num > 0.0; /* the grid conducts */
+  Pair inv = pchoose(up, k->inv0, k->inv1);
   e.vg = num * inv;
-  Pair q = k->qh0 + k->qh1 * e.vg, vp = k->vb + k->kpl * v;
+  /* h's position from num by qh1 inv at once: vg is not on its path */
+  Pair q = k->qh0 + pchoose(up, k->qi0, k->qi1) * num, vp = k->vb + k->kpl * v;
   Mask on = (q > 0.0) & (vp > 0.0); /* NaN reads as cut off */
   q = pmax(q, pair(0.0));
   Pair rh, h;
@@ -326,9 +340,12 @@ GS_ALWAYS_INLINE Eval eval(const Consts *k, const Sample *s, double v) {
   Pair a = lut2(k->t->at[0], k->t->at[1], pmin(GS_PPT_AN - GS_PPT_AN * r, pair(AQ_MAX)), &ra);
   h = pkeep(on, h);
   rh = pkeep(on, rh);
+  /* products grouped so that what is known early is multiplied early (h
+   * comes last) */
+  Pair rr = k->cp * (r * r);
   e.i = h * a;
-  e.g = rh * a * inv;
-  Pair d = (k->cg * e.dt) * e.g + k->cp * (h * ra * r * r);
+  e.g = (a * inv) * rh;
+  Pair d = (k->cg * e.dt) * e.g + (h * ra) * rr;
   e.f = v + s->sz + k->zks * (e.i[0] - e.i[1]);
   e.df = 1.0 + d[0] + d[1];
   return e;
@@ -509,7 +526,8 @@ GS_ALWAYS_INLINE void run(GsPushPull *p, double *x, uint32_t n, bool general) {
       fy = gs_iir_free_response(&p->y, &p->yst);
       sz += c->zd * fy;
     }
-    Pair sbs = c->bxy[0] * st.xy0 + c->bxy[1] * st.xy1 + c->bxy[2] * st.xy2;
+    /* (the latest, which waits for the last solution, added last) */
+    Pair sbs = c->bxy[2] * st.xy2 + c->bxy[1] * st.xy1 + c->bxy[0] * st.xy0;
     double sb = sbs[0] + sbs[1];
     double e0 = c->k_in * x[i] - sb;
     Sample s = {.qt0 = c->gt * e0 + c->t0, .sz = sz};
