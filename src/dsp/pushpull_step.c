@@ -99,10 +99,25 @@ static inline Pair pmax(Pair a, Pair b) {
 #endif
 }
 
+#if defined(__SSE2__)
+/* x as a vector of which only lane 0 is read: GCC's _mm_set_sd would
+ * clear the upper lane (a vmovq) before each scalar min and max (clang's
+ * backend does not take this cast, nor need it) */
+static inline __m128d lane0(double x) {
+#if defined(__clang__)
+  return _mm_set_sd(x);
+#else
+  __m128d v;
+  __asm__("" : "=x"(v) : "0"(x));
+  return v;
+#endif
+}
+#endif
+
 /* the same for one number */
 static inline double smin(double a, double b) {
 #if defined(__SSE2__)
-  return _mm_cvtsd_f64(_mm_min_sd(_mm_set_sd(a), _mm_set_sd(b)));
+  return _mm_cvtsd_f64(_mm_min_sd(lane0(a), _mm_set_sd(b)));
 #else
   return a < b ? a : b;
 #endif
@@ -110,7 +125,7 @@ static inline double smin(double a, double b) {
 
 static inline double smax(double a, double b) {
 #if defined(__SSE2__)
-  return _mm_cvtsd_f64(_mm_max_sd(_mm_set_sd(a), _mm_set_sd(b)));
+  return _mm_cvtsd_f64(_mm_max_sd(lane0(a), _mm_set_sd(b)));
 #else
   return a > b ? a : b;
 #endif
