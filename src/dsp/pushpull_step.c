@@ -238,6 +238,7 @@ typedef struct {
   Pair bxy[GS_PP_BETA_MAX];      /* the feedback network: each step back's b, -a (f) */
   Pair gh;                       /* the windings' histories' (p->hz) steps by vpp */
   Pair xyv;                      /* the feedback network's input and output by vpp (f) */
+  double kfb, gkfb; /* the free response's step by the last vpp through xy0, and gt times it (f) */
 } Consts;
 
 /* The feedback network's part. */
@@ -250,6 +251,8 @@ static inline void consts_feedback(Consts *k, const GsPushPull *p) {
   }
   double bd = on ? p->bd : 0.0;
   k->xyv = (Pair){1.0, bd} * -p->tap_n; /* x = -tap_n vpp, y = bd x + its free response */
+  k->kfb = k->bxy[0][0] * k->xyv[0] + k->bxy[0][1] * k->xyv[1];
+  k->gkfb = k->gt * k->kfb;
   k->qt1 = k->gt * bd * p->tap_n;
   k->cg = k->cgq * k->qt1;
 }
@@ -455,21 +458,25 @@ static NOINLINE NO_SLP bool solve_more(const Consts *k, const Sample *s, double 
 /* The state a block carries in registers (p's between blocks). */
 typedef struct {
   double v;           /* the last solution */
-  Pair h;             /* the windings' histories (p->hz) */
+  Pair h;             /* the windings' histories (p->hz), before v's step */
   Pair xy0, xy1, xy2; /* the feedback network's history, x and y each step back */
+  double z;           /* xy0's part of its next free response but for v's (p->fb_z) */
   Pair j, isum;       /* the caps' histories; the plates' current since the supply moved */
   int left;           /* samples until the supply moves */
-  double g0, idf, fi; /* the first guess: g0 - sz idf - e0 fi */
-  double missed;      /* and what it missed by last time */
+  /* the last sample's linearization (1 / f's slope, f's slope by the
+   * input), its f offset and input, its first guess less the miss */
+  double idf, fe, sz, e0, lin;
 } State;
 
 GS_ALWAYS_INLINE State state_load(const GsPushPull *p) {
   State st = {.v = p->vpp, .h = {p->hz[0], p->hz[1]}, .left = p->supply_left};
   const double *bx = p->bst.x, *by = p->bst.y;
   st.xy0 = (Pair){bx[0], by[0]}, st.xy1 = (Pair){bx[1], by[1]}, st.xy2 = (Pair){bx[2], by[2]};
+  st.z = p->fb_z;
   memcpy(&st.j, p->j, sizeof st.j);
   memcpy(&st.isum, p->isum, sizeof st.isum);
-  st.g0 = p->guess0, st.idf = p->idf_last, st.fi = p->fi_last, st.missed = p->missed;
+  st.idf = p->idf_last, st.fe = p->fe_last, st.sz = p->sz_last, st.e0 = p->e0_last;
+  st.lin = p->lin_last;
   return st;
 }
 
@@ -478,10 +485,25 @@ GS_ALWAYS_INLINE void state_save(GsPushPull *p, const State *st) {
   double *bx = p->bst.x, *by = p->bst.y;
   bx[0] = st->xy0[0], bx[1] = st->xy1[0], bx[2] = st->xy2[0];
   by[0] = st->xy0[1], by[1] = st->xy1[1], by[2] = st->xy2[1];
+  p->fb_z = st->z;
   memcpy(p->j, &st->j, sizeof st->j);
   memcpy(p->isum, &st->isum, sizeof st->isum);
-  p->guess0 = st->g0, p->idf_last = st->idf, p->fi_last = st->fi, p->missed = st->missed;
+  p->idf_last = st->idf, p->fe_last = st->fe, p->sz_last = st->sz, p->e0_last = st->e0;
+  p->lin_last = st->lin;
 }
+
+#ifndef GS_KERNEL_FMA
+/* The feedback network's history or coefficients moved outside a block:
+ * the part of its next free response that the loop carries (State's z),
+ * from the history as it is now. [main] or between blocks */
+void gs_pp_history_moved(GsPushPull *p) {
+  Consts k = consts(p);
+  State st = state_load(p);
+  Pair b0 = k.bxy[0] * st.xy0;
+  st.z = b0[0] + b0[1] - k.kfb * st.v;
+  state_save(p, &st);
+}
+#endif
 
 /* The supply moves on, once every supply_every samples: toward what the
  * plates drew on average since and the screens draw now (at the grids
@@ -501,28 +523,29 @@ static NOINLINE NO_SLP void supply_step(GsPushPull *p, Consts *k, Pair isum, Pai
 }
 
 /* The state moves on from the solution v (e: the last evaluation, s and
- * e0 what it was solved from; sb and fy the feedback network's and the
- * load's free responses). */
+ * e0 what it was solved from, lin its first guess less the miss; sb and
+ * fy the feedback network's and the load's free responses); the
+ * windings' histories take v's step at the next sample's start. */
 GS_ALWAYS_INLINE void advance(GsPushPull *p, const Consts *k, State *st, const Sample *s,
-                              const Eval *e, double v, double e0, double sb, int yo, double fy) {
+                              const Eval *e, double v, double e0, double lin, double sb, int yo,
+                              double fy) {
   st->v = v;
   st->j = k->c1 * st->j + k->c2sw * e->t - k->c2 * e->vg; /* j += 2 i, i the branch's */
   /* the next sample's first guess steps from here along this
    * linearization: f's slopes by vpp and by the input (fe). (f's move by
    * the caps' histories, known here too, is left out: it changed the
    * evaluations a sample by 4e-4.) */
-  double fe = k->cge * e->dt * (e->g[0] + e->g[1]);
+  st->fe = k->cge * e->dt * (e->g[0] + e->g[1]);
   st->idf = 1.0 / e->df;
-  st->fi = fe * st->idf;
-  st->g0 = v + s->sz * st->idf + e0 * st->fi + st->missed;
+  st->sz = s->sz, st->e0 = e0, st->lin = lin;
   if (yo) {
     gs_iir_push(p->yst.x, yo, v);
     gs_iir_push(p->yst.y, yo, k->ydirect * v + fy);
   }
-  st->h = (Pair){st->h[1], st->h[0]} + k->gh * v;
   st->xy2 = st->xy1;
   st->xy1 = st->xy0;
   st->xy0 = k->xyv * v + (Pair){0.0, sb};
+  st->z = k->bxy[0][1] * sb;
   st->isum += e->i;
 }
 
@@ -541,27 +564,51 @@ GS_ALWAYS_INLINE void run(GsPushPull *p, double *x, uint32_t n, bool general) {
      * registers across samples and spilling the state for them */
     const Consts *c = &k;
     __asm__("" : "+r"(c));
-    if (general && p->bst.morph_left) {
+    const bool morph = general && p->bst.morph_left;
+    if (morph) {
       gs_pp_morph_feedback(p);
       consts_feedback(&k, p);
     }
+    /* The sample's f offset (the windings' and the load's free responses)
+     * and input (less the feedback network's free response), and the first
+     * guess: the last solution moved by their change through the last
+     * linearization (a Newton step on the old Jacobian), plus what that
+     * missed by last time (the curvature it leaves out changes slowly):
+     * one Newton step from there leaves the square of a smaller miss.
+     * Everything here but morph and load samples is written as what was
+     * known before the last solution plus its multiple of it (szf +
+     * gh[0] v, r - kfb v, ...): a sample waits for the last one through a
+     * multiply-add, not a chain of them. */
+    const double lv = st.v, szf = st.h[1], missed = lv - st.lin;
+    st.h = (Pair){st.h[1], st.h[0]} + c->gh * lv;
     double fy = 0.0, sz = st.h[0];
     if (yo) {
       fy = gs_iir_free_response(&p->y, &p->yst);
       sz += c->zd * fy;
     }
-    /* (the latest, which waits for the last solution, added last) */
-    Pair sbs = c->bxy[2] * st.xy2 + c->bxy[1] * st.xy1 + c->bxy[0] * st.xy0;
-    double sb = sbs[0] + sbs[1];
-    double e0 = c->k_in * x[i] - sb;
-    Sample s = {.qt0 = c->gt * e0 + c->t0, .sz = sz};
+    Pair older = c->bxy[2] * st.xy2 + c->bxy[1] * st.xy1;
+    double sbf = older[0] + older[1] + st.z, sb, e0, g;
+    double r = c->k_in * x[i] - sbf; /* the input less the free response but for lv's part */
+    Sample s;
+    if (morph) { /* the coefficients moved: the whole history, as it is */
+      Pair sbs = older + c->bxy[0] * st.xy0;
+      sb = sbs[0] + sbs[1];
+      e0 = c->k_in * x[i] - sb;
+      s.qt0 = c->gt * e0 + c->t0;
+    } else {
+      sb = sbf + c->kfb * lv;
+      e0 = r - c->kfb * lv;
+      s.qt0 = c->gt * r + c->t0 - c->gkfb * lv;
+    }
+    if (yo || morph) {
+      g = lv + missed + st.idf * ((st.sz - sz) + (st.e0 - e0) * st.fe);
+    } else {
+      double c2 = c->kfb * st.fe - c->gh[0], cst = (st.sz - szf) + (st.e0 - r) * st.fe;
+      g = lv * (2.0 + st.idf * c2) + (st.idf * cst - st.lin);
+    }
+    double lin = g - missed;
+    s.sz = sz;
     s.kg = c->bias_g - c->gi * st.j;
-    /* the first guess: the last solution moved by the inputs' change
-     * through the last linearization (a Newton step on the old Jacobian),
-     * plus what that missed by last time (the curvature it leaves out
-     * changes slowly): one Newton step from there leaves the square of a
-     * smaller miss */
-    double g = st.g0 - s.sz * st.idf - e0 * st.fi, lin = g - st.missed;
     Eval e = eval(c, &s, g);
     double step = e.f / e.df, v = g - step;
     if (!settled(step, g)) {
@@ -580,8 +627,7 @@ GS_ALWAYS_INLINE void run(GsPushPull *p, double *x, uint32_t n, bool general) {
       e = e2;
       if (!isfinite(lin)) lin = st.v;
     }
-    st.missed = v - lin;
-    advance(p, c, &st, &s, &e, v, e0, sb, yo, fy);
+    advance(p, c, &st, &s, &e, v, e0, lin, sb, yo, fy);
     if (--st.left <= 0) {
       supply_step(p, &k, st.isum, e.vg);
       st.isum = pair(0.0);
