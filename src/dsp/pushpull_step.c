@@ -370,16 +370,16 @@ GS_ALWAYS_INLINE Eval eval(const Consts *k, const Sample *s, double v) {
   }
   Pair r = 1.0 / (1.0 + pmax(vp, pair(0.0)) * k->ikvb), ra;
   Pair a = lut2(k->t->at[0], k->t->at[1], pmin(GS_PPT_AN - GS_PPT_AN * r, pair(AQ_MAX)), &ra);
-  h = pkeep(on, h);
-  rh = pkeep(on, rh);
-  /* products grouped so that what is known early is multiplied early (h
-   * comes last) */
-  Pair rr = k->cp * (r * r);
+  /* products grouped so that what is known early is multiplied early: h
+   * and rh come last (and so the lanes cut off are cleared in the
+   * arctangent's factors, and f's slope's 1 is added half in each lane) */
+  a = pkeep(on, a);
+  Pair ar = pkeep(on, ra * (k->cp * (r * r)));
   e.i = h * a;
   e.g = (a * inv) * rh;
-  Pair d = (k->cg * e.dt) * e.g + (h * ra) * rr;
+  Pair d = (k->cg * e.dt) * e.g + (h * ar + 0.5);
   e.f = v + s->sz + k->zks * (e.i[0] - e.i[1]);
-  e.df = 1.0 + d[0] + d[1];
+  e.df = d[0] + d[1];
   return e;
 }
 
@@ -532,8 +532,8 @@ static NOINLINE NO_SLP void supply_step(GsPushPull *p, Consts *k, Pair isum, Pai
  * fy the feedback network's and the load's free responses); the
  * windings' histories take v's step at the next sample's start. */
 GS_ALWAYS_INLINE void advance(GsPushPull *p, const Consts *k, State *st, const Sample *s,
-                              const Eval *e, double v, double e0, double lin, double sb, int yo,
-                              double fy) {
+                              const Eval *e, double v, double idf, double e0, double lin, double sb,
+                              int yo, double fy) {
   st->v = v;
   st->j = k->c1 * st->j + k->c2sw * e->t - k->c2 * e->vg; /* j += 2 i, i the branch's */
   /* the next sample's first guess steps from here along this
@@ -541,7 +541,7 @@ GS_ALWAYS_INLINE void advance(GsPushPull *p, const Consts *k, State *st, const S
    * the caps' histories, known here too, is left out: it changed the
    * evaluations a sample by 4e-4.) */
   st->fe = k->cge * e->dt * (e->g[0] + e->g[1]);
-  st->idf = 1.0 / e->df;
+  st->idf = idf;
   st->sz = s->sz, st->e0 = e0, st->lin = lin;
   if (yo) {
     gs_iir_push(p->yst.x, yo, v);
@@ -615,7 +615,8 @@ GS_ALWAYS_INLINE void run(GsPushPull *p, double *x, uint32_t n, bool general) {
     s.sz = sz;
     s.kg = c->bias_g - c->gi * st.j;
     Eval e = eval(c, &s, g);
-    double step = e.f / e.df, v = g - step;
+    /* (1 / f' first, which the next guess needs: the step by a multiply) */
+    double idf = 1.0 / e.df, step = e.f * idf, v = g - step;
     if (__builtin_expect(!settled(step, g), 0)) { /* (a fifth of them: laid out apart) */
       Sample s2 = s; /* (copies: the fast path keeps its own in registers) */
       Eval e2;
@@ -630,9 +631,10 @@ GS_ALWAYS_INLINE void run(GsPushPull *p, double *x, uint32_t n, bool general) {
       }
       v = v2;
       e = e2;
+      idf = 1.0 / e.df;
       if (!isfinite(lin)) lin = st.v;
     }
-    advance(p, c, &st, &s, &e, v, e0, lin, sb, yo, fy);
+    advance(p, c, &st, &s, &e, v, idf, e0, lin, sb, yo, fy);
     if (--st.left <= 0) {
       supply_step(p, &k, st.isum, e.vg);
       st.isum = pair(0.0);
