@@ -8,13 +8,11 @@
  * is held cut off. Everything but gs_pp_prepare runs on the audio thread. */
 #include <math.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <immintrin.h>
-#endif
 
 #include "dsp/fastmath.h"
 #include "dsp/kernel.h"
 #include "dsp/pushpull.h"
+#include "dsp/pushpull_lanes.h"
 
 #if !defined(__GNUC__)
 #error "pushpull_step.c needs GCC's vector extension (GCC or clang)"
@@ -69,127 +67,6 @@ void gs_pp_prepare(GsPushPull *p) {
   p->c_p = p->zd_kd * GS_PPT_AN * p->inv_kvb * p->kpl;
 }
 #endif
-
-/* ------------------------------------------------------------ the lanes */
-
-typedef double Pair __attribute__((vector_size(16)));
-typedef int64_t Mask __attribute__((vector_size(16)));
-typedef int32_t Index __attribute__((vector_size(8)));
-
-static inline Pair pair(double x) {
-  return (Pair){x, x};
-}
-
-/* a < b ? a : b and a > b ? a : b, lane by lane (NaN in a gives b) */
-static inline Pair pmin(Pair a, Pair b) {
-#if defined(__SSE2__)
-  return _mm_min_pd(a, b);
-#else
-  Mask m = a < b;
-  return (Pair)((m & (Mask)a) | (~m & (Mask)b));
-#endif
-}
-
-static inline Pair pmax(Pair a, Pair b) {
-#if defined(__SSE2__)
-  return _mm_max_pd(a, b);
-#else
-  Mask m = a > b;
-  return (Pair)((m & (Mask)a) | (~m & (Mask)b));
-#endif
-}
-
-#if defined(__SSE2__)
-/* x as a vector of which only lane 0 is read: GCC's _mm_set_sd would
- * clear the upper lane (a vmovq) before each scalar min and max (clang's
- * backend does not take this cast, nor need it) */
-static inline __m128d lane0(double x) {
-#if defined(__clang__)
-  return _mm_set_sd(x);
-#else
-  __m128d v;
-  __asm__("" : "=x"(v) : "0"(x));
-  return v;
-#endif
-}
-#endif
-
-/* the same for one number */
-static inline double smin(double a, double b) {
-#if defined(__SSE2__)
-  return _mm_cvtsd_f64(_mm_min_sd(lane0(a), _mm_set_sd(b)));
-#else
-  return a < b ? a : b;
-#endif
-}
-
-static inline double smax(double a, double b) {
-#if defined(__SSE2__)
-  return _mm_cvtsd_f64(_mm_max_sd(lane0(a), _mm_set_sd(b)));
-#else
-  return a > b ? a : b;
-#endif
-}
-
-/* a where m is set, else 0 */
-static inline Pair pkeep(Mask m, Pair a) {
-  return (Pair)(m & (Mask)a);
-}
-
-/* b where m is set, else a */
-static inline Pair pchoose(Mask m, Pair a, Pair b) {
-#if defined(__SSE4_1__)
-  return _mm_blendv_pd(a, b, (Pair)m);
-#else
-  return (Pair)((m & (Mask)b) | (~m & (Mask)a));
-#endif
-}
-
-/* neither lane set */
-static inline bool neither(Mask m) {
-#if defined(__AVX__)
-  return _mm_testz_pd((Pair)m, (Pair)m); /* (one instruction, no mask to move) */
-#elif defined(__SSE2__)
-  return _mm_movemask_pd((Pair)m) == 0;
-#else
-  return !m[0] && !m[1];
-#endif
-}
-
-/* ----------------------------------------------------------- the tables */
-
-#define TQ_MAX (GS_PPT_TN - 1e-9)
-#define AQ_MAX (GS_PPT_AN - 1e-9)
-
-/* A table (pushpull.h: each interval's start value and rise) at position
- * q, in intervals from its start (0 <= q < its length); *r its slope per
- * interval. */
-static inline double lut(const double *at, const double *rise, double q, double *r) {
-  int64_t k = (int64_t)q;
-#if defined(__SSE4_1__)
-  double fk = __builtin_floor(q); /* one instruction, where (double)k is two */
-#else
-  double fk = (double)k;
-#endif
-  *r = rise[k];
-  return at[k] + (q - fk) * rise[k];
-}
-
-/* The same at each lane's q. */
-static inline Pair lut2(const double *at, const double *rise, Pair q, Pair *r) {
-#if defined(__SSE2__)
-  __m128i k = _mm_cvttpd_epi32(q);
-  Pair s = q - _mm_cvtepi32_pd(k);
-  uint32_t k0 = (uint32_t)_mm_cvtsi128_si32(k);
-  uint32_t k1 = (uint32_t)_mm_cvtsi128_si32(_mm_shuffle_epi32(k, 1));
-#else
-  Index k = __builtin_convertvector(q, Index);
-  Pair s = q - __builtin_convertvector(k, Pair);
-  uint32_t k0 = (uint32_t)k[0], k1 = (uint32_t)k[1];
-#endif
-  *r = (Pair){rise[k0], rise[k1]};
-  return (Pair){at[k0], at[k1]} + s * *r;
-}
 
 /* The plate constants for the supply voltage vb now: (vb/kp)^ex from the
  * screens' table of w^ex (pushpull.h) at w = vb/kp, through three of its
@@ -527,13 +404,66 @@ static NOINLINE NO_SLP void supply_step(GsPushPull *p, Consts *k, Pair isum, Pai
   consts_supply(k, p);
 }
 
-/* The state moves on from the solution v (e: the last evaluation, s and
- * e0 what it was solved from, lin its first guess less the miss; sb and
- * fy the feedback network's and the load's free responses); the
- * windings' histories take v's step at the next sample's start. */
-GS_ALWAYS_INLINE void advance(GsPushPull *p, const Consts *k, State *st, const Sample *s,
-                              const Eval *e, double v, double idf, double e0, double lin, double sb,
-                              int yo, double fy) {
+/* What a sample starts from: the solver's Sample, the first guess g and
+ * it less the last miss (lin), and for advance the input e0 and the
+ * feedback network's and the load's free responses. */
+typedef struct {
+  Sample s;
+  double g, lin, e0, sb, fy;
+} Start;
+
+/* The sample's f offset (the windings' and the load's free responses) and
+ * input x (less the feedback network's free response), and the first
+ * guess: the last solution moved by their change through the last
+ * linearization (a Newton step on the old Jacobian), plus what that
+ * missed by last time (the curvature it leaves out changes slowly): one
+ * Newton step from there leaves the square of a smaller miss. Everything
+ * here but morph and load (yo) samples is written as what was known
+ * before the last solution plus its multiple of it (szf + gh[0] lv, r -
+ * kfb lv, ...): a sample waits for the last one through a multiply-add,
+ * not a chain of them. The windings' histories take lv's step. */
+GS_ALWAYS_INLINE Start begin(GsPushPull *p, const Consts *c, State *st, double x, bool morph,
+                             int yo) {
+  Start b;
+  b.fy = 0.0;
+  const double lv = st->v, szf = st->h[1], missed = lv - st->lin;
+  st->h = (Pair){st->h[1], st->h[0]} + c->gh * lv;
+  double sz = st->h[0];
+  if (yo) {
+    b.fy = gs_iir_free_response(&p->y, &p->yst);
+    sz += c->zd * b.fy;
+  }
+  Pair older = c->bxy[2] * st->xy2 + c->bxy[1] * st->xy1;
+  double sbf = older[0] + older[1] + st->z;
+  double r = c->k_in * x - sbf; /* the input less the free response but for lv's part */
+  if (morph) {                  /* the coefficients moved: the whole history, as it is */
+    Pair sbs = older + c->bxy[0] * st->xy0;
+    b.sb = sbs[0] + sbs[1];
+    b.e0 = c->k_in * x - b.sb;
+    b.s.qt0 = c->gt * b.e0 + c->t0;
+  } else {
+    b.sb = sbf + c->kfb * lv;
+    b.e0 = r - c->kfb * lv;
+    b.s.qt0 = c->gt * r + c->t0 - c->gkfb * lv;
+  }
+  if (yo || morph) {
+    b.g = lv + missed + st->idf * ((st->sz - sz) + (st->e0 - b.e0) * st->fe);
+  } else {
+    double c2 = c->kfb * st->fe - c->gh[0], cst = (st->sz - szf) + (st->e0 - r) * st->fe;
+    b.g = lv * (2.0 + st->idf * c2) + (st->idf * cst - st->lin);
+  }
+  b.lin = b.g - missed;
+  b.s.sz = sz;
+  b.s.kg = c->bias_g - c->gi * st->j;
+  return b;
+}
+
+/* The state moves on from the solution v (e: the last evaluation, idf 1
+ * over its slope; b what the sample started from, with its first guess
+ * less the miss); the windings' histories take v's step at the next
+ * sample's start. */
+GS_ALWAYS_INLINE void advance(GsPushPull *p, const Consts *k, State *st, const Start *b,
+                              const Eval *e, double v, double idf, int yo) {
   st->v = v;
   st->j = k->c1 * st->j + k->c2sw * e->t - k->c2 * e->vg; /* j += 2 i, i the branch's */
   /* the next sample's first guess steps from here along this
@@ -542,15 +472,15 @@ GS_ALWAYS_INLINE void advance(GsPushPull *p, const Consts *k, State *st, const S
    * evaluations a sample by 4e-4.) */
   st->fe = k->cge * e->dt * (e->g[0] + e->g[1]);
   st->idf = idf;
-  st->sz = s->sz, st->e0 = e0, st->lin = lin;
+  st->sz = b->s.sz, st->e0 = b->e0, st->lin = b->lin;
   if (yo) {
     gs_iir_push(p->yst.x, yo, v);
-    gs_iir_push(p->yst.y, yo, k->ydirect * v + fy);
+    gs_iir_push(p->yst.y, yo, k->ydirect * v + b->fy);
   }
   st->xy2 = st->xy1;
   st->xy1 = st->xy0;
-  st->xy0 = k->xyv * v + (Pair){0.0, sb};
-  st->z = k->bxy[0][1] * sb;
+  st->xy0 = k->xyv * v + (Pair){0.0, b->sb};
+  st->z = k->bxy[0][1] * b->sb;
   st->isum += e->i;
 }
 
@@ -574,51 +504,13 @@ GS_ALWAYS_INLINE void run(GsPushPull *p, double *x, uint32_t n, bool general) {
       gs_pp_morph_feedback(p);
       consts_feedback(&k, p);
     }
-    /* The sample's f offset (the windings' and the load's free responses)
-     * and input (less the feedback network's free response), and the first
-     * guess: the last solution moved by their change through the last
-     * linearization (a Newton step on the old Jacobian), plus what that
-     * missed by last time (the curvature it leaves out changes slowly):
-     * one Newton step from there leaves the square of a smaller miss.
-     * Everything here but morph and load samples is written as what was
-     * known before the last solution plus its multiple of it (szf +
-     * gh[0] v, r - kfb v, ...): a sample waits for the last one through a
-     * multiply-add, not a chain of them. */
-    const double lv = st.v, szf = st.h[1], missed = lv - st.lin;
-    st.h = (Pair){st.h[1], st.h[0]} + c->gh * lv;
-    double fy = 0.0, sz = st.h[0];
-    if (yo) {
-      fy = gs_iir_free_response(&p->y, &p->yst);
-      sz += c->zd * fy;
-    }
-    Pair older = c->bxy[2] * st.xy2 + c->bxy[1] * st.xy1;
-    double sbf = older[0] + older[1] + st.z, sb, e0, g;
-    double r = c->k_in * x[i] - sbf; /* the input less the free response but for lv's part */
-    Sample s;
-    if (morph) { /* the coefficients moved: the whole history, as it is */
-      Pair sbs = older + c->bxy[0] * st.xy0;
-      sb = sbs[0] + sbs[1];
-      e0 = c->k_in * x[i] - sb;
-      s.qt0 = c->gt * e0 + c->t0;
-    } else {
-      sb = sbf + c->kfb * lv;
-      e0 = r - c->kfb * lv;
-      s.qt0 = c->gt * r + c->t0 - c->gkfb * lv;
-    }
-    if (yo || morph) {
-      g = lv + missed + st.idf * ((st.sz - sz) + (st.e0 - e0) * st.fe);
-    } else {
-      double c2 = c->kfb * st.fe - c->gh[0], cst = (st.sz - szf) + (st.e0 - r) * st.fe;
-      g = lv * (2.0 + st.idf * c2) + (st.idf * cst - st.lin);
-    }
-    double lin = g - missed;
-    s.sz = sz;
-    s.kg = c->bias_g - c->gi * st.j;
-    Eval e = eval(c, &s, g);
+    Start b = begin(p, c, &st, x[i], morph, yo);
+    double g = b.g;
+    Eval e = eval(c, &b.s, g);
     /* (1 / f' first, which the next guess needs: the step by a multiply) */
     double idf = 1.0 / e.df, step = e.f * idf, v = g - step;
     if (__builtin_expect(!settled(step, g), 0)) { /* (a fifth of them: laid out apart) */
-      Sample s2 = s; /* (copies: the fast path keeps its own in registers) */
+      Sample s2 = b.s; /* (copies: the fast path keeps its own in registers) */
       Eval e2;
       double v2 = v;
       if (!solve_more(c, &s2, g, e.f, st.v, &v2, &e2)) { /* from rest */
@@ -632,9 +524,9 @@ GS_ALWAYS_INLINE void run(GsPushPull *p, double *x, uint32_t n, bool general) {
       v = v2;
       e = e2;
       idf = 1.0 / e.df;
-      if (!isfinite(lin)) lin = st.v;
+      if (!isfinite(b.lin)) b.lin = st.v;
     }
-    advance(p, c, &st, &s, &e, v, idf, e0, lin, sb, yo, fy);
+    advance(p, c, &st, &b, &e, v, idf, yo);
     if (--st.left <= 0) {
       supply_step(p, &k, st.isum, e.vg);
       st.isum = pair(0.0);
