@@ -264,7 +264,7 @@ GS_ALWAYS_INLINE Eval eval(const Consts *k, const Sample *s, double v) {
 
 /* A Newton step this small from x is the last. */
 static inline bool settled(double step, double x) {
-  return fabs(step) < STEP_TOL * (1.0 + fabs(x));
+  return fabs(step) - STEP_TOL * fabs(x) < STEP_TOL; /* (one multiply-add) */
 }
 
 /* Newton's method on the monotone f, guarded by the bracket it builds:
