@@ -248,13 +248,14 @@ GS_ALWAYS_INLINE Eval eval(const Consts *k, const Sample *s, double v) {
   Pair r = 1.0 / (1.0 + pmax(vp, pair(0.0)) * k->ikvb), ra;
   Pair a = lut2(k->t->at[0], k->t->at[1], pmin(GS_PPT_AN - GS_PPT_AN * r, pair(AQ_MAX)), &ra);
   /* products grouped so that what is known early is multiplied early: h
-   * and rh come last (and so the lanes cut off are cleared in the
-   * arctangent's factors, and f's slope's 1 is added half in each lane) */
+   * and rh come last, h after rh (and so the lanes cut off are cleared in
+   * the arctangent's factors, and f's slope's 1 is added half in each
+   * lane) */
   a = pkeep(on, a);
   Pair ar = pkeep(on, ra * (k->cp * (r * r)));
   e.i = h * a;
   e.g = (a * inv) * rh;
-  Pair d = (k->cg * e.dt) * e.g + (h * ar + 0.5);
+  Pair d = h * ar + ((k->cg * e.dt) * e.g + 0.5);
   e.f = v + s->sz + k->zks * (e.i[0] - e.i[1]);
   e.df = d[0] + d[1];
   return e;
