@@ -196,6 +196,7 @@ void gs_pp_set_feedback(GsPushPull *p, double rfb, double presence, double reson
     p->feedback = p->beta_to.gain != 0.0;
   }
   p->bd = gs_iir_direct_gain(&p->beta);
+  gs_pp_history_moved(p);
 }
 
 /* A sample further along a morph of the feedback network. */
@@ -257,7 +258,7 @@ void gs_pp_reset(GsPushPull *p) {
   p->supply_left = p->supply_every;
   p->isum[0] = p->isum[1] = 0.0;
   gs_pp_supply_moved(p);
-  p->vpp = p->guess0 = p->fi_last = p->missed = 0.0;
+  p->vpp = p->fe_last = p->sz_last = p->e0_last = p->lin_last = p->fb_z = 0.0;
   p->idf_last = 1.0;
 }
 

@@ -129,10 +129,11 @@ typedef struct {
   double two_kg1, inv_kp, kp_hs, i_plate, i_screen; /* the supply's */
   double c_g, c_p; /* f's slopes by the inverter and the plates, over pl_scale */
   double zd_kd;    /* f's volts per amp of ia - ib: zd parallel (/2 push-pull) */
-  /* the last solution; the next first guess, guess0 - sz idf_last - e0
-   * fi_last (sz, e0 the next sample's f offset and input), and what the
-   * last one missed by */
-  double vpp, guess0, idf_last, fi_last, missed;
+  /* the last solution, and what the next first guess steps from (the
+   * last linearization, f offset, input and guess less its miss:
+   * pushpull_step.c's State) */
+  double vpp, idf_last, fe_last, sz_last, e0_last, lin_last;
+  double fb_z; /* the feedback network's next free response by its history but for vpp's step */
   atomic_ullong failures; /* samples that restarted from rest: read from any thread */
 } GsPushPull;
 
@@ -183,6 +184,10 @@ double gs_pp_max_watts(const GsPushPullDesign *d);
 void gs_pp_prepare(GsPushPull *p);
 /* The plate constants for the supply voltage vb now. [audio] */
 void gs_pp_supply_moved(GsPushPull *p);
+/* The feedback network's history or coefficients were changed outside
+ * gs_pp_run (not by a morph): what the solver carries of them follows.
+ * [audio], between blocks */
+void gs_pp_history_moved(GsPushPull *p);
 
 /* The grid bias that sets each tube's idle plate current to amps. */
 double gs_pp_bias_for(const GsPentodeModel *m, double bplus, double amps);

@@ -8,13 +8,11 @@
  * is held cut off. Everything but gs_pp_prepare runs on the audio thread. */
 #include <math.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <immintrin.h>
-#endif
 
 #include "dsp/fastmath.h"
 #include "dsp/kernel.h"
 #include "dsp/pushpull.h"
+#include "dsp/pushpull_lanes.h"
 
 #if !defined(__GNUC__)
 #error "pushpull_step.c needs GCC's vector extension (GCC or clang)"
@@ -70,10 +68,24 @@ void gs_pp_prepare(GsPushPull *p) {
 }
 #endif
 
-/* The plate constants for the supply voltage vb now. */
+/* The plate constants for the supply voltage vb now: (vb/kp)^ex from the
+ * screens' table of w^ex (pushpull.h) at w = vb/kp, through three of its
+ * knots (Newton's forward differences to second order: the linear
+ * interpolant's error, ex (ex - 1) / 8 (1/64 / w)^2, 3e-6 at the EL84's
+ * w of 2.4, moved its single-ended output by -108 dB; this one's is of
+ * the third order, under 1e-8 for w above 1), koren.h's x^ex beyond it. */
 static inline void supply_moved(GsPushPull *p) {
-  double v = p->vb > 1e-3 ? p->vb : 1e-3;
-  p->pl_scale = p->two_kg1 * gs_spx_pow(p->tab, v * p->inv_kp);
+  double v = p->vb > 1e-3 ? p->vb : 1e-3, w = v * p->inv_kp, q = (w - GS_PPT_HLO) * GS_PPT_HS;
+  double pw;
+  if (q < GS_PPT_HN - 1) {
+    const double *at = p->lut->sg[0], *rise = p->lut->sg[1];
+    int64_t k = (int64_t)q;
+    double u = q - (double)k;
+    pw = at[k] + u * (rise[k] + 0.5 * (u - 1.0) * (rise[k + 1] - rise[k]));
+  } else {
+    pw = gs_spx_pow(p->tab, w);
+  }
+  p->pl_scale = p->two_kg1 * pw;
   p->qh1 = p->kp_hs / v;
 }
 
@@ -82,103 +94,6 @@ void gs_pp_supply_moved(GsPushPull *p) {
   supply_moved(p);
 }
 #endif
-
-/* ------------------------------------------------------------ the lanes */
-
-typedef double Pair __attribute__((vector_size(16)));
-typedef int64_t Mask __attribute__((vector_size(16)));
-typedef int32_t Index __attribute__((vector_size(8)));
-
-static inline Pair pair(double x) {
-  return (Pair){x, x};
-}
-
-/* a < b ? a : b and a > b ? a : b, lane by lane (NaN in a gives b) */
-static inline Pair pmin(Pair a, Pair b) {
-#if defined(__SSE2__)
-  return _mm_min_pd(a, b);
-#else
-  Mask m = a < b;
-  return (Pair)((m & (Mask)a) | (~m & (Mask)b));
-#endif
-}
-
-static inline Pair pmax(Pair a, Pair b) {
-#if defined(__SSE2__)
-  return _mm_max_pd(a, b);
-#else
-  Mask m = a > b;
-  return (Pair)((m & (Mask)a) | (~m & (Mask)b));
-#endif
-}
-
-/* the same for one number */
-static inline double smin(double a, double b) {
-#if defined(__SSE2__)
-  return _mm_cvtsd_f64(_mm_min_sd(_mm_set_sd(a), _mm_set_sd(b)));
-#else
-  return a < b ? a : b;
-#endif
-}
-
-static inline double smax(double a, double b) {
-#if defined(__SSE2__)
-  return _mm_cvtsd_f64(_mm_max_sd(_mm_set_sd(a), _mm_set_sd(b)));
-#else
-  return a > b ? a : b;
-#endif
-}
-
-/* a where m is set, else 0 */
-static inline Pair pkeep(Mask m, Pair a) {
-  return (Pair)(m & (Mask)a);
-}
-
-/* neither lane set */
-static inline bool neither(Mask m) {
-#if defined(__AVX__)
-  return _mm_testz_pd((Pair)m, (Pair)m); /* (one instruction, no mask to move) */
-#elif defined(__SSE2__)
-  return _mm_movemask_pd((Pair)m) == 0;
-#else
-  return !m[0] && !m[1];
-#endif
-}
-
-/* ----------------------------------------------------------- the tables */
-
-#define TQ_MAX (GS_PPT_TN - 1e-9)
-#define AQ_MAX (GS_PPT_AN - 1e-9)
-
-/* A table (pushpull.h: each interval's start value and rise) at position
- * q, in intervals from its start (0 <= q < its length); *r its slope per
- * interval. */
-static inline double lut(const double *at, const double *rise, double q, double *r) {
-  int64_t k = (int64_t)q;
-#if defined(__SSE4_1__)
-  double fk = __builtin_floor(q); /* one instruction, where (double)k is two */
-#else
-  double fk = (double)k;
-#endif
-  *r = rise[k];
-  return at[k] + (q - fk) * rise[k];
-}
-
-/* The same at each lane's q. */
-static inline Pair lut2(const double *at, const double *rise, Pair q, Pair *r) {
-#if defined(__SSE2__)
-  __m128i k = _mm_cvttpd_epi32(q);
-  Pair s = q - _mm_cvtepi32_pd(k);
-  uint32_t k0 = (uint32_t)_mm_cvtsi128_si32(k);
-  uint32_t k1 = (uint32_t)_mm_cvtsi128_si32(_mm_shuffle_epi32(k, 1));
-#else
-  Index k = __builtin_convertvector(q, Index);
-  Pair s = q - __builtin_convertvector(k, Pair);
-  uint32_t k0 = (uint32_t)k[0], k1 = (uint32_t)k[1];
-#endif
-  *r = (Pair){rise[k0], rise[k1]};
-  return (Pair){at[k0], at[k1]} + s * *r;
-}
 
 /* ----------------------------------------------------------- constants */
 
@@ -191,8 +106,9 @@ typedef struct {
   double gt, t0;     /* tanh's position per volt of its input, and at 0 */
   double qt1;        /* and per volt of vpp, by the feedback (f) */
   Pair gsw;          /* each grid node's drive per unit of tanh */
-  Pair inv0, dinv;   /* the node's resistance, and its drop when conducting */
+  Pair inv0, inv1;   /* the node's resistance, cut off and conducting */
   Pair qh0, qh1;     /* h's position at the grid: qh0 + qh1 vg (s) */
+  Pair qi0, qi1;     /* qh1 inv0, qh1 inv1 (s) */
   Pair vb, kpl;      /* the plates: vb + kpl vpp (s) */
   Pair ikvb;         /* 1 / kvb */
   double zks;        /* f's volts per unit of h a, a's less b's (s) */
@@ -204,6 +120,7 @@ typedef struct {
   Pair bxy[GS_PP_BETA_MAX];      /* the feedback network: each step back's b, -a (f) */
   Pair gh;                       /* the windings' histories' (p->hz) steps by vpp */
   Pair xyv;                      /* the feedback network's input and output by vpp (f) */
+  double kfb, gkfb; /* the free response's step by the last vpp through xy0, and gt times it (f) */
 } Consts;
 
 /* The feedback network's part. */
@@ -216,6 +133,8 @@ static inline void consts_feedback(Consts *k, const GsPushPull *p) {
   }
   double bd = on ? p->bd : 0.0;
   k->xyv = (Pair){1.0, bd} * -p->tap_n; /* x = -tap_n vpp, y = bd x + its free response */
+  k->kfb = k->bxy[0][0] * k->xyv[0] + k->bxy[0][1] * k->xyv[1];
+  k->gkfb = k->gt * k->kfb;
   k->qt1 = k->gt * bd * p->tap_n;
   k->cg = k->cgq * k->qt1;
 }
@@ -223,6 +142,8 @@ static inline void consts_feedback(Consts *k, const GsPushPull *p) {
 /* The supply's part (after the feedback's). */
 static inline void consts_supply(Consts *k, const GsPushPull *p) {
   k->qh1 = pair(p->qh1);
+  k->qi0 = k->qh1 * k->inv0;
+  k->qi1 = k->qh1 * k->inv1;
   k->vb = (Pair){p->vb, p->d.single_ended ? -1.0 : p->vb}; /* b: never on */
   k->zks = p->zd_kd * p->pl_scale;
   k->cgq = p->c_g * p->pl_scale * p->qh1;
@@ -241,7 +162,7 @@ static NOINLINE Consts consts(const GsPushPull *p) {
   k.t0 = GS_PPT_TR * GS_PPT_TS;
   k.gsw = (Pair){1.0, se} * (p->gbr * d->pi_swing);
   k.inv0 = pair(p->inv_den0);
-  k.dinv = pair(p->inv_den1 - p->inv_den0);
+  k.inv1 = pair(p->inv_den1);
   k.qh0 = pair(p->qh0);
   k.kpl = (Pair){1.0, se} * p->kpl;
   k.ikvb = pair(p->inv_kvb);
@@ -311,9 +232,11 @@ GS_ALWAYS_INLINE Eval eval(const Consts *k, const Sample *s, double v) {
   qt = smax(smin(qt, TQ_MAX), 0.0); /* NaN: the top end */
   e.t = lut(k->t->th[0], k->t->th[1], qt, &e.dt);
   Pair num = k->gsw * e.t + s->kg;
-  Pair inv = k->inv0 + pkeep(num > 0.0, k->dinv);
+  Mask up = num > 0.0; /* the grid conducts */
+  Pair inv = pchoose(up, k->inv0, k->inv1);
   e.vg = num * inv;
-  Pair q = k->qh0 + k->qh1 * e.vg, vp = k->vb + k->kpl * v;
+  /* h's position from num by qh1 inv at once: vg is not on its path */
+  Pair q = k->qh0 + pchoose(up, k->qi0, k->qi1) * num, vp = k->vb + k->kpl * v;
   Mask on = (q > 0.0) & (vp > 0.0); /* NaN reads as cut off */
   q = pmax(q, pair(0.0));
   Pair rh, h;
@@ -324,13 +247,17 @@ GS_ALWAYS_INLINE Eval eval(const Consts *k, const Sample *s, double v) {
   }
   Pair r = 1.0 / (1.0 + pmax(vp, pair(0.0)) * k->ikvb), ra;
   Pair a = lut2(k->t->at[0], k->t->at[1], pmin(GS_PPT_AN - GS_PPT_AN * r, pair(AQ_MAX)), &ra);
-  h = pkeep(on, h);
-  rh = pkeep(on, rh);
+  /* products grouped so that what is known early is multiplied early: h
+   * and rh come last, h after rh (and so the lanes cut off are cleared in
+   * the arctangent's factors, and f's slope's 1 is added half in each
+   * lane) */
+  a = pkeep(on, a);
+  Pair ar = pkeep(on, ra * (k->cp * (r * r)));
   e.i = h * a;
-  e.g = rh * a * inv;
-  Pair d = (k->cg * e.dt) * e.g + k->cp * (h * ra * r * r);
+  e.g = (a * inv) * rh;
+  Pair d = h * ar + ((k->cg * e.dt) * e.g + 0.5);
   e.f = v + s->sz + k->zks * (e.i[0] - e.i[1]);
-  e.df = 1.0 + d[0] + d[1];
+  e.df = d[0] + d[1];
   return e;
 }
 
@@ -338,26 +265,36 @@ GS_ALWAYS_INLINE Eval eval(const Consts *k, const Sample *s, double v) {
 
 /* A Newton step this small from x is the last. */
 static inline bool settled(double step, double x) {
-  return fabs(step) < STEP_TOL * (1.0 + fabs(x));
+  return fabs(step) - STEP_TOL * fabs(x) < STEP_TOL; /* (one multiply-add) */
 }
 
 /* Newton's method on the monotone f, guarded by the bracket it builds:
  * a step that leaves the bracket, or that did not halve |f| since the
  * last (Newton circling a kink from both sides, as with 30 dB of feedback
- * and the grids conducting), bisects it instead. From the first guess x,
- * where f's value and slope were f and df and the step did not settle
- * (most samples settle there; these go on out of its way), or from the
- * last solution last_v if f was not finite there. True with *v the
- * solution and *e the last evaluation, before the last step. */
-static NOINLINE NO_SLP bool solve_on(const Consts *k, const Sample *sp, double x, double f,
-                                     double df, double last_v, double *v, Eval *e) {
+ * and the grids conducting), bisects it instead. It goes on after two
+ * plain Newton steps (run's and solve_more's: most samples settle after
+ * the first, most of the rest after the second; these go on out of their
+ * way): from the first guess x0, where f was f0, to x, where f's value
+ * and slope were f and df and the step did not settle; or from the last
+ * solution last_v if f was not finite at x0. True with *v the solution
+ * and *e the last evaluation, before the last step. */
+static NOINLINE NO_SLP bool solve_on(const Consts *k, const Sample *sp, double x0, double f0,
+                                     double x, double f, double df, double last_v, double *v,
+                                     Eval *e) {
   Sample s = *sp;
   Eval el = {.f = f, .df = df}; /* (evaluated again before any return) */
-  if (!isfinite(f)) {
+  double lo = -INFINITY, hi = INFINITY, last = INFINITY;
+  if (!isfinite(f0)) {
     x = last_v;
     el = eval(k, &s, x);
+  } else { /* the bracket and the last |f| as the first step left them */
+    if (f0 > 0.0) {
+      hi = x0;
+    } else {
+      lo = x0;
+    }
+    last = fabs(f0);
   }
-  double lo = -INFINITY, hi = INFINITY, last = INFINITY;
   for (int it = 0; it < MAX_ITER; it++) {
     if (it > 0) el = eval(k, &s, x);
     if (!isfinite(el.f)) return false;
@@ -382,26 +319,47 @@ static NOINLINE NO_SLP bool solve_on(const Consts *k, const Sample *sp, double x
   return false;
 }
 
+/* A sample whose first Newton step, from g (f there f0) to *v, did not
+ * settle: a second plain step, as solve_on's first would be (the bracket
+ * it would build holds it: f's slope is at least 1), then the guarded
+ * iteration from there. Out of the fast path's way, as solve_on. False if
+ * it failed; else *v the solution and *e the last evaluation. */
+static NOINLINE NO_SLP bool solve_more(const Consts *k, const Sample *s, double g, double f0,
+                                       double last_v, double *v, Eval *e) {
+  Eval e1 = eval(k, s, *v);
+  double step = e1.f / e1.df;
+  if (settled(step, *v)) {
+    *v -= step;
+    *e = e1;
+    return true;
+  }
+  return solve_on(k, s, g, f0, *v, e1.f, e1.df, last_v, v, e);
+}
+
 /* ------------------------------------------------------------- the state */
 
 /* The state a block carries in registers (p's between blocks). */
 typedef struct {
   double v;           /* the last solution */
-  Pair h;             /* the windings' histories (p->hz) */
+  Pair h;             /* the windings' histories (p->hz), before v's step */
   Pair xy0, xy1, xy2; /* the feedback network's history, x and y each step back */
+  double z;           /* xy0's part of its next free response but for v's (p->fb_z) */
   Pair j, isum;       /* the caps' histories; the plates' current since the supply moved */
   int left;           /* samples until the supply moves */
-  double g0, idf, fi; /* the first guess: g0 - sz idf - e0 fi */
-  double missed;      /* and what it missed by last time */
+  /* the last sample's linearization (1 / f's slope, f's slope by the
+   * input), its f offset and input, its first guess less the miss */
+  double idf, fe, sz, e0, lin;
 } State;
 
 GS_ALWAYS_INLINE State state_load(const GsPushPull *p) {
   State st = {.v = p->vpp, .h = {p->hz[0], p->hz[1]}, .left = p->supply_left};
   const double *bx = p->bst.x, *by = p->bst.y;
   st.xy0 = (Pair){bx[0], by[0]}, st.xy1 = (Pair){bx[1], by[1]}, st.xy2 = (Pair){bx[2], by[2]};
+  st.z = p->fb_z;
   memcpy(&st.j, p->j, sizeof st.j);
   memcpy(&st.isum, p->isum, sizeof st.isum);
-  st.g0 = p->guess0, st.idf = p->idf_last, st.fi = p->fi_last, st.missed = p->missed;
+  st.idf = p->idf_last, st.fe = p->fe_last, st.sz = p->sz_last, st.e0 = p->e0_last;
+  st.lin = p->lin_last;
   return st;
 }
 
@@ -410,10 +368,25 @@ GS_ALWAYS_INLINE void state_save(GsPushPull *p, const State *st) {
   double *bx = p->bst.x, *by = p->bst.y;
   bx[0] = st->xy0[0], bx[1] = st->xy1[0], bx[2] = st->xy2[0];
   by[0] = st->xy0[1], by[1] = st->xy1[1], by[2] = st->xy2[1];
+  p->fb_z = st->z;
   memcpy(p->j, &st->j, sizeof st->j);
   memcpy(p->isum, &st->isum, sizeof st->isum);
-  p->guess0 = st->g0, p->idf_last = st->idf, p->fi_last = st->fi, p->missed = st->missed;
+  p->idf_last = st->idf, p->fe_last = st->fe, p->sz_last = st->sz, p->e0_last = st->e0;
+  p->lin_last = st->lin;
 }
+
+#ifndef GS_KERNEL_FMA
+/* The feedback network's history or coefficients moved outside a block:
+ * the part of its next free response that the loop carries (State's z),
+ * from the history as it is now. [main] or between blocks */
+void gs_pp_history_moved(GsPushPull *p) {
+  Consts k = consts(p);
+  State st = state_load(p);
+  Pair b0 = k.bxy[0] * st.xy0;
+  st.z = b0[0] + b0[1] - k.kfb * st.v;
+  state_save(p, &st);
+}
+#endif
 
 /* The supply moves on, once every supply_every samples: toward what the
  * plates drew on average since and the screens draw now (at the grids
@@ -432,29 +405,83 @@ static NOINLINE NO_SLP void supply_step(GsPushPull *p, Consts *k, Pair isum, Pai
   consts_supply(k, p);
 }
 
-/* The state moves on from the solution v (e: the last evaluation, s and
- * e0 what it was solved from; sb and fy the feedback network's and the
- * load's free responses). */
-GS_ALWAYS_INLINE void advance(GsPushPull *p, const Consts *k, State *st, const Sample *s,
-                              const Eval *e, double v, double e0, double sb, int yo, double fy) {
+/* What a sample starts from: the solver's Sample, the first guess g and
+ * it less the last miss (lin), and for advance the input e0 and the
+ * feedback network's and the load's free responses. */
+typedef struct {
+  Sample s;
+  double g, lin, e0, sb, fy;
+} Start;
+
+/* The sample's f offset (the windings' and the load's free responses) and
+ * input x (less the feedback network's free response), and the first
+ * guess: the last solution moved by their change through the last
+ * linearization (a Newton step on the old Jacobian), plus what that
+ * missed by last time (the curvature it leaves out changes slowly): one
+ * Newton step from there leaves the square of a smaller miss. Everything
+ * here but morph and load (yo) samples is written as what was known
+ * before the last solution plus its multiple of it (szf + gh[0] lv, r -
+ * kfb lv, ...): a sample waits for the last one through a multiply-add,
+ * not a chain of them. The windings' histories take lv's step. */
+GS_ALWAYS_INLINE Start begin(GsPushPull *p, const Consts *c, State *st, double x, bool morph,
+                             int yo) {
+  Start b;
+  b.fy = 0.0;
+  const double lv = st->v, szf = st->h[1], missed = lv - st->lin;
+  st->h = (Pair){st->h[1], st->h[0]} + c->gh * lv;
+  double sz = st->h[0];
+  if (yo) {
+    b.fy = gs_iir_free_response(&p->y, &p->yst);
+    sz += c->zd * b.fy;
+  }
+  Pair older = c->bxy[2] * st->xy2 + c->bxy[1] * st->xy1;
+  double sbf = older[0] + older[1] + st->z;
+  double r = c->k_in * x - sbf; /* the input less the free response but for lv's part */
+  if (morph) {                  /* the coefficients moved: the whole history, as it is */
+    Pair sbs = older + c->bxy[0] * st->xy0;
+    b.sb = sbs[0] + sbs[1];
+    b.e0 = c->k_in * x - b.sb;
+    b.s.qt0 = c->gt * b.e0 + c->t0;
+  } else {
+    b.sb = sbf + c->kfb * lv;
+    b.e0 = r - c->kfb * lv;
+    b.s.qt0 = c->gt * r + c->t0 - c->gkfb * lv;
+  }
+  if (yo || morph) {
+    b.g = lv + missed + st->idf * ((st->sz - sz) + (st->e0 - b.e0) * st->fe);
+  } else {
+    double c2 = c->kfb * st->fe - c->gh[0], cst = (st->sz - szf) + (st->e0 - r) * st->fe;
+    b.g = lv * (2.0 + st->idf * c2) + (st->idf * cst - st->lin);
+  }
+  b.lin = b.g - missed;
+  b.s.sz = sz;
+  b.s.kg = c->bias_g - c->gi * st->j;
+  return b;
+}
+
+/* The state moves on from the solution v (e: the last evaluation, idf 1
+ * over its slope; b what the sample started from, with its first guess
+ * less the miss); the windings' histories take v's step at the next
+ * sample's start. */
+GS_ALWAYS_INLINE void advance(GsPushPull *p, const Consts *k, State *st, const Start *b,
+                              const Eval *e, double v, double idf, int yo) {
   st->v = v;
   st->j = k->c1 * st->j + k->c2sw * e->t - k->c2 * e->vg; /* j += 2 i, i the branch's */
   /* the next sample's first guess steps from here along this
    * linearization: f's slopes by vpp and by the input (fe). (f's move by
    * the caps' histories, known here too, is left out: it changed the
    * evaluations a sample by 4e-4.) */
-  double fe = k->cge * e->dt * (e->g[0] + e->g[1]);
-  st->idf = 1.0 / e->df;
-  st->fi = fe * st->idf;
-  st->g0 = v + s->sz * st->idf + e0 * st->fi + st->missed;
+  st->fe = k->cge * e->dt * (e->g[0] + e->g[1]);
+  st->idf = idf;
+  st->sz = b->s.sz, st->e0 = b->e0, st->lin = b->lin;
   if (yo) {
     gs_iir_push(p->yst.x, yo, v);
-    gs_iir_push(p->yst.y, yo, k->ydirect * v + fy);
+    gs_iir_push(p->yst.y, yo, k->ydirect * v + b->fy);
   }
-  st->h = (Pair){st->h[1], st->h[0]} + k->gh * v;
   st->xy2 = st->xy1;
   st->xy1 = st->xy0;
-  st->xy0 = k->xyv * v + (Pair){0.0, sb};
+  st->xy0 = k->xyv * v + (Pair){0.0, b->sb};
+  st->z = k->bxy[0][1] * b->sb;
   st->isum += e->i;
 }
 
@@ -473,33 +500,21 @@ GS_ALWAYS_INLINE void run(GsPushPull *p, double *x, uint32_t n, bool general) {
      * registers across samples and spilling the state for them */
     const Consts *c = &k;
     __asm__("" : "+r"(c));
-    if (general && p->bst.morph_left) {
+    const bool morph = general && p->bst.morph_left;
+    if (morph) {
       gs_pp_morph_feedback(p);
       consts_feedback(&k, p);
     }
-    double fy = 0.0, sz = st.h[0];
-    if (yo) {
-      fy = gs_iir_free_response(&p->y, &p->yst);
-      sz += c->zd * fy;
-    }
-    Pair sbs = c->bxy[0] * st.xy0 + c->bxy[1] * st.xy1 + c->bxy[2] * st.xy2;
-    double sb = sbs[0] + sbs[1];
-    double e0 = c->k_in * x[i] - sb;
-    Sample s = {.qt0 = c->gt * e0 + c->t0, .sz = sz};
-    s.kg = c->bias_g - c->gi * st.j;
-    /* the first guess: the last solution moved by the inputs' change
-     * through the last linearization (a Newton step on the old Jacobian),
-     * plus what that missed by last time (the curvature it leaves out
-     * changes slowly): one Newton step from there leaves the square of a
-     * smaller miss */
-    double g = st.g0 - s.sz * st.idf - e0 * st.fi, lin = g - st.missed;
-    Eval e = eval(c, &s, g);
-    double step = e.f / e.df, v = g - step;
-    if (!settled(step, g)) {
-      Sample s2 = s; /* (copies: the fast path keeps its own in registers) */
+    Start b = begin(p, c, &st, x[i], morph, yo);
+    double g = b.g;
+    Eval e = eval(c, &b.s, g);
+    /* (1 / f' first, which the next guess needs: the step by a multiply) */
+    double idf = 1.0 / e.df, step = e.f * idf, v = g - step;
+    if (__builtin_expect(!settled(step, g), 0)) { /* (a fifth of them: laid out apart) */
+      Sample s2 = b.s; /* (copies: the fast path keeps its own in registers) */
       Eval e2;
-      double v2;
-      if (!solve_on(c, &s2, g, e.f, e.df, st.v, &v2, &e2)) { /* from rest */
+      double v2 = v;
+      if (!solve_more(c, &s2, g, e.f, st.v, &v2, &e2)) { /* from rest */
         atomic_fetch_add_explicit(&p->failures, 1, memory_order_relaxed);
         gs_pp_reset(p);
         k = consts(p);
@@ -509,10 +524,10 @@ GS_ALWAYS_INLINE void run(GsPushPull *p, double *x, uint32_t n, bool general) {
       }
       v = v2;
       e = e2;
-      if (!isfinite(lin)) lin = st.v;
+      idf = 1.0 / e.df;
+      if (!isfinite(b.lin)) b.lin = st.v;
     }
-    st.missed = v - lin;
-    advance(p, c, &st, &s, &e, v, e0, sb, yo, fy);
+    advance(p, c, &st, &b, &e, v, idf, yo);
     if (--st.left <= 0) {
       supply_step(p, &k, st.isum, e.vg);
       st.isum = pair(0.0);
