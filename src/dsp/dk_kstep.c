@@ -283,11 +283,13 @@ UNROLLED void kfast_save(GsDkSolver *s, const KFast *f, uint32_t samples) {
 typedef struct {
   Pair pa, pb, xa, xb;
   double y;
+  double vcut; /* and the grid voltage K_FAR knees below stage 2's bend */
 } KHeld;
 
 UNROLLED KHeld kheld(const GsDkSolver *s, double u1) {
-  return (KHeld){pair(s->Pc[5]) * u1, pair(s->Pc[5] + 2) * u1, pair(s->Wc[5]) * u1,
-                 pair(s->Wc[5] + 2) * u1, s->W[5] * u1};
+  return (KHeld){pair(s->Pc[5]) * u1, pair(s->Pc[5] + 2) * u1,
+                 pair(s->Wc[5]) * u1, pair(s->Wc[5] + 2) * u1,
+                 s->W[5] * u1,        K_FAR / s->tubes[1].inv_knee};
 }
 
 /* step_kcas where it is simplest, as it goes there: stage 2's grid more
@@ -307,13 +309,13 @@ UNROLLED bool kcas_fast(const GsDkSolver *s, KFast *f, double u0, const KHeld *h
   Pair yx = pair(s->W) * f->xa + pair(s->W + 2) * f->xb + (Pair){s->W[4] * u0, h->y};
   Pair o1;
   if (!k2_currents(s->kt[0], pa[0], pa[1], &o1)) return false;
-  double c = pb[0] + s->Fc[1][2] * o1[1], fg = s->Fc[3][2], inv_knee = s->tubes[1].inv_knee;
+  double c = pb[0] + s->Fc[1][2] * o1[1], fg = s->Fc[3][2];
   double vg = f->vg + (c - f->a) * f->slope, ip2, dip2;
-  if (!(vg * inv_knee < K_FAR) || !k1(s->kt[1], vg, pb[1], &ip2, &dip2, NULL)) return false;
+  if (!(vg < h->vcut) || !k1(s->kt[1], vg, pb[1], &ip2, &dip2, NULL)) return false;
   double slope = -1.0 / (fg * dip2 - 1.0); /* dvg/da */
   double dv = (c + fg * ip2 - vg) * slope, to = vg + dv;
-  if (!(to * inv_knee < K_FAR && fabs(dv) < K_TOL_FAR)) return false; /* vg was below too */
-  double i3 = ip2 + dip2 * dv; /* to first order along the step */
+  if (!(to < h->vcut && fabs(dv) < K_TOL_FAR)) return false; /* vg was below too */
+  double i3 = ip2 + dip2 * dv;                               /* to first order along the step */
   f->vg = to;
   f->a = to - fg * i3;
   f->slope = slope;
