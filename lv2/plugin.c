@@ -15,9 +15,7 @@
  * under way (the host runs work() one call at a time), and activate(),
  * restore() and cleanup() never run beside work().
  *
- * State: hosts save the control ports; the plugin saves the IR file's
- * path (state:mapPath makes it portable). Restoring builds the chain at
- * once: restore() never runs beside run(). */
+ * State (plugin_state.c): the IR file's path beside the control ports. */
 #include <lv2/atom/atom.h>
 #include <lv2/atom/forge.h>
 #include <lv2/atom/util.h>
@@ -38,71 +36,7 @@
 
 #include "plugins.h"
 
-#define MAX_SLOTS 16
-#define PATH_SIZE 4096
-#define CONTROL_COPY (PATH_SIZE + 1024) /* bytes: a patch:Set of a path fits */
-
-typedef struct {
-  LV2_URID atom_Path, atom_Object, patch_Set, patch_Get, patch_property, patch_value, gs_ir;
-} Uris;
-
-/* A chain and where each slot sits in it. */
-typedef struct {
-  GsChain *chain;
-  uint32_t slot_stage[MAX_SLOTS];
-} Built;
-
-typedef enum { WORK_BUILD, WORK_FREE, WORK_POLL } WorkKind;
-typedef struct {
-  WorkKind kind;
-  Built *built; /* WORK_FREE: what to free */
-} WorkMsg;
-
-/* A chain swapped in starts from rest. Its input fades in over
- * FADE_WAIT_SECONDS, unheard (a signal switched on at once would ring its
- * resonances: a feedback amplifier's, a speaker's); then its output fades
- * in over FADE_SECONDS as the old one's fades out. Both by a raised
- * cosine: a new tube type, voicing or IR comes in without a click. */
-#define FADE_WAIT_SECONDS 0.005
-#define FADE_SECONDS 0.015
-#define FADE_CHUNK 256 /* frames the old chain renders at a time */
-
-/* Seconds of audio between reports of what the running chain's stages
- * counted (as the JACK rig's, once a second). */
-#define POLL_SECONDS 1.0
-
-typedef struct {
-  const GsLv2Plugin *def;
-  double rate;
-  uint64_t seed; /* 1 for a process's first instance, 2 for the next... */
-  GsLv2Port ports[GS_LV2_MAX_PORTS];
-  uint32_t n_ports, first;
-  const float *ctl[GS_LV2_MAX_PORTS];
-  float applied[GS_LV2_MAX_PORTS]; /* the values the running chain has */
-  const float *in;
-  float *out;
-  float *latency; /* output: the running chain's, in frames */
-  const LV2_Atom_Sequence *control;
-  LV2_Atom_Sequence *notify;
-  uint64_t control_copy[CONTROL_COPY / 8]; /* 8-byte aligned (control_sequence) */
-  Built *now;    /* the running chain (atomic where the worker may read it) */
-  Built *fading; /* the chain it replaced, while the fade lasts [audio] */
-  uint32_t fade_at, fade_wait, fade_len; /* frames into the fade; its parts */
-  float fade_buf[FADE_CHUNK];            /* the old chain's output */
-  float fade_in[FADE_CHUNK];             /* the new one's input, fading in */
-  uint64_t since_poll;                   /* frames run since the last report */
-  char path[PATH_SIZE];                  /* its IR file, "" for none */
-  /* a build request, the worker's while busy */
-  bool busy, want_build, tell_path;
-  float req_values[GS_LV2_MAX_PORTS];
-  char req_path[PATH_SIZE];
-  /* host features (may be absent) */
-  LV2_URID_Map *map;
-  LV2_Worker_Schedule *schedule;
-  LV2_Log_Logger logger;
-  LV2_Atom_Forge forge;
-  Uris uris;
-} Plugin;
+#include "plugin_private.h"
 
 /* ------------------------------------------------------------ building */
 
@@ -187,7 +121,7 @@ static void current_values(const Plugin *p, float *values) {
 }
 
 /* Build from the ports now and swap in (activate, restore). [main] */
-static bool rebuild_now(Plugin *p, const char *path) {
+bool gs_lv2_rebuild_now(Plugin *p, const char *path) {
   float values[GS_LV2_MAX_PORTS];
   current_values(p, values);
   Built *b = build(p, values, path);
@@ -279,7 +213,7 @@ static void connect_port(LV2_Handle h, uint32_t port, void *data) {
 static void activate(LV2_Handle h) {
   Plugin *p = h;
   if (p->busy) return; /* a build is under way; it will arrive */
-  if (!rebuild_now(p, p->path) && p->path[0]) rebuild_now(p, "");
+  if (!gs_lv2_rebuild_now(p, p->path) && p->path[0]) gs_lv2_rebuild_now(p, "");
   if (p->now) gs_chain_reset(p->now->chain);
 }
 
@@ -533,69 +467,12 @@ static LV2_Worker_Status work_response(LV2_Handle h, uint32_t size, const void *
   return LV2_WORKER_SUCCESS;
 }
 
-/* ---------------------------------------------------------------- state */
-
-static const void *feature(const LV2_Feature *const *features, const char *uri) {
-  for (int i = 0; features && features[i]; i++) {
-    if (!strcmp(features[i]->URI, uri)) return features[i]->data;
-  }
-  return NULL;
-}
-
-static void free_path(const LV2_Feature *const *features, char *path) {
-  const LV2_State_Free_Path *fp = feature(features, LV2_STATE__freePath);
-  if (fp) {
-    fp->free_path(fp->handle, path);
-  } else {
-    free(path);
-  }
-}
-
-static LV2_State_Status save(LV2_Handle h, LV2_State_Store_Function store, LV2_State_Handle handle,
-                             uint32_t flags, const LV2_Feature *const *features) {
-  (void)flags;
-  Plugin *p = h;
-  if (!p->map || !p->path[0]) return LV2_STATE_SUCCESS;
-  const LV2_State_Map_Path *mp = feature(features, LV2_STATE__mapPath);
-  char *abstract = mp ? mp->abstract_path(mp->handle, p->path) : NULL;
-  const char *value = abstract ? abstract : p->path;
-  LV2_State_Status st = store(handle, p->uris.gs_ir, value, strlen(value) + 1, p->uris.atom_Path,
-                              LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
-  if (abstract) free_path(features, abstract);
-  return st;
-}
-
-static LV2_State_Status restore(LV2_Handle h, LV2_State_Retrieve_Function retrieve,
-                                LV2_State_Handle handle, uint32_t flags,
-                                const LV2_Feature *const *features) {
-  (void)flags;
-  Plugin *p = h;
-  if (!p->map) return LV2_STATE_SUCCESS;
-  size_t size = 0;
-  uint32_t type = 0, vflags = 0;
-  const char *value = retrieve(handle, p->uris.gs_ir, &size, &type, &vflags);
-  char path[PATH_SIZE] = "";
-  if (value && type == p->uris.atom_Path) {
-    const LV2_State_Map_Path *mp = feature(features, LV2_STATE__mapPath);
-    char *absolute = mp ? mp->absolute_path(mp->handle, value) : NULL;
-    snprintf(path, sizeof path, "%s", absolute ? absolute : value);
-    if (absolute) free_path(features, absolute);
-  }
-  if (!rebuild_now(p, path)) {
-    lv2_log_error(&p->logger, "gainstage: could not restore with IR file '%s'\n", path);
-    return LV2_STATE_ERR_UNKNOWN;
-  }
-  p->tell_path = true;
-  return LV2_STATE_SUCCESS;
-}
-
 /* -------------------------------------------------------------- entries */
 
 static const void *extension_data(const char *uri) {
   static const LV2_Worker_Interface worker = {work, work_response, NULL};
-  static const LV2_State_Interface state = {save, restore};
   if (!strcmp(uri, LV2_WORKER__interface)) return &worker;
-  if (!strcmp(uri, LV2_STATE__interface)) return &state;
+  if (!strcmp(uri, LV2_STATE__interface)) return &gs_lv2_state;
   return NULL;
 }
 
