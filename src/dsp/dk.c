@@ -387,6 +387,7 @@ bool gs_dk_init(GsDkSolver *s, const GsDkNetlist *n, double rate, const double *
     s->knee = n->grid_knee > 0.0 ? n->grid_knee : KNEE;
     collect_tubes(s, n);
     s->tri4 = s->tabled && s->np == 4 && s->ns == 4 && s->nu == 2 && s->no == 1;
+    s->tri6 = s->tabled && s->np == 6 && s->ns == 6 && s->nu == 2 && s->no == 1;
     reduce(s, n, &q[0]);
     ok = rest(s, n, &q[0], &q[1], u0);
   }

@@ -116,20 +116,26 @@ typedef struct {
   double y0[GS_DK_MAX_OUTPUTS];                     /* outputs at rest */
   int iterations;                                   /* Newton's, last sample */
   bool failed;                                      /* last sample did not converge */
-  /* The K path (dk_k.h): 1 one triode, 2 two in cascade, 0 none; live
-   * while F holds what its tables were built for (kF: F's entries
-   * (g1 g1, g1 p1, p1 g1, p1 p1) and, in cascade, (p2 p2)). */
+  /* Three triode stages, two inputs, six states, one output: P's and W's
+   * state rows by columns for gs_dk_run's K path (dk_k3step.c). */
+  bool tri6;
+  double P6c[GS_DK_MAX_Z][6], W6c[GS_DK_MAX_Z][6];
+  /* The K path (dk_k.h): 1 one triode, 2 or 3 stages in cascade, 0
+   * none; live while F holds what its tables were built for (kF: F's
+   * entries (g1 g1, g1 p1, p1 g1, p1 p1) and, in cascade, (p2 p2), (p3
+   * p3)). */
   int kmode;
   bool k_live;
-  const GsKTab *kt[2];
-  double kF[5];
+  const GsKTab *kt[3];
+  double kF[6];
   /* k_guess: the last sample was the K path's; then the cascade's grid-2
    * voltage and current, the rest of that voltage but for stage 2's plate
    * current's part (a), the slope dvg2/da: the next sample's first guess;
    * and the currents (p holds p): Newton's path takes it from there */
   bool k_guess;
   double k_vg2, k_ig2, k_a, k_slope;
-  bool k_apart; /* the cascade's two stages as gs_dk_run_kcas needs them (dk_pack.c) */
+  double k_vg3, k_a3, k_slope3; /* three stages: the same of grid 3 (its current 0) */
+  bool k_apart;                 /* the cascade's stages as its block loop needs them (dk_pack.c) */
   double k_i[GS_DK_MAX_PORTS];
   uint64_t k_samples, n_samples; /* samples by the K path, by Newton's */
 } GsDkSolver;

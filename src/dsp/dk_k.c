@@ -18,7 +18,10 @@
  *               for 241 at rest, at 4 V in) and up as the capacitors
  *               discharge; [Y_LO1, Y_HI] p0 for a one-port table, a last
  *               stage's plate, whose p moves only with its output
- *               capacitor's charge (240..244 V for 242 there);
+ *               capacitor's charge (240..244 V for 242 there); a
+ *               one-port table for a stage with another after it (the
+ *               middle one of three), [Y_LO, Y_HI] p0 as for a two-port:
+ *               its p swings with the next grid's current too;
  *   grid axis   from where the plate current at the plate axis' top falls
  *               below CUT_AMPS (the currents are 0 below) up to X_HI p0:
  *               a grid's p (the input, or the last stage's plate swing
@@ -38,12 +41,23 @@
  * H_PLATE volts (H_PLATE1 for one-port tables). The plate axis is linear:
  * its error dominates. The preamp (two 12AX7 stages, gain 50, a guitar DI)
  * against Newton's solution converged: -71 dB rms with 4.3 V for both
- * tables, -90 with 1 V for the one-port table, -92 with 3 V and 1 V. */
+ * tables, -90 with 1 V for the one-port table, -92 with 3 V and 1 V.
+ * Three stages have one stage more of gain after each table: 3 V and
+ * 1 V there give -87.6 (high-gain.preset's preamp, gain 48, a guitar DI),
+ * 1.5 V and 0.5 V (H_PLATE3, H_PLATE13) -102.4 (gain 60: -97.9, -108.7);
+ * their grid axis' spacing halved too (H_TUBE3) takes a 12AU7's three
+ * stages (kp a seventh of a 12AX7's: spaced seven times wider) from
+ * -79.5 to -105.0 (two 12AU7 stages by their tables: -85.1), the
+ * 12AX7's to -102.6 (gain 60: -109.2): 2.7 MB of tables, built in 40 ms,
+ * where two stages take 0.4 MB. */
 #define H_TUBE 0.3
+#define H_TUBE3 0.15
 #define H_KNEE 0.18
 #define KNEE_FROM 50.0
 #define H_PLATE 3.0
 #define H_PLATE1 1.0
+#define H_PLATE3 1.5
+#define H_PLATE13 0.5
 #define MAX_NODES 100000
 
 typedef struct {
@@ -148,6 +162,8 @@ typedef struct {
   Model m;
   double F[4];
   double ylo, yhi, xhi;
+  double hy;    /* at most, along the plate axis */
+  double htube; /* H_TUBE's part */
 } Key;
 
 static double node_x(const GsKTab *t, int j, double hc, double hf, double *h) {
@@ -175,7 +191,7 @@ static GsKTab *build(const Key *k) {
       b = c;
     }
   }
-  double xlo = a, hc = H_TUBE * yhi / m->kp, hf = hc;
+  double xlo = a, hc = k->htube * yhi / m->kp, hf = hc;
   if (ports == 2) {
     xlo = fmin(xlo, -KNEE_FROM * m->knee); /* the grid current is 0 below, too */
     hf = fmin(hc, H_KNEE * m->knee * (1.0 + fabs(k->F[0]) * m->inv_rgi));
@@ -186,7 +202,7 @@ static GsKTab *build(const Key *k) {
   double xf = nc < 0 ? xlo : xlo + nc * hc;
   int nf = (int)ceil((k->xhi - xf) / hf) + 1;
   int nx = nc + 1 + nf;
-  int ny = (int)ceil((yhi - ylo) / (ports == 2 ? H_PLATE : H_PLATE1)) + 1;
+  int ny = (int)ceil((yhi - ylo) / k->hy) + 1;
   if (ny < 2 || nf < 2 || (double)nx * ny > MAX_NODES) return NULL;
   size_t bytes = sizeof(GsKTab) + sizeof(double) * 2 * (size_t)ports * nx * ny;
   GsKTab *t = calloc(1, bytes);
@@ -258,19 +274,23 @@ static double fmaxabs(const double *F, int n) {
   return m;
 }
 
-/* Whether F (np x np, rows) is what the tables were built for. */
+/* Whether F (np x np, rows) is what the tables were built for: the
+ * entries they were built from, and in cascade the stages seeing each
+ * other only through a plate and the next grid (ports 2k + 1, 2k + 2):
+ * F tridiagonal, every entry two or more off the diagonal 0. */
 static bool fits(const GsDkSolver *s, const double *F) {
-  static const int cascade_zeros[6][2] = {{0, 2}, {0, 3}, {1, 3}, {2, 0}, {3, 0}, {3, 1}};
   int np = s->np;
-  const int at[5][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}, {3, 3}};
-  for (int k = 0; k < (s->kmode == 2 ? 5 : 4); k++) {
+  static const int at[6][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}, {3, 3}, {5, 5}};
+  for (int k = 0; k < 3 + s->kmode; k++) {
     double f = F[at[k][0] * np + at[k][1]], want = s->kF[k];
     if (!(fabs(f - want) <= F_SAME * fabs(want))) return false;
   }
-  if (s->kmode == 2) {
+  if (s->kmode >= 2) {
     double zero = F_ZERO * fmaxabs(F, np);
-    for (int k = 0; k < 6; k++) {
-      if (!(fabs(F[cascade_zeros[k][0] * np + cascade_zeros[k][1]]) <= zero)) return false;
+    for (int a = 0; a < np; a++) {
+      for (int b = 0; b < np; b++) {
+        if (abs(a - b) >= 2 && !(fabs(F[a * np + b]) <= zero)) return false;
+      }
     }
   }
   return true;
@@ -282,16 +302,24 @@ static Key key_of(const GsDkSolver *s, int tube, int ports, const double F[4], d
   k.ports = ports;
   k.m = model_of(&s->tubes[tube]);
   memcpy(k.F, F, sizeof k.F);
-  k.ylo = (ports == 2 ? Y_LO : Y_LO1) * p0, k.yhi = Y_HI * p0, k.xhi = X_HI * p0;
+  bool last = tube == s->n_tubes - 1;
+  k.ylo = (ports == 2 || !last ? Y_LO : Y_LO1) * p0, k.yhi = Y_HI * p0, k.xhi = X_HI * p0;
+  if (s->kmode == 3) {
+    k.hy = ports == 2 ? H_PLATE3 : H_PLATE13;
+    k.htube = H_TUBE3;
+  } else {
+    k.hy = ports == 2 ? H_PLATE : H_PLATE1;
+    k.htube = H_TUBE;
+  }
   return k;
 }
 
 void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
   s->kmode = 0;
   s->k_live = false;
-  s->kt[0] = s->kt[1] = NULL;
+  s->kt[0] = s->kt[1] = s->kt[2] = NULL;
   s->k_samples = s->n_samples = 0;
-  if (!s->tabled || (s->np != 2 && !(s->np == 4 && s->tri4))) return;
+  if (!s->tabled || (s->np != 2 && !s->tri4 && !s->tri6)) return;
   for (int t = 0; t < s->n_tubes; t++) {
     if (s->tubes[t].kind != GS_DK_TRIODE) return;
   }
@@ -303,20 +331,21 @@ void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
   }
   double F1[4] = {s->F[0][0], s->F[0][1], s->F[1][0], s->F[1][1]};
   memcpy(s->kF, F1, sizeof F1);
-  s->kF[4] = s->F[s->np - 1][s->np - 1];
-  s->kmode = s->np == 4 ? 2 : 1;
+  s->kmode = s->np / 2;
+  for (int t = 1; t < s->kmode; t++) s->kF[3 + t] = s->F[2 * t + 1][2 * t + 1];
   if (!fits(s, s->Fp)) { /* not the cascade's pattern */
     s->kmode = 0;
     return;
   }
   Key k1 = key_of(s, 0, 2, F1, p0[1]);
   s->kt[0] = table(&k1);
-  if (s->kmode == 2) {
-    double F2[4] = {0.0, 0.0, 0.0, s->F[3][3]};
-    Key k2 = key_of(s, 1, 1, F2, p0[3]);
-    s->kt[1] = table(&k2);
+  bool have = s->kt[0];
+  for (int t = 1; t < s->kmode; t++) { /* the later stages' plates */
+    double Ft[4] = {0.0, 0.0, 0.0, s->kF[3 + t]};
+    Key kt = key_of(s, t, 1, Ft, p0[2 * t + 1]);
+    have &= (s->kt[t] = table(&kt)) != NULL;
   }
-  if (!s->kt[0] || (s->kmode == 2 && !s->kt[1])) {
+  if (!have) {
     s->kmode = 0;
     return;
   }
@@ -330,6 +359,6 @@ void gs_dk_k_check(GsDkSolver *s) {
 
 size_t gs_dk_k_bytes(const GsDkSolver *s) {
   size_t n = 0;
-  for (int t = 0; t < 2; t++) n += s->kt[t] ? s->kt[t]->bytes : 0;
+  for (int t = 0; t < 3; t++) n += s->kt[t] ? s->kt[t]->bytes : 0;
   return n;
 }

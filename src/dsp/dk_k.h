@@ -13,7 +13,9 @@
  *
  * One triode (np = 2): i = g(p), no solve. Two in cascade (the tube
  * preamp's netlist): the unknown is stage 2's grid voltage, a scalar
- * Newton solve through both tables and the grid diode (dk_step.c). Each
+ * Newton solve through both tables and the grid diode (dk_kstep.c). Three
+ * (kmode 3): the later stages' plates by one-port tables, for the samples
+ * where both later grids are cut off (dk_k3step.c). Each
  * table holds only for the F entries it was built for: gs_dk_update
  * checks them (gs_dk_k_check) and drops to Newton's path if they moved.
  *

@@ -1,115 +1,10 @@
 /* The K path of the DK solver's per-sample part (dk.h, dk_k.h): the
- * tables' lookups, four lanes at a time, and the solves through them, for
- * one triode (kmode 1) and two in cascade (kmode 2). Built twice like
+ * solves through the tables (dk_klookup.h) for one triode (kmode 1) and
+ * two in cascade (kmode 2); three are dk_k3step.c's. Built twice like
  * dk_step.c (kernel.h); gs_dk_run calls it while k_live. [audio] */
-#include "dsp/dk_step.h"
+#include "dsp/dk_klookup.h"
 
 #if defined(__GNUC__)
-
-/* The K method's tables (dk_k.h), four lanes at a time. */
-
-/* Where (x, y) falls: cells jx, jy, fractions u, w, the x cell's 1/h; 1 in
- * the table, 0 below its x range (cut off), -1 outside (or NaN). Within a
- * cell of the edges by truncation toward 0, the cells there extended. */
-UNROLLED int gs_k_cell(const GsKTab *t, double x, double y, unsigned *jx, unsigned *jy, double *u,
-                       double *w, double *ih) {
-  double sy = y * t->ihy + t->oy;
-  bool lo = x < t->xf;
-  double sx = lo ? x * t->ihc + t->oc : x * t->ihf + t->of;
-  *ih = lo ? t->ihc : t->ihf;
-  int ix = (int)sx, iy = (int)sy; /* NaN: INT_MIN */
-  *u = sx - ix, *w = sy - iy;
-  *jx = (unsigned)ix, *jy = (unsigned)iy;
-  if (*jx < t->cx && *jy < t->cy) return 1;
-  return sx < 0.0 && *jy < t->cy ? 0 : -1;
-}
-
-/* The cubic Hermite basis on [0, 1] (the weights of f0, f0' h, f1, f1' h)
- * at u, and its slope, by Horner's rule: three and two multiply-adds. */
-UNROLLED Quad hermite(double u) {
-  return (((Quad){2.0, 1.0, -2.0, 1.0} * u + (Quad){-3.0, -2.0, 3.0, -1.0}) * u +
-          (Quad){0.0, 1.0, 0.0, 0.0}) *
-             u +
-         (Quad){1.0, 0.0, 0.0, 0.0};
-}
-
-UNROLLED Quad hermite_slope(double u) {
-  return ((Quad){6.0, 3.0, -6.0, 3.0} * u + (Quad){-6.0, -4.0, 6.0, -2.0}) * u +
-         (Quad){0.0, 1.0, 0.0, 0.0};
-}
-
-/* (a0 + a1 + a2 + a3, b0 + b1 + b2 + b3) */
-UNROLLED Pair sums2(Quad a, Quad b) {
-  Quad h = __builtin_shufflevector(a, b, 0, 4, 2, 6) + __builtin_shufflevector(a, b, 1, 5, 3, 7);
-  return __builtin_shufflevector(h, h, 0, 1) + __builtin_shufflevector(h, h, 2, 3);
-}
-
-/* The two-port table's rows at (x, y), interpolated: lanes 0 + 2 the grid
- * current, 1 + 3 the plate's; d, their change from row jy to jy + 1. Nodes
- * (ig, ip, ig_x hx, ip_x hx). in as gs_k_cell's. */
-UNROLLED int k2_rows(const GsKTab *t, double x, double y, Quad *r, Quad *d, unsigned *jy) {
-  unsigned jx = 0;
-  double u = 0.0, w = 0.0, ih;
-  int in = gs_k_cell(t, x, y, &jx, jy, &u, &w, &ih);
-  if (in <= 0) return in;
-  Quad h = hermite(u);
-  Quad wv = __builtin_shufflevector(h, h, 0, 0, 1, 1),
-       wn = __builtin_shufflevector(h, h, 2, 2, 3, 3);
-  const double *a = t->data + *jy * t->row + 4 * jx, *b = a + t->row;
-  Quad ra = quad(a) * wv + quad(a + 4) * wn;
-  *d = quad(b) * wv + quad(b + 4) * wn - ra;
-  *r = ra + w * *d;
-  return 1;
-}
-
-/* The two-port table at (x, y): (ig, ip, dig/dy, dip/dy) and the
- * plate-axis cell jy it fell in; false outside (or NaN). */
-UNROLLED bool k2(const GsKTab *t, double x, double y, Quad *o, unsigned *jy) {
-  Quad r, d;
-  int in = k2_rows(t, x, y, &r, &d, jy);
-  if (in <= 0) {
-    *o = (Quad){0.0, 0.0, 0.0, 0.0};
-    return in == 0;
-  }
-  Quad rd = __builtin_shufflevector(r, d, 0, 1, 4, 5) + __builtin_shufflevector(r, d, 2, 3, 6, 7);
-  *o = rd * (Quad){1.0, 1.0, t->ihy, t->ihy};
-  return true;
-}
-
-/* k2's currents alone, (ig, ip); false outside (kcas_fast). */
-UNROLLED bool k2_currents(const GsKTab *t, double x, double y, Pair *i) {
-  Quad r, d;
-  unsigned jy;
-  int in = k2_rows(t, x, y, &r, &d, &jy);
-  if (in <= 0) {
-    *i = (Pair){0.0, 0.0};
-    return in == 0;
-  }
-  *i = __builtin_shufflevector(r, r, 0, 1) + __builtin_shufflevector(r, r, 2, 3);
-  return true;
-}
-
-/* The one-port table at (x, y): ip, dip/dx, and dip/dy where dy is
- * wanted; false outside (or NaN). A one-port table has no coarse part
- * (dk_k.c: one spacing along x), so s(x) is one line. Nodes (ip, ip_x hx). */
-UNROLLED bool k1(const GsKTab *t, double x, double y, double *ip, double *dx, double *dy) {
-  double sy = y * t->ihy + t->oy, sx = x * t->ihf + t->of;
-  int ix = (int)sx, iy = (int)sy; /* NaN: INT_MIN */
-  unsigned jx = (unsigned)ix, jy = (unsigned)iy;
-  bool in_y = jy < t->cy;
-  if (!(jx < t->cx && in_y)) { /* below: cut off */
-    *ip = *dx = 0.0;
-    if (dy) *dy = 0.0;
-    return sx < 0.0 && in_y;
-  }
-  double u = sx - ix, w = sy - iy;
-  const double *a = t->data + jy * t->row + 2 * jx;
-  Quad qa = quad(a), dq = quad(a + t->row) - qa, q = qa + w * dq, h = hermite(u);
-  Pair o = sums2(q * h, q * hermite_slope(u));
-  *ip = o[0], *dx = o[1] * t->ihf;
-  if (dy) *dy = sums2(dq * h, dq * h)[0] * t->ihy;
-  return true;
-}
 
 /* Two triode stages in cascade by the K method (dk_k.h): the F pattern of
  * the tube preamp's netlist, ports (g1, p1, g2, p2), where stage 1's
@@ -137,9 +32,7 @@ UNROLLED bool k1(const GsKTab *t, double x, double y, double *ip, double *dx, do
  * with nothing changed, if that fails too: Newton's path then. */
 #define K_FAST_IT 4
 #define K_MAX_IT 12
-#define K_FAR GS_GRID_CUT /* knees: grid() is 0 below */
 #define K_TOL 1e-6
-#define K_TOL_FAR 1e-3
 
 typedef struct {
   const GsKTab *t1, *t2;
@@ -238,12 +131,6 @@ static NOINLINE bool step_kcas(GsDkSolver *s, const double *u, double *y) {
   return true;
 }
 
-UNROLLED Pair pair(const double *a) {
-  Pair q;
-  memcpy(&q, a, sizeof q);
-  return q;
-}
-
 /* What kcas_fast carries from sample to sample (the solver's z, k_vg2,
  * k_a, k_slope) and leaves for Newton's path (p, k_i), in registers
  * through a block: the states and p by stage, stage 1's in lanes of
@@ -255,19 +142,20 @@ typedef struct {
   Pair xa, xb; /* stage 1's states (its cathode's, its coupling cap), stage 2's */
   Pair pa, pb; /* p: stage 1's ports (g1, p1), stage 2's (g2, p2) */
   Pair o1;
-  double vg, a, slope, i3;
+  KCut g2; /* stage 2's grid */
+  double i3;
 } KFast;
 
 UNROLLED KFast kfast_load(const GsDkSolver *s) {
   KFast f = {.xa = pair(s->z), .xb = pair(s->z + 2)};
-  f.vg = s->k_vg2, f.a = s->k_a, f.slope = s->k_slope;
+  f.g2 = (KCut){s->k_vg2, s->k_a, s->k_slope};
   return f;
 }
 
 UNROLLED void kfast_save(GsDkSolver *s, const KFast *f, uint32_t samples) {
   memcpy(s->z, &f->xa, sizeof f->xa);
   memcpy(s->z + 2, &f->xb, sizeof f->xb);
-  s->k_vg2 = f->vg, s->k_a = f->a, s->k_slope = f->slope;
+  s->k_vg2 = f->g2.vg, s->k_a = f->g2.a, s->k_slope = f->g2.slope;
   memcpy(s->p, &f->pa, sizeof f->pa);
   memcpy(s->p + 2, &f->pb, sizeof f->pb);
   memcpy(s->k_i, &f->o1, sizeof f->o1);
@@ -292,14 +180,12 @@ UNROLLED KHeld kheld(const GsDkSolver *s, double u1) {
                  s->W[5] * u1,        K_FAR / s->tubes[1].inv_knee};
 }
 
-/* step_kcas where it is simplest, as it goes there: stage 2's grid more
- * than K_FAR knees below its bend where the last sample ended (ig2 = 0:
- * stage 1 looked up at p as it is) and at both ends of the one step
- * Newton's method takes from the guess, a step that ends it. Its grid
- * current and slope are 0 there: vg's residual is c + F[g2][p2] ip2(vg)
- * - vg, one lookup in each table. The entries k_apart finds 0 are left
- * out. False, with f as it was, where the sample is not that simple
- * (step_kcas then, from the start). */
+/* step_kcas where it is simplest, as it goes there: stage 2's grid cut
+ * off where the last sample ended (ig2 = 0: stage 1 looked up at p as it
+ * is) and through the one step that ends this one (kcut_step): one
+ * lookup in each table. The entries k_apart finds 0 are left out. False,
+ * with f as it was, where the sample is not that simple (step_kcas then,
+ * from the start). */
 UNROLLED bool kcas_fast(const GsDkSolver *s, KFast *f, double u0, const KHeld *h, double *y) {
   double x0 = f->xa[0], x1 = f->xa[1], x2 = f->xb[0], x3 = f->xb[1];
   Pair pa = (pair(s->Pc[4]) * u0 + h->pa) + (pair(s->Pc[0]) * x0 + pair(s->Pc[1]) * x1);
@@ -309,16 +195,9 @@ UNROLLED bool kcas_fast(const GsDkSolver *s, KFast *f, double u0, const KHeld *h
   Pair yx = pair(s->W) * f->xa + pair(s->W + 2) * f->xb + (Pair){s->W[4] * u0, h->y};
   Pair o1;
   if (!k2_currents(s->kt[0], pa[0], pa[1], &o1)) return false;
-  double c = pb[0] + s->Fc[1][2] * o1[1], fg = s->Fc[3][2];
-  double vg = f->vg + (c - f->a) * f->slope, ip2, dip2;
-  if (!(vg < h->vcut) || !k1(s->kt[1], vg, pb[1], &ip2, &dip2, NULL)) return false;
-  double slope = -1.0 / (fg * dip2 - 1.0); /* dvg/da */
-  double dv = (c + fg * ip2 - vg) * slope, to = vg + dv;
-  if (!(to < h->vcut && fabs(dv) < K_TOL_FAR)) return false; /* vg was below too */
-  double i3 = ip2 + dip2 * dv;                               /* to first order along the step */
-  f->vg = to;
-  f->a = to - fg * i3;
-  f->slope = slope;
+  double i3;
+  if (!kcut_step(s->kt[1], pb[0] + s->Fc[1][2] * o1[1], s->Fc[3][2], pb[1], h->vcut, &f->g2, &i3))
+    return false;
   f->pa = pa, f->pb = pb;
   f->o1 = o1;
   f->i3 = i3;
@@ -333,6 +212,7 @@ UNROLLED bool kcas_fast(const GsDkSolver *s, KFast *f, double u0, const KHeld *h
 /* kcas_fast from x[0] on while it holds, in place (x[k] drives input 0
  * and becomes the output); how many samples it took. */
 uint32_t GS_KERNEL(gs_dk_run_kcas)(GsDkSolver *s, const double *u, double *restrict x, uint32_t n) {
+  if (s->kmode == 3) return GS_KERNEL(gs_dk_run_k3)(s, u, x, n);
   if (s->kmode != 2 || !s->k_apart || s->k_ig2 != 0.0) return 0;
   KFast f = kfast_load(s);
   KHeld h = kheld(s, u[1]);
@@ -381,6 +261,10 @@ static NOINLINE void k_other(GsDkSolver *s, const double *u, double *y) {
 }
 
 void GS_KERNEL(gs_dk_sample_k)(GsDkSolver *s, const double *u, double *y) {
+  if (s->kmode == 3) {
+    GS_KERNEL(gs_dk_sample_k3)(s, u, y);
+    return;
+  }
   if (s->kmode == 2 && s->k_apart && s->k_ig2 == 0.0) {
     KFast f = kfast_load(s);
     KHeld h = kheld(s, u[1]);

@@ -26,34 +26,53 @@ void gs_dk_pack(GsDkSolver *s) {
   gs_dk_columns(s);
 }
 
-/* Whether the cascade's stage 1 (states 0 and 1: its cathode's and its
- * coupling cap; ports g1, p1) hears stage 2's states (2, 3) and plate
- * current (z's 9) nowhere, and stage 2's states hear stage 1's (z's 0,
- * 1) and currents (6, 7) and the input (4) only through p (as the
- * preamp's netlist has it): entries exactly 0, (j, lane) of Pc and Wc. */
-static bool stages_apart(const GsDkSolver *s) {
-  static const signed char pz[][2] = {{2, 0}, {2, 1}, {3, 0}, {3, 1},
-                                      {0, 2}, {0, 3}, {4, 2}, {4, 3}};
-  static const signed char wz[][2] = {{2, 0}, {2, 1}, {3, 0}, {3, 1}, {4, 0}, {4, 1},
-                                      {9, 0}, {9, 1}, {0, 2}, {0, 3}, {1, 2}, {1, 3},
-                                      {4, 2}, {4, 3}, {6, 2}, {6, 3}, {7, 2}, {7, 3}};
+/* Whether a cascade of n triode stages (stage k: states 2k, 2k + 1, its
+ * cathode's and its coupling cap's; ports 2k, 2k + 1, grid and plate)
+ * hears in each stage's lanes only what the block loops' common sample
+ * gives them (gs_dk_run_kcas, gs_dk_run_k3), as the preamp's netlist has
+ * it: p from the stage's states, the coupling cap before it (state 2k -
+ * 1), the supply (u1) and for stage 1 the input (u0); the new states from
+ * the stage's states, the supply, its own currents and the next stage's
+ * grid current (0 there). Every other entry exactly 0: columns j of z =
+ * (x, u0, u1, i) in Pc and Wc, `lanes` (ports, states) to a column. */
+static bool stages_apart(const double *Pc, const double *Wc, int lanes, int n) {
+  int ns = 2 * n;
   bool apart = true;
-  for (size_t k = 0; k < sizeof pz / sizeof pz[0]; k++) apart &= s->Pc[pz[k][0]][pz[k][1]] == 0.0;
-  for (size_t k = 0; k < sizeof wz / sizeof wz[0]; k++) apart &= s->Wc[wz[k][0]][wz[k][1]] == 0.0;
+  for (int j = 0; j < ns + 2 + ns; j++) {
+    int i = j - ns - 2; /* which current, if one */
+    for (int a = 0; a < lanes; a++) {
+      int k = a / 2;
+      bool own = j == 2 * k || j == 2 * k + 1 || j == ns + 1;
+      bool in_p = own || j == 2 * k - 1 || (j == ns && k == 0);
+      bool in_w = own || i == 2 * k || i == 2 * k + 1 || i == 2 * k + 2;
+      if (j < ns + 2) apart &= in_p || Pc[j * lanes + a] == 0.0;
+      apart &= in_w || Wc[j * lanes + a] == 0.0;
+    }
+  }
   return apart;
+}
+
+/* P's and W's state rows by columns, `lanes` of them (Pc, Wc as
+ * [GS_DK_MAX_Z][lanes]). */
+static void by_columns(const GsDkSolver *s, double *Pc, double *Wc, int lanes) {
+  for (int j = 0; j < s->nxu; j++) {
+    for (int a = 0; a < lanes; a++) Pc[j * lanes + a] = s->P[a * s->nxu + j];
+  }
+  for (int j = 0; j < s->nz; j++) { /* W's rows 1..: the states */
+    for (int a = 0; a < lanes; a++) Wc[j * lanes + a] = s->W[(1 + a) * s->nz + j];
+  }
 }
 
 void gs_dk_columns(GsDkSolver *s) {
   s->k_apart = false;
-  if (!s->tri4) return;
-  for (int j = 0; j < s->nxu; j++) {
-    for (int a = 0; a < 4; a++) s->Pc[j][a] = s->P[a * s->nxu + j];
+  if (s->tri6) {
+    by_columns(s, &s->P6c[0][0], &s->W6c[0][0], 6);
+    s->k_apart = stages_apart(&s->P6c[0][0], &s->W6c[0][0], 6, 3);
   }
+  if (!s->tri4) return;
+  by_columns(s, &s->Pc[0][0], &s->Wc[0][0], 4);
   for (int c = 0; c < 4; c++) {
     for (int a = 0; a < 4; a++) s->Fc[c][a] = s->Fp[a * 4 + c];
   }
-  for (int j = 0; j < s->nz; j++) { /* W's rows 1..4: the states */
-    for (int a = 0; a < 4; a++) s->Wc[j][a] = s->W[(1 + a) * s->nz + j];
-  }
-  s->k_apart = s->nxu == 6 && s->nz == 10 && stages_apart(s);
+  s->k_apart = s->nxu == 6 && s->nz == 10 && stages_apart(&s->Pc[0][0], &s->Wc[0][0], 4, 2);
 }

@@ -1,0 +1,153 @@
+/* The K method's table lookups (dk_k.h), four lanes at a time, and the
+ * step the cascades' common sample takes for a stage whose grid is cut
+ * off: what dk_kstep.c (one or two stages) and dk_k3step.c (three) share.
+ * Private to them; [audio]. */
+#ifndef GS_DSP_DK_KLOOKUP_H
+#define GS_DSP_DK_KLOOKUP_H
+
+#include "dsp/dk_step.h"
+
+#if defined(__GNUC__)
+
+/* Where (x, y) falls: cells jx, jy, fractions u, w, the x cell's 1/h; 1 in
+ * the table, 0 below its x range (cut off), -1 outside (or NaN). Within a
+ * cell of the edges by truncation toward 0, the cells there extended. */
+UNROLLED int gs_k_cell(const GsKTab *t, double x, double y, unsigned *jx, unsigned *jy, double *u,
+                       double *w, double *ih) {
+  double sy = y * t->ihy + t->oy;
+  bool lo = x < t->xf;
+  double sx = lo ? x * t->ihc + t->oc : x * t->ihf + t->of;
+  *ih = lo ? t->ihc : t->ihf;
+  int ix = (int)sx, iy = (int)sy; /* NaN: INT_MIN */
+  *u = sx - ix, *w = sy - iy;
+  *jx = (unsigned)ix, *jy = (unsigned)iy;
+  if (*jx < t->cx && *jy < t->cy) return 1;
+  return sx < 0.0 && *jy < t->cy ? 0 : -1;
+}
+
+/* The cubic Hermite basis on [0, 1] (the weights of f0, f0' h, f1, f1' h)
+ * at u, and its slope, by Horner's rule: three and two multiply-adds. */
+UNROLLED Quad hermite(double u) {
+  return (((Quad){2.0, 1.0, -2.0, 1.0} * u + (Quad){-3.0, -2.0, 3.0, -1.0}) * u +
+          (Quad){0.0, 1.0, 0.0, 0.0}) *
+             u +
+         (Quad){1.0, 0.0, 0.0, 0.0};
+}
+
+UNROLLED Quad hermite_slope(double u) {
+  return ((Quad){6.0, 3.0, -6.0, 3.0} * u + (Quad){-6.0, -4.0, 6.0, -2.0}) * u +
+         (Quad){0.0, 1.0, 0.0, 0.0};
+}
+
+/* (a0 + a1 + a2 + a3, b0 + b1 + b2 + b3) */
+UNROLLED Pair sums2(Quad a, Quad b) {
+  Quad h = __builtin_shufflevector(a, b, 0, 4, 2, 6) + __builtin_shufflevector(a, b, 1, 5, 3, 7);
+  return __builtin_shufflevector(h, h, 0, 1) + __builtin_shufflevector(h, h, 2, 3);
+}
+
+/* The two-port table's rows at (x, y), interpolated: lanes 0 + 2 the grid
+ * current, 1 + 3 the plate's; d, their change from row jy to jy + 1. Nodes
+ * (ig, ip, ig_x hx, ip_x hx). in as gs_k_cell's. */
+UNROLLED int k2_rows(const GsKTab *t, double x, double y, Quad *r, Quad *d, unsigned *jy) {
+  unsigned jx = 0;
+  double u = 0.0, w = 0.0, ih;
+  int in = gs_k_cell(t, x, y, &jx, jy, &u, &w, &ih);
+  if (in <= 0) return in;
+  Quad h = hermite(u);
+  Quad wv = __builtin_shufflevector(h, h, 0, 0, 1, 1),
+       wn = __builtin_shufflevector(h, h, 2, 2, 3, 3);
+  const double *a = t->data + *jy * t->row + 4 * jx, *b = a + t->row;
+  Quad ra = quad(a) * wv + quad(a + 4) * wn;
+  *d = quad(b) * wv + quad(b + 4) * wn - ra;
+  *r = ra + w * *d;
+  return 1;
+}
+
+/* The two-port table at (x, y): (ig, ip, dig/dy, dip/dy) and the
+ * plate-axis cell jy it fell in; false outside (or NaN). */
+UNROLLED bool k2(const GsKTab *t, double x, double y, Quad *o, unsigned *jy) {
+  Quad r, d;
+  int in = k2_rows(t, x, y, &r, &d, jy);
+  if (in <= 0) {
+    *o = (Quad){0.0, 0.0, 0.0, 0.0};
+    return in == 0;
+  }
+  Quad rd = __builtin_shufflevector(r, d, 0, 1, 4, 5) + __builtin_shufflevector(r, d, 2, 3, 6, 7);
+  *o = rd * (Quad){1.0, 1.0, t->ihy, t->ihy};
+  return true;
+}
+
+/* k2's currents alone, (ig, ip); false outside (kcas_fast). */
+UNROLLED bool k2_currents(const GsKTab *t, double x, double y, Pair *i) {
+  Quad r, d;
+  unsigned jy;
+  int in = k2_rows(t, x, y, &r, &d, &jy);
+  if (in <= 0) {
+    *i = (Pair){0.0, 0.0};
+    return in == 0;
+  }
+  *i = __builtin_shufflevector(r, r, 0, 1) + __builtin_shufflevector(r, r, 2, 3);
+  return true;
+}
+
+/* The one-port table at (x, y): ip, dip/dx, and dip/dy where dy is
+ * wanted; false outside (or NaN). A one-port table has no coarse part
+ * (dk_k.c: one spacing along x), so s(x) is one line. Nodes (ip, ip_x hx). */
+UNROLLED bool k1(const GsKTab *t, double x, double y, double *ip, double *dx, double *dy) {
+  double sy = y * t->ihy + t->oy, sx = x * t->ihf + t->of;
+  int ix = (int)sx, iy = (int)sy; /* NaN: INT_MIN */
+  unsigned jx = (unsigned)ix, jy = (unsigned)iy;
+  bool in_y = jy < t->cy;
+  if (!(jx < t->cx && in_y)) { /* below: cut off */
+    *ip = *dx = 0.0;
+    if (dy) *dy = 0.0;
+    return sx < 0.0 && in_y;
+  }
+  double u = sx - ix, w = sy - iy;
+  const double *a = t->data + jy * t->row + 2 * jx;
+  Quad qa = quad(a), dq = quad(a + t->row) - qa, q = qa + w * dq, h = hermite(u);
+  Pair o = sums2(q * h, q * hermite_slope(u));
+  *ip = o[0], *dx = o[1] * t->ihf;
+  if (dy) *dy = sums2(dq * h, dq * h)[0] * t->ihy;
+  return true;
+}
+
+UNROLLED Pair pair(const double *a) {
+  Pair q;
+  memcpy(&q, a, sizeof q);
+  return q;
+}
+
+#define K_FAR GS_GRID_CUT /* knees: grid() is 0 below */
+#define K_TOL_FAR 1e-3
+
+/* A later stage of a cascade whose grid is cut off: more than K_FAR knees
+ * below its diode's bend where the last sample ended and at both ends of
+ * the one Newton step taken from the guess, a step that ends it (below
+ * K_TOL_FAR). Its grid current and slope are 0 there: its grid voltage's
+ * residual is c + fg ip(vg) - vg, c the part of vg the stage's own plate
+ * current does not give, fg = F[g][p] (its cathode), ip by its one-port
+ * table at the plate's p, y. The guess: the last solution moved along its
+ * slope dvg/dc by what moved c. False, with g as it was, where the sample
+ * is not that simple; else g at this sample's solution and ip its plate
+ * current, to first order along the step. */
+typedef struct {
+  double vg, a, slope; /* the grid voltage, c there, dvg/dc */
+} KCut;
+
+UNROLLED bool kcut_step(const GsKTab *t, double c, double fg, double y, double vcut, KCut *g,
+                        double *ip) {
+  double vg = g->vg + (c - g->a) * g->slope, i, di;
+  if (!(vg < vcut) || !k1(t, vg, y, &i, &di, NULL)) return false;
+  double slope = -1.0 / (fg * di - 1.0); /* dvg/da */
+  double dv = (c + fg * i - vg) * slope, to = vg + dv;
+  if (!(to < vcut && fabs(dv) < K_TOL_FAR)) return false; /* vg was below too */
+  *ip = i + di * dv;
+  g->vg = to;
+  g->a = to - fg * *ip;
+  g->slope = slope;
+  return true;
+}
+
+#endif
+#endif
