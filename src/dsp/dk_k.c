@@ -214,7 +214,7 @@ static GsKTab *build(const Key *k) {
   double hy = (yhi - ylo) / (ny - 1);
   t->ylo = ylo, t->yhi = yhi, t->ihy = 1.0 / hy;
   t->oc = -xlo * t->ihc, t->of = t->sf - xf * t->ihf, t->oy = -ylo * t->ihy;
-  t->cx = (unsigned)nx - 1, t->cy = (unsigned)ny - 1;
+  t->cx = nx - 1, t->cy = ny - 1;
   t->row = 2 * (size_t)ports * nx;
   t->bytes = bytes;
   double v[2] = {xlo, yhi}, row[2];

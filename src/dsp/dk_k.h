@@ -49,7 +49,7 @@ typedef struct {
    * cell position y ihy + oy; cells along x and y (nx - 1, ny - 1); the
    * doubles in a row of nodes */
   double oc, of, oy;
-  unsigned cx, cy;
+  double cx, cy;
   size_t row;
   size_t bytes;  /* of the whole table */
   double data[]; /* [ny][nx][2 ports] */

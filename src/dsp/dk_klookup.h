@@ -18,11 +18,15 @@ UNROLLED int gs_k_cell(const GsKTab *t, double x, double y, unsigned *jx, unsign
   bool lo = x < t->xf;
   double sx = lo ? x * t->ihc + t->oc : x * t->ihf + t->of;
   *ih = lo ? t->ihc : t->ihf;
-  int ix = (int)sx, iy = (int)sy; /* NaN: INT_MIN */
-  *u = sx - ix, *w = sy - iy;
-  *jx = (unsigned)ix, *jy = (unsigned)iy;
-  if (*jx < t->cx && *jy < t->cy) return 1;
-  return sx < 0.0 && *jy < t->cy ? 0 : -1;
+  /* the fractions from trunc (one instruction, on the chain from x to
+   * the currents), the cells' indices off it, cast only once in range */
+  double fx = __builtin_trunc(sx), fy = __builtin_trunc(sy);
+  *u = sx - fx, *w = sy - fy;
+  if (!(sy > -1.0 && sy < t->cy)) return -1;
+  *jy = (unsigned)fy;
+  if (!(sx > -1.0 && sx < t->cx)) return sx <= -1.0 ? 0 : -1;
+  *jx = (unsigned)fx;
+  return 1;
 }
 
 /* The cubic Hermite basis on [0, 1] (the weights of f0, f0' h, f1, f1' h)
@@ -95,15 +99,15 @@ UNROLLED bool k2_currents(const GsKTab *t, double x, double y, Pair *i) {
  * (dk_k.c: one spacing along x), so s(x) is one line. Nodes (ip, ip_x hx). */
 UNROLLED bool k1(const GsKTab *t, double x, double y, double *ip, double *dx, double *dy) {
   double sy = y * t->ihy + t->oy, sx = x * t->ihf + t->of;
-  int ix = (int)sx, iy = (int)sy; /* NaN: INT_MIN */
-  unsigned jx = (unsigned)ix, jy = (unsigned)iy;
-  bool in_y = jy < t->cy;
-  if (!(jx < t->cx && in_y)) { /* below: cut off */
+  double fx = __builtin_trunc(sx), fy = __builtin_trunc(sy); /* as gs_k_cell's */
+  bool in_y = sy > -1.0 && sy < t->cy;
+  if (!(sx > -1.0 && sx < t->cx && in_y)) { /* below: cut off */
     *ip = *dx = 0.0;
     if (dy) *dy = 0.0;
-    return sx < 0.0 && in_y;
+    return sx <= -1.0 && in_y;
   }
-  double u = sx - ix, w = sy - iy;
+  unsigned jx = (unsigned)fx, jy = (unsigned)fy;
+  double u = sx - fx, w = sy - fy;
   const double *a = t->data + jy * t->row + 2 * jx;
   Quad qa = quad(a), dq = quad(a + t->row) - qa, q = qa + w * dq, h = hermite(u);
   Pair o = sums2(q * h, q * hermite_slope(u));
