@@ -25,6 +25,7 @@
  * plugin's crossfade to it over, before the file starts. The worker runs synchronously between
  * run() calls. Exit status: 0 ok, 1 failure (with a message). */
 #include <dlfcn.h>
+#include <limits.h>
 #include <lilv/lilv.h>
 #include <lv2/atom/atom.h>
 #include <lv2/atom/forge.h>
@@ -90,6 +91,31 @@ static void rt_leave(const Host *host) {
 static int fail(const char *what, const char *detail) {
   fprintf(stderr, "lv2host: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
   return 1;
+}
+
+/* LV2_PATH with each directory made absolute: lilv (0.24) takes a
+ * relative one for a URI and crashes loading its bundles. A directory
+ * that does not exist is left out, as lilv would find nothing there.
+ * False if the result does not fit. */
+static bool absolute_lv2_path(void) {
+  const char *path = getenv("LV2_PATH");
+  if (!path) return true;
+  char out[8192] = "", dir[PATH_MAX], real[PATH_MAX];
+  size_t used = 0;
+  for (const char *p = path; *p;) {
+    size_t len = strcspn(p, ":");
+    if (len > 0 && len < sizeof dir) {
+      memcpy(dir, p, len);
+      dir[len] = '\0';
+      if (realpath(dir, real)) {
+        int w = snprintf(out + used, sizeof out - used, "%s%s", used ? ":" : "", real);
+        if (w < 0 || (size_t)w >= sizeof out - used) return false;
+        used += (size_t)w;
+      }
+    }
+    p += len + (p[len] == ':');
+  }
+  return setenv("LV2_PATH", out, 1) == 0;
 }
 
 /* ------------------------------------------------------------- features */
@@ -496,6 +522,7 @@ int main(int argc, char **argv) {
             "URI IN.wav OUT.wav\n");
     return 2;
   }
+  if (!absolute_lv2_path()) return fail("LV2_PATH too long", NULL);
   Host host = {.block = a.block, .notify = a.notify};
   host.world = lilv_world_new();
   lilv_world_load_all(host.world);

@@ -178,6 +178,12 @@ same "$dir/plug1.wav" "$dir/cli.wav" "the same, one frame per run"
 "$host" --misalign --ir "$dir/ir.wav" "$URI:cab" "$dir/di.wav" "$dir/plugm.wav" ||
   fail "lv2host --misalign"
 same "$dir/plugm.wav" "$dir/cli.wav" "the same, atom buffers 4 bytes off"
+# LV2_PATH relative to where the host runs (lilv crashes on one: lv2host
+# makes it absolute first)
+(cd "$(dirname "$(dirname "$bundle")")" &&
+  LV2_PATH="$(basename "$(dirname "$bundle")")" "$host" --ir "$dir/ir.wav" "$URI:cab" \
+    "$dir/di.wav" "$dir/plugr.wav") || fail "lv2host with a relative LV2_PATH"
+same "$dir/plugr.wav" "$dir/cli.wav" "the same, LV2_PATH relative"
 
 # --- warnings: a chain reports what its stages counted when it is retired
 # (here, as the host frees the plugin: lv2apply has no worker), as
