@@ -139,8 +139,7 @@ typedef struct {
    * and the currents (p holds p): Newton's path takes it from there */
   bool k_guess;
   double k_vg2, k_ig2, k_a, k_slope;
-  double k_vg3, k_a3, k_slope3; /* three stages: the same of grid 3 (its current 0) */
-  bool k_apart;                 /* the cascade's stages as its block loop needs them (dk_pack.c) */
+  bool k_apart; /* the cascade's stages as its block loop needs them (dk_pack.c) */
   double k_i[GS_DK_MAX_PORTS];
   uint64_t k_samples, n_samples; /* samples by the K path, by Newton's */
 } GsDkSolver;
