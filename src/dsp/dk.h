@@ -135,8 +135,9 @@ typedef struct {
   double kF[8];
   /* k_guess: the last sample was the K path's; then the cascade's grid-2
    * voltage and current, the rest of that voltage but for stage 2's plate
-   * current's part (a), the slope dvg2/da: the next sample's first guess;
-   * and the currents (p holds p): Newton's path takes it from there */
+   * current's part (a), the slope dvg2/da: step_kcas's next first guess
+   * (two stages only); and the currents (p holds p): Newton's path takes
+   * it from there */
   bool k_guess;
   double k_vg2, k_ig2, k_a, k_slope;
   bool k_apart; /* the cascade's stages as its block loop needs them (dk_pack.c) */

@@ -3,23 +3,24 @@
  * tridiagonal as dk_k.c checks): stage 1 by its two-port table, stages 2
  * and 3's plate currents by one-port tables, for the common sample only,
  * both later grids cut off (more than K_FAR knees below their diodes'
- * bends at both ends of each step: their currents are 0). Then stage 1 is
- * its table's at p; stage 2's grid voltage vg2 = c2 + F[g2][p2] ip2(vg2)
- * with c2 = p_g2 + F[g2][p1] ip1, one Newton step (kcut_step, as the
- * two-stage cascade's common sample); stage 3's the same with c3 = p_g3 +
- * F[g3][p2] ip2, stage 2's plate current moving it. Every other sample
- * (a grid conducting, a table left, a step not small) takes Newton's
- * path, and the next one the K path again from Newton's solution
- * (k3_seed). On a guitar DI through high-gain.preset's preamp 99.5 % of
- * the circuit's samples are common (93.8 % at gain 60), all but a few
- * of the rest stage 3's grid conducting. Built twice like dk_step.c
- * (kernel.h). [audio] */
+ * bends: their currents are 0). Then stage 1 is its table's at p; stage
+ * 2's grid voltage vg2 = c2 + F[g2][p2] ip2(vg2) with c2 = p_g2 + F[g2][p1]
+ * ip1, ip2 its solved table's at c2 (kcut_ip, as the two-stage cascade's
+ * common sample); stage 3's the same with c3 = p_g3 + F[g3][p2] ip2,
+ * stage 2's plate current moving it. Nothing carries from sample to
+ * sample but the states: every other sample (a grid conducting, a table
+ * left) takes Newton's path, and the next one the K path again. On a
+ * guitar DI through high-gain.preset's preamp 99.5 % of the circuit's
+ * samples are common (93.8 % at gain 60), all but a few of the rest stage
+ * 3's grid conducting; 253 instructions a circuit sample (callgrind), 311
+ * with a Newton step on each later stage's one-port table. Built twice
+ * like dk_step.c (kernel.h). [audio] */
 #include "dsp/dk_klookup.h"
 
 #if defined(__GNUC__)
 
-/* What the common sample carries from sample to sample (the solver's z,
- * the grids' guesses) and leaves for Newton's path (p, k_i), in registers
+/* What the common sample carries from sample to sample (the solver's z)
+ * and leaves for Newton's path (p, k_i), in registers
  * through a block, by stage: k_apart (dk_pack.c) found each stage's
  * states hearing only its own and the stage before's coupling cap, so
  * that the processor runs a stage's next sample while the later stages

@@ -1,5 +1,5 @@
 /* The K method's table lookups (dk_k.h), four lanes at a time, and the
- * step the cascades' common sample takes for a stage whose grid is cut
+ * lookup the cascades' common sample takes for a stage whose grid is cut
  * off: what dk_kstep.c (one or two stages) and dk_k3step.c (three) share.
  * Private to them; [audio]. */
 #ifndef GS_DSP_DK_KLOOKUP_H

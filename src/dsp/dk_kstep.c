@@ -131,8 +131,9 @@ static NOINLINE bool step_kcas(GsDkSolver *s, const double *u, double *y) {
   return true;
 }
 
-/* What kcas_fast carries from sample to sample (the solver's z, k_vg2,
- * k_a, k_slope) and leaves for Newton's path (p, k_i), in registers
+/* What kcas_fast carries from sample to sample (the solver's z) and
+ * leaves for step_kcas (stage 2's guess, from c2 and p) and Newton's path
+ * (p, k_i), in registers
  * through a block: the states and p by stage, stage 1's in lanes of
  * their own (xa, pa), so that nothing of stage 1's next sample waits
  * for stage 2's lookup and step (k_apart: its states hear nothing of
@@ -178,12 +179,15 @@ UNROLLED KHeld kheld(const GsDkSolver *s, double u1) {
                  s->W[5] * u1,        K_FAR / s->tubes[1].inv_knee};
 }
 
-/* step_kcas where it is simplest, as it goes there: stage 2's grid cut
- * off where the last sample ended (ig2 = 0: stage 1 looked up at p as it
- * is) and through the one step that ends this one (kcut_step): one
- * lookup in each table. The entries k_apart finds 0 are left out. False,
- * with f as it was, where the sample is not that simple (step_kcas then,
- * from the start). */
+/* step_kcas where it is simplest: stage 2's grid cut off where the last
+ * sample ended and where this one ends (ig2 = 0: stage 1 looked up at p
+ * as it is), stage 2's plate current its solved table's (kcut_ip): one
+ * lookup in each table, nothing to solve, the two stages' chains from
+ * states to states (p, a lookup, the new states) about as long (callgrind:
+ * 160 instructions a circuit sample, 184 with a Newton step on stage 2's
+ * one-port table instead). The entries k_apart finds 0 are left out.
+ * False, with f as it was, where the sample is not that simple (step_kcas
+ * then, from the start). */
 UNROLLED bool kcas_fast(const GsDkSolver *s, KFast *f, double u0, const KHeld *h, double *y) {
   double x0 = f->xa[0], x1 = f->xa[1], x2 = f->xb[0], x3 = f->xb[1];
   Pair pa = (pair(s->Pc[4]) * u0 + h->pa) + (pair(s->Pc[0]) * x0 + pair(s->Pc[1]) * x1);
