@@ -60,6 +60,9 @@ void gs_dk_pentode(GsDkNetlist *n, const GsPentodeModel *m, int plate, int grid,
                    int screen);
 void gs_dk_output(GsDkNetlist *n, int node);
 
+/* Knees below which the grid diode's current is 0 (dk_step.h's grid()). */
+#define GS_GRID_CUT (-20.0)
+
 /* A tube as the solver runs it: its first port, its grid diode's and its
  * plate current's constants. */
 typedef struct {
@@ -122,20 +125,22 @@ typedef struct {
   double P6c[GS_DK_MAX_Z][6], W6c[GS_DK_MAX_Z][6];
   /* The K path (dk_k.h): 1 one triode, 2 or 3 stages in cascade, 0
    * none; live while F holds what its tables were built for (kF: F's
-   * entries (g1 g1, g1 p1, p1 g1, p1 p1) and, in cascade, (p2 p2), (p3
-   * p3)). */
+   * entries (g1 g1, g1 p1, p1 g1, p1 p1) and, in cascade, (p2 p2), (g2
+   * p2), (p3 p3), (g3 p3)). kt: stage 1's two-port table and the later
+   * stages' one-port tables; kc: the later stages' solved tables (their
+   * grids cut off: dk_k.h). */
   int kmode;
   bool k_live;
-  const GsKTab *kt[3];
-  double kF[6];
+  const GsKTab *kt[3], *kc[3];
+  double kF[8];
   /* k_guess: the last sample was the K path's; then the cascade's grid-2
    * voltage and current, the rest of that voltage but for stage 2's plate
-   * current's part (a), the slope dvg2/da: the next sample's first guess;
-   * and the currents (p holds p): Newton's path takes it from there */
+   * current's part (a), the slope dvg2/da: step_kcas's next first guess
+   * (two stages only); and the currents (p holds p): Newton's path takes
+   * it from there */
   bool k_guess;
   double k_vg2, k_ig2, k_a, k_slope;
-  double k_vg3, k_a3, k_slope3; /* three stages: the same of grid 3 (its current 0) */
-  bool k_apart;                 /* the cascade's stages as its block loop needs them (dk_pack.c) */
+  bool k_apart; /* the cascade's stages as its block loop needs them (dk_pack.c) */
   double k_i[GS_DK_MAX_PORTS];
   uint64_t k_samples, n_samples; /* samples by the K path, by Newton's */
 } GsDkSolver;

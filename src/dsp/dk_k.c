@@ -27,7 +27,13 @@
  *               a grid's p (the input, or the last stage's plate swing
  *               through the coupling capacitor and what the grid diode
  *               leaves of it) stays within a few volts of the bias in use
- *               (6 V for the preamp at 4 V in).
+ *               (6 V for the preamp at 4 V in);
+ *   c axis      of a solved table (a later stage, its grid cut off: its
+ *               grid voltage vg = c + F[g][p] ip solved at each node),
+ *               from the same bottom up to a cell past where vg reaches
+ *               GS_GRID_CUT knees at the plate axis' top (-9.9..-0.24 V
+ *               for the preamp's stage 2); its plate axis the stage's
+ *               one-port table's.
  * Past them a sample takes Newton's path. */
 #define Y_LO 0.45
 #define Y_LO1 0.75
@@ -48,8 +54,12 @@
  * their grid axis' spacing halved too (H_TUBE3) takes a 12AU7's three
  * stages (kp a seventh of a 12AX7's: spaced seven times wider) from
  * -79.5 to -105.0 (two 12AU7 stages by their tables: -85.1), the
- * 12AX7's to -102.6 (gain 60: -109.2): 2.7 MB of tables, built in 40 ms,
- * where two stages take 0.4 MB. */
+ * 12AX7's to -102.6 (gain 60: -109.2). A solved table is spaced as its
+ * stage's one-port table (the figures move by 0.1 dB): its c spacing
+ * doubled costs the 12AU7's three stages 24 dB (-80.9), its plate
+ * spacing doubled the 12AX7's 16 dB (-86.4). Three stages take 1.9 MB
+ * of tables (no one-port tables: only step_kcas, two stages', reads
+ * them), built in ~70 ms; two 0.49 MB, built in 13 ms. */
 #define H_TUBE 0.3
 #define H_TUBE3 0.15
 #define H_KNEE 0.18
@@ -155,16 +165,56 @@ static bool solve1(const Model *m, double f, double vg, double qp, double *ip, d
   return false;
 }
 
+/* A later stage's grid cut off (its current 0): its grid port's voltage
+ * vg = c + fg ip(vg, y), fg = F[g][p] (its cathode: < 0), ip solve1's.
+ * r(vg) = c + fg ip - vg falls with slope fg dip - 1 <= -1 and the root
+ * lies in [c + fg ip(c), c] (ip rises with vg): Newton's steps inside
+ * that bracket, halving it where a step would leave it; ip there and its
+ * slope along c, dip/dvg / (1 - fg dip/dvg). */
+static bool solve_cut(const Model *m, double fpp, double fg, double c, double y, double *ip,
+                      double *dip) {
+  double i, di;
+  if (!(fg <= 0.0) || !solve1(m, fpp, c, y, &i, &di)) return false;
+  double lo = c + fg * i, hi = c, vg = c;
+  for (int it = 0; it < 200; it++) {
+    if (it > 0 && !solve1(m, fpp, vg, y, &i, &di)) return false;
+    double r = c + fg * i - vg, dr = fg * di - 1.0;
+    if (fabs(r) < 1e-13 * (1.0 + fabs(c) + fabs(fg * i))) { /* to rounding */
+      *ip = i;
+      *dip = di / -dr;
+      return true;
+    }
+    if (r > 0.0) {
+      lo = vg;
+    } else {
+      hi = vg;
+    }
+    vg -= r / dr;
+    if (!(vg > lo && vg < hi)) vg = 0.5 * (lo + hi);
+  }
+  return false;
+}
+
 /* ------------------------------------------------------------ tables */
 
 typedef struct {
   double ports;
   Model m;
-  double F[4];
+  double F[4]; /* a solved table's: (0, fg, 0, F[p][p]) */
   double ylo, yhi, xhi;
   double hy;    /* at most, along the plate axis */
   double htube; /* H_TUBE's part */
+  double vcut;  /* < 0: a solved table, to where its grid voltage reaches vcut */
 } Key;
+
+/* A solved table's x axis (c) ends a cell past where the grid voltage
+ * reaches vcut at the plate axis' top (ip largest there: vg = c + fg ip
+ * lowest; c(vcut) rises with y). */
+static double solved_top(const Key *k, double h) {
+  double ip, dip;
+  if (!solve1(&k->m, k->F[3], k->vcut, k->yhi, &ip, &dip)) return NAN;
+  return k->vcut - k->F[1] * ip + h;
+}
 
 static double node_x(const GsKTab *t, int j, double hc, double hf, double *h) {
   if (j <= t->nc) {
@@ -196,11 +246,12 @@ static GsKTab *build(const Key *k) {
     xlo = fmin(xlo, -KNEE_FROM * m->knee); /* the grid current is 0 below, too */
     hf = fmin(hc, H_KNEE * m->knee * (1.0 + fabs(k->F[0]) * m->inv_rgi));
   }
-  if (!(k->xhi > 0.0 && yhi > ylo && ylo > 0.0 && hc > 0.0)) return NULL;
+  double xhi = k->vcut < 0.0 ? solved_top(k, hf) : k->xhi;
+  if (!(xhi > xlo && yhi > ylo && ylo > 0.0 && hc > 0.0)) return NULL;
   int nc = (int)floor((-KNEE_FROM * m->knee - xlo) / hc);
   if (hf >= hc || nc < 1) nc = -1, hf = fmin(hf, hc);
   double xf = nc < 0 ? xlo : xlo + nc * hc;
-  int nf = (int)ceil((k->xhi - xf) / hf) + 1;
+  int nf = (int)ceil((xhi - xf) / hf) + 1;
   int nx = nc + 1 + nf;
   int ny = (int)ceil((yhi - ylo) / k->hy) + 1;
   if (ny < 2 || nf < 2 || (double)nx * ny > MAX_NODES) return NULL;
@@ -225,7 +276,9 @@ static GsKTab *build(const Key *k) {
       double h, x = node_x(t, jx, hc, hf, &h), *o = t->data + 2 * ports * (jy * nx + jx);
       if (ports == 1) {
         double ip, dip;
-        if (!solve1(m, k->F[3], x, y, &ip, &dip)) goto fail;
+        bool ok = k->vcut < 0.0 ? solve_cut(m, k->F[3], k->F[1], x, y, &ip, &dip)
+                                : solve1(m, k->F[3], x, y, &ip, &dip);
+        if (!ok) goto fail;
         o[0] = ip, o[1] = dip * h;
         continue;
       }
@@ -280,8 +333,8 @@ static double fmaxabs(const double *F, int n) {
  * F tridiagonal, every entry two or more off the diagonal 0. */
 static bool fits(const GsDkSolver *s, const double *F) {
   int np = s->np;
-  static const int at[6][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}, {3, 3}, {5, 5}};
-  for (int k = 0; k < 3 + s->kmode; k++) {
+  static const int at[8][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}, {3, 3}, {2, 3}, {5, 5}, {4, 5}};
+  for (int k = 0; k < 2 + 2 * s->kmode; k++) {
     double f = F[at[k][0] * np + at[k][1]], want = s->kF[k];
     if (!(fabs(f - want) <= F_SAME * fabs(want))) return false;
   }
@@ -317,7 +370,7 @@ static Key key_of(const GsDkSolver *s, int tube, int ports, const double F[4], d
 void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
   s->kmode = 0;
   s->k_live = false;
-  s->kt[0] = s->kt[1] = s->kt[2] = NULL;
+  for (int t = 0; t < 3; t++) s->kt[t] = s->kc[t] = NULL;
   s->k_samples = s->n_samples = 0;
   if (!s->tabled || (s->np != 2 && !s->tri4 && !s->tri6)) return;
   for (int t = 0; t < s->n_tubes; t++) {
@@ -332,7 +385,10 @@ void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
   double F1[4] = {s->F[0][0], s->F[0][1], s->F[1][0], s->F[1][1]};
   memcpy(s->kF, F1, sizeof F1);
   s->kmode = s->np / 2;
-  for (int t = 1; t < s->kmode; t++) s->kF[3 + t] = s->F[2 * t + 1][2 * t + 1];
+  for (int t = 1; t < s->kmode; t++) {
+    s->kF[2 + 2 * t] = s->F[2 * t + 1][2 * t + 1];
+    s->kF[3 + 2 * t] = s->F[2 * t][2 * t + 1];
+  }
   if (!fits(s, s->Fp)) { /* not the cascade's pattern */
     s->kmode = 0;
     return;
@@ -341,9 +397,15 @@ void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
   s->kt[0] = table(&k1);
   bool have = s->kt[0];
   for (int t = 1; t < s->kmode; t++) { /* the later stages' plates */
-    double Ft[4] = {0.0, 0.0, 0.0, s->kF[3 + t]};
+    double Ft[4] = {0.0, 0.0, 0.0, s->kF[2 + 2 * t]};
     Key kt = key_of(s, t, 1, Ft, p0[2 * t + 1]);
-    have &= (s->kt[t] = table(&kt)) != NULL;
+    /* by their one-port tables only in step_kcas (three stages take
+     * Newton's path where the common sample declines) */
+    if (s->kmode == 2) have &= (s->kt[t] = table(&kt)) != NULL;
+    Ft[1] = s->kF[3 + 2 * t]; /* and solved with their grids cut off */
+    kt = key_of(s, t, 1, Ft, p0[2 * t + 1]);
+    kt.vcut = GS_GRID_CUT * kt.m.knee;
+    have &= (s->kc[t] = table(&kt)) != NULL;
   }
   if (!have) {
     s->kmode = 0;
@@ -359,6 +421,9 @@ void gs_dk_k_check(GsDkSolver *s) {
 
 size_t gs_dk_k_bytes(const GsDkSolver *s) {
   size_t n = 0;
-  for (int t = 0; t < 3; t++) n += s->kt[t] ? s->kt[t]->bytes : 0;
+  for (int t = 0; t < 3; t++) {
+    n += s->kt[t] ? s->kt[t]->bytes : 0;
+    n += s->kc[t] ? s->kc[t]->bytes : 0;
+  }
   return n;
 }

@@ -9,15 +9,20 @@
  * currents and their exact slopes at the nodes), linear along q_p: the
  * curvature is along the grid axis. A stage whose grid current is solved
  * apart (the second of two: its grid couples to the first stage's plate)
- * gets a one-port table instead: ip = g(v_gk, q_p), v_p = q_p + F_pp ip.
+ * gets a one-port table instead: ip = g(v_gk, q_p), v_p = q_p + F_pp ip;
+ * and a solved table for its common case, its grid cut off (current 0):
+ * ip = g(c, q_p) where v_gk = c + F_gp ip (F_gp its cathode), solved at
+ * the nodes, so that the per-sample path has no solve left for it.
  *
  * One triode (np = 2): i = g(p), no solve. Two in cascade (the tube
- * preamp's netlist): the unknown is stage 2's grid voltage, a scalar
- * Newton solve through both tables and the grid diode (dk_kstep.c). Three
- * (kmode 3): the later stages' plates by one-port tables, for the samples
- * where both later grids are cut off (dk_k3step.c). Each
- * table holds only for the F entries it was built for: gs_dk_update
- * checks them (gs_dk_k_check) and drops to Newton's path if they moved.
+ * preamp's netlist): the common sample (stage 2's grid cut off) by stage
+ * 1's table and stage 2's solved table; any other, the unknown is stage
+ * 2's grid voltage, a scalar Newton solve through stage 1's and stage 2's
+ * one-port table and the grid diode (dk_kstep.c). Three (kmode 3): the
+ * later stages' plates by their solved tables, for the samples where both
+ * later grids are cut off (dk_k3step.c). Each table holds only for the F
+ * entries it was built for: gs_dk_update checks them (gs_dk_k_check) and
+ * drops to Newton's path if they moved.
  *
  * Tables are built on first use and kept for the process, shared by every
  * solver with the same tube, F entries and ranges (at most GS_K_SLOTS of

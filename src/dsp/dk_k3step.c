@@ -3,23 +3,24 @@
  * tridiagonal as dk_k.c checks): stage 1 by its two-port table, stages 2
  * and 3's plate currents by one-port tables, for the common sample only,
  * both later grids cut off (more than K_FAR knees below their diodes'
- * bends at both ends of each step: their currents are 0). Then stage 1 is
- * its table's at p; stage 2's grid voltage vg2 = c2 + F[g2][p2] ip2(vg2)
- * with c2 = p_g2 + F[g2][p1] ip1, one Newton step (kcut_step, as the
- * two-stage cascade's common sample); stage 3's the same with c3 = p_g3 +
- * F[g3][p2] ip2, stage 2's plate current moving it. Every other sample
- * (a grid conducting, a table left, a step not small) takes Newton's
- * path, and the next one the K path again from Newton's solution
- * (k3_seed). On a guitar DI through high-gain.preset's preamp 99.5 % of
- * the circuit's samples are common (93.8 % at gain 60), all but a few
- * of the rest stage 3's grid conducting. Built twice like dk_step.c
- * (kernel.h). [audio] */
+ * bends: their currents are 0). Then stage 1 is its table's at p; stage
+ * 2's grid voltage vg2 = c2 + F[g2][p2] ip2(vg2) with c2 = p_g2 + F[g2][p1]
+ * ip1, ip2 its solved table's at c2 (kcut_ip, as the two-stage cascade's
+ * common sample); stage 3's the same with c3 = p_g3 + F[g3][p2] ip2,
+ * stage 2's plate current moving it. Nothing carries from sample to
+ * sample but the states: every other sample (a grid conducting, a table
+ * left) takes Newton's path, and the next one the K path again. On a
+ * guitar DI through high-gain.preset's preamp 99.5 % of the circuit's
+ * samples are common (93.8 % at gain 60), all but a few of the rest stage
+ * 3's grid conducting; 253 instructions a circuit sample (callgrind), 311
+ * with a Newton step on each later stage's one-port table. Built twice
+ * like dk_step.c (kernel.h). [audio] */
 #include "dsp/dk_klookup.h"
 
 #if defined(__GNUC__)
 
-/* What the common sample carries from sample to sample (the solver's z,
- * the grids' guesses) and leaves for Newton's path (p, k_i), in registers
+/* What the common sample carries from sample to sample (the solver's z)
+ * and leaves for Newton's path (p, k_i), in registers
  * through a block, by stage: k_apart (dk_pack.c) found each stage's
  * states hearing only its own and the stage before's coupling cap, so
  * that the processor runs a stage's next sample while the later stages
@@ -28,7 +29,6 @@ typedef struct {
   Pair xa, xb, xc; /* stage 1's, 2's, 3's states (cathode, coupling cap) */
   Pair pa, pb, pc; /* p: stage 1's ports (g1, p1), 2's, 3's */
   Pair o1;         /* stage 1's currents */
-  KCut g2, g3;
   double ip2, ip3;
 } K3;
 
@@ -47,37 +47,14 @@ UNROLLED K3Held k3_held(const GsDkSolver *s, double u1) {
                   s->W[7] * u1,    K_FAR / s->tubes[1].inv_knee, K_FAR / s->tubes[2].inv_knee};
 }
 
-/* A grid's guess from Newton's solution (the last sample's, which the K
- * path did not take): its voltage vg there, and c = vg - fg ip with ip
- * by the plate's table at (vg, y), y the plate's p; false outside it. */
-UNROLLED bool k3_seed_grid(const GsKTab *t, double vg, double y, double fg, KCut *g) {
-  double ip, dip;
-  if (!k1(t, vg, y, &ip, &dip, NULL)) return false;
-  *g = (KCut){vg, vg - fg * ip, -1.0 / (fg * dip - 1.0)};
-  return true;
-}
-
-/* The state at the block's start: the K path's own, or where Newton's
- * path took the last sample (its solution v and p: the grids' guesses
- * from there); false if that is outside the tables. */
-UNROLLED bool k3_load(const GsDkSolver *s, K3 *f) {
-  *f = (K3){.xa = pair(s->z), .xb = pair(s->z + 2), .xc = pair(s->z + 4)};
-  const double *F = s->Fp;
-  if (!s->k_guess) {
-    return k3_seed_grid(s->kt[1], s->v[2], s->p[3], F[2 * 6 + 3], &f->g2) &&
-           k3_seed_grid(s->kt[2], s->v[4], s->p[5], F[4 * 6 + 5], &f->g3);
-  }
-  f->g2 = (KCut){s->k_vg2, s->k_a, s->k_slope};
-  f->g3 = (KCut){s->k_vg3, s->k_a3, s->k_slope3};
-  return true;
+UNROLLED K3 k3_load(const GsDkSolver *s) {
+  return (K3){.xa = pair(s->z), .xb = pair(s->z + 2), .xc = pair(s->z + 4)};
 }
 
 UNROLLED void k3_save(GsDkSolver *s, const K3 *f, uint32_t samples) {
   memcpy(s->z, &f->xa, sizeof f->xa);
   memcpy(s->z + 2, &f->xb, sizeof f->xb);
   memcpy(s->z + 4, &f->xc, sizeof f->xc);
-  s->k_vg2 = f->g2.vg, s->k_a = f->g2.a, s->k_slope = f->g2.slope;
-  s->k_vg3 = f->g3.vg, s->k_a3 = f->g3.a, s->k_slope3 = f->g3.slope;
   memcpy(s->p, &f->pa, sizeof f->pa);
   memcpy(s->p + 2, &f->pb, sizeof f->pb);
   memcpy(s->p + 4, &f->pc, sizeof f->pc);
@@ -100,11 +77,10 @@ UNROLLED bool k3_fast(const GsDkSolver *s, K3 *f, double u0, const K3Held *h, do
   Pair pc = (pair(P[3] + 4) * x3 + h->pc) + (pair(P[4] + 4) * x4 + pair(P[5] + 4) * x5);
   Pair o1;
   if (!k2_currents(s->kt[0], pa[0], pa[1], &o1)) return false;
-  KCut g2 = f->g2, g3 = f->g3;
   double ip2, ip3;
-  if (!kcut_step(s->kt[1], pb[0] + F[2 * 6 + 1] * o1[1], F[2 * 6 + 3], pb[1], h->vcut2, &g2, &ip2))
+  if (!kcut_ip(s->kc[1], pb[0] + F[2 * 6 + 1] * o1[1], F[2 * 6 + 3], pb[1], h->vcut2, &ip2))
     return false;
-  if (!kcut_step(s->kt[2], pc[0] + F[4 * 6 + 3] * ip2, F[4 * 6 + 5], pc[1], h->vcut3, &g3, &ip3))
+  if (!kcut_ip(s->kc[2], pc[0] + F[4 * 6 + 3] * ip2, F[4 * 6 + 5], pc[1], h->vcut3, &ip3))
     return false;
   /* (y, x') = W z, z = (x, u, ig1, ip1, 0, ip2, 0, ip3) */
   Pair yx = pair(s->W) * f->xa + pair(s->W + 2) * f->xb + pair(s->W + 4) * f->xc +
@@ -115,7 +91,6 @@ UNROLLED bool k3_fast(const GsDkSolver *s, K3 *f, double u0, const K3Held *h, do
   f->xc = pair(W[4] + 4) * x4 + pair(W[5] + 4) * x5 + h->xc + pair(W[13] + 4) * ip3;
   f->pa = pa, f->pb = pb, f->pc = pc;
   f->o1 = o1;
-  f->g2 = g2, f->g3 = g3;
   f->ip2 = ip2, f->ip3 = ip3;
   *y = yx[0] + yx[1];
   return true;
@@ -124,8 +99,8 @@ UNROLLED bool k3_fast(const GsDkSolver *s, K3 *f, double u0, const K3Held *h, do
 /* k3_fast from x[0] on while it holds, in place (x[k] drives input 0 and
  * becomes the output); how many samples it took. */
 uint32_t GS_KERNEL(gs_dk_run_k3)(GsDkSolver *s, const double *u, double *restrict x, uint32_t n) {
-  K3 f;
-  if (!s->k_apart || !k3_load(s, &f)) return 0;
+  if (!s->k_apart) return 0;
+  K3 f = k3_load(s);
   K3Held h = k3_held(s, u[1]);
   uint32_t k = 0;
   while (k < n && k3_fast(s, &f, x[k], &h, &x[k])) k++;
@@ -135,8 +110,8 @@ uint32_t GS_KERNEL(gs_dk_run_k3)(GsDkSolver *s, const double *u, double *restric
 
 /* One sample (a glide under way): the common one, else Newton's path. */
 void GS_KERNEL(gs_dk_sample_k3)(GsDkSolver *s, const double *u, double *y) {
-  K3 f;
-  if (s->k_apart && k3_load(s, &f)) {
+  if (s->k_apart) {
+    K3 f = k3_load(s);
     K3Held h = k3_held(s, u[1]);
     if (k3_fast(s, &f, u[0], &h, y)) {
       k3_save(s, &f, 1);

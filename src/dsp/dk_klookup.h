@@ -1,5 +1,5 @@
 /* The K method's table lookups (dk_k.h), four lanes at a time, and the
- * step the cascades' common sample takes for a stage whose grid is cut
+ * lookup the cascades' common sample takes for a stage whose grid is cut
  * off: what dk_kstep.c (one or two stages) and dk_k3step.c (three) share.
  * Private to them; [audio]. */
 #ifndef GS_DSP_DK_KLOOKUP_H
@@ -122,35 +122,49 @@ UNROLLED Pair pair(const double *a) {
   return q;
 }
 
+/* The one-port table's value alone at (x, y), as k1's ip (the solved
+ * tables' lookup: the common sample's chain from c to ip, no slopes). */
+UNROLLED bool k1_ip(const GsKTab *t, double x, double y, double *ip) {
+  double sy = y * t->ihy + t->oy, sx = x * t->ihf + t->of;
+  double fx = __builtin_trunc(sx), fy = __builtin_trunc(sy);
+  bool in_y = sy > -1.0 && sy < t->cy;
+  if (!(sx > -1.0 && sx < t->cx && in_y)) {
+    *ip = 0.0;
+    return sx <= -1.0 && in_y;
+  }
+  const double *a = t->data + (unsigned)fy * t->row + 2 * (unsigned)fx;
+  Quad qa = quad(a), q = qa + (sy - fy) * (quad(a + t->row) - qa), h = q * hermite(sx - fx);
+  Pair o = __builtin_shufflevector(h, h, 0, 1) + __builtin_shufflevector(h, h, 2, 3);
+  *ip = o[0] + o[1];
+  return true;
+}
+
 #define K_FAR GS_GRID_CUT /* knees: grid() is 0 below */
 #define K_TOL_FAR 1e-3
 
-/* A later stage of a cascade whose grid is cut off: more than K_FAR knees
- * below its diode's bend where the last sample ended and at both ends of
- * the one Newton step taken from the guess, a step that ends it (below
- * K_TOL_FAR). Its grid current and slope are 0 there: its grid voltage's
- * residual is c + fg ip(vg) - vg, c the part of vg the stage's own plate
- * current does not give, fg = F[g][p] (its cathode), ip by its one-port
- * table at the plate's p, y. The guess: the last solution moved along its
- * slope dvg/dc by what moved c. False, with g as it was, where the sample
- * is not that simple; else g at this sample's solution and ip its plate
- * current, to first order along the step. */
+/* A later stage of a cascade whose grid is cut off (more than K_FAR
+ * knees below its diode's bend: its current is 0): its grid voltage vg
+ * = c + fg ip(vg, y), c the part of vg its own plate current does not
+ * give, fg = F[g][p] (its cathode), y its plate's p. Its plate current is
+ * its solved table's (dk_k.c) at (c, y): no guess, no step, no division
+ * on the chain from one sample's c to the next. False where the table
+ * declines or vg = c + fg ip is not below vcut (the grid might conduct). */
+UNROLLED bool kcut_ip(const GsKTab *t, double c, double fg, double y, double vcut, double *ip) {
+  return k1_ip(t, c, y, ip) && c + fg * *ip < vcut;
+}
+
+/* The general path's guess for the next sample (step_kcas) from the last
+ * common one, at (c, y) in the solved table t: the grid voltage vg, c
+ * there (a) and dvg/dc = 1 + fg dip/dc (slope); taken once, where a
+ * block's common samples end. */
 typedef struct {
-  double vg, a, slope; /* the grid voltage, c there, dvg/dc */
+  double vg, a, slope;
 } KCut;
 
-UNROLLED bool kcut_step(const GsKTab *t, double c, double fg, double y, double vcut, KCut *g,
-                        double *ip) {
-  double vg = g->vg + (c - g->a) * g->slope, i, di;
-  if (!(vg < vcut) || !k1(t, vg, y, &i, &di, NULL)) return false;
-  double slope = -1.0 / (fg * di - 1.0); /* dvg/da */
-  double dv = (c + fg * i - vg) * slope, to = vg + dv;
-  if (!(to < vcut && fabs(dv) < K_TOL_FAR)) return false; /* vg was below too */
-  *ip = i + di * dv;
-  g->vg = to;
-  g->a = to - fg * *ip;
-  g->slope = slope;
-  return true;
+UNROLLED KCut kcut_guess(const GsKTab *t, double c, double fg, double y) {
+  double ip, dip;
+  k1(t, c, y, &ip, &dip, NULL);
+  return (KCut){c + fg * ip, c, 1.0 + fg * dip};
 }
 
 #endif

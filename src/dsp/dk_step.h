@@ -60,8 +60,8 @@ UNROLLED double dot_even(const double *a, const double *b, int n) {
  * GS_GRID_CUT knees it is taken as 0: e^-20 knee / rgi is 2e-14 A for a
  * 12AX7 (a hundred-billionth of its plate current), and the K path's
  * common sample, which needs the grid cut off, takes a third more of the
- * samples that way than at 36, where it is 0 in double. */
-#define GS_GRID_CUT (-20.0)
+ * samples that way than at 36, where it is 0 in double (GS_GRID_CUT: dk.h,
+ * where dk_k.c's solved tables see it too). */
 
 static inline double grid(const GsDkTube *t, double v, double *slope) {
   double a = v * t->inv_knee;
