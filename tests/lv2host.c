@@ -25,8 +25,8 @@
  * plugin's crossfade to it over, before the file starts. The worker runs synchronously between
  * run() calls. Exit status: 0 ok, 1 failure (with a message). */
 #include <dlfcn.h>
-#include <limits.h>
 #include <lilv/lilv.h>
+#include <limits.h>
 #include <lv2/atom/atom.h>
 #include <lv2/atom/forge.h>
 #include <lv2/atom/util.h>

@@ -154,8 +154,8 @@ static void check_blocks(const char *text, const Change ch[3], double amplitude)
     if (memcmp(ref, out, n * sizeof(float)) != 0) {
       size_t i = 0;
       while (ref[i] == out[i]) i++;
-      fail_msg("%s: block size %zu differs from block size 1 at sample %zu", text,
-               block_sizes[b], i);
+      fail_msg("%s: block size %zu differs from block size 1 at sample %zu", text, block_sizes[b],
+               i);
     }
     free(out);
   }
@@ -168,9 +168,10 @@ static void block_size_independence(void **state) {
   const Change ch[3] = {{10007, 1, "preamp", "gain", 40.0},
                         {20011, 2, "tonestack", "bass", 0.9},
                         {33333, 3, "poweramp", "watts", 20.0}};
-  check_blocks("source type=guitar ! preamp gain=24 hpf=60 ! tonestack ! "
-               "poweramp gain=20 ! speaker output=terminals ! gain db=-24 ! adc",
-               ch, 1.0);
+  check_blocks(
+      "source type=guitar ! preamp gain=24 hpf=60 ! tonestack ! "
+      "poweramp gain=20 ! speaker output=terminals ! gain db=-24 ! adc",
+      ch, 1.0);
 }
 
 /* The tube rig's solvers (the preamp's K path and Newton's, the power
@@ -183,16 +184,18 @@ static void tube_block_size_independence(void **state) {
   const Change two[3] = {{10007, 0, "preamp", "gain", 35.0},
                          {20011, 2, "poweramp", "gain", 30.0},
                          {33333, 2, "poweramp", "feedback", 12.0}};
-  check_blocks("preamp input=hiz voicing=tube stages=2 gain=50 ! tonestack model=marshall ! "
-               "poweramp type=tube tube=EL34 watts=50 load=8 gain=26 ! load ohms=8",
-               two, 2.0);
+  check_blocks(
+      "preamp input=hiz voicing=tube stages=2 gain=50 ! tonestack model=marshall ! "
+      "poweramp type=tube tube=EL34 watts=50 load=8 gain=26 ! load ohms=8",
+      two, 2.0);
   const Change three[3] = {{10007, 0, "preamp", "gain", 60.0},
                            {20011, 0, "preamp", "gain", 30.0},
                            {33333, 1, "poweramp", "presence", 0.8}};
-  check_blocks("preamp input=hiz voicing=tube stages=3 gain=48 hpf=120 ! "
-               "poweramp type=tube tube=6L6GC watts=50 load=8 gain=26 sag=600 ! "
-               "speaker output=terminals",
-               three, 1.0);
+  check_blocks(
+      "preamp input=hiz voicing=tube stages=3 gain=48 hpf=120 ! "
+      "poweramp type=tube tube=6L6GC watts=50 load=8 gain=26 sag=600 ! "
+      "speaker output=terminals",
+      three, 1.0);
 }
 
 int main(void) {
