@@ -366,6 +366,10 @@ bool gs_dk_update(GsDkSolver *s, const GsDkNetlist *n, double rate, uint32_t gli
   return true;
 }
 
+void gs_dk_k_refit(GsDkSolver *s, const double *u0) {
+  if (s->kmode && !s->k_live && !s->glide_left) gs_dk_k_setup(s, u0);
+}
+
 bool gs_dk_init(GsDkSolver *s, const GsDkNetlist *n, double rate, const double *u0) {
   memset(s, 0, sizeof *s);
   if (n->n_elems > GS_DK_MAX_ELEMS || n->n_nodes > GS_DK_MAX_NODES ||

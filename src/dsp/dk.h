@@ -166,6 +166,12 @@ void gs_dk_scratch_free(GsDkScratch *scratch);
 bool gs_dk_update(GsDkSolver *s, const GsDkNetlist *n, double rate, uint32_t glide,
                   GsDkScratch *scratch);
 
+/* The K path's tables for the system as it is now, where the ones had at
+ * init stopped fitting it before the first sample (a pot set after init:
+ * the tube preamp's stages=1 gain); nothing if they fit or there are none.
+ * Moves at run time do not come here: they take Newton's path. [main] */
+void gs_dk_k_refit(GsDkSolver *s, const double *u0);
+
 /* A block: x[k] drives input 0 (the other inputs held at u[1..]) and
  * becomes output 0, for k < n; the samples whose solve failed, counted.
  * [audio] */

@@ -22,7 +22,8 @@
  * later stages' plates by their solved tables, for the samples where both
  * later grids are cut off (dk_k3step.c). Each table holds only for the F
  * entries it was built for: gs_dk_update checks them (gs_dk_k_check) and
- * drops to Newton's path if they moved.
+ * drops to Newton's path if they moved (before the first sample,
+ * gs_dk_k_refit has tables for them instead).
  *
  * Tables are built on first use and kept for the process, shared by every
  * solver with the same tube, F entries and ranges (at most GS_K_SLOTS of

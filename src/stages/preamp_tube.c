@@ -86,6 +86,8 @@ GsTubePreamp *gs_tube_preamp_new(const GsTriodeModel *tube, int stages, double i
   }
   tp->max_gain_db = max_gain_db(tp);
   gs_tube_preamp_set_gain(tp, gain_db, 0);
+  /* one stage: the pot is its grid's source, so its table is the pot's */
+  gs_dk_k_refit(&tp->run.dk, u0);
   return tp;
 }
 
@@ -117,6 +119,10 @@ void gs_tube_preamp_reset(GsTubePreamp *tp) {
 
 uint64_t gs_tube_preamp_failures(const GsTubePreamp *tp) {
   return gs_tube_runner_failures(&tp->run);
+}
+
+GsDkSolver *gs_tube_preamp_solver(GsTubePreamp *tp) {
+  return &tp->run.dk;
 }
 
 uint32_t gs_tube_preamp_latency(const GsTubePreamp *tp) {
