@@ -171,6 +171,9 @@ bool gs_dk_update(GsDkSolver *s, const GsDkNetlist *n, double rate, uint32_t gli
  * the tube preamp's stages=1 gain); nothing if they fit or there are none.
  * Moves at run time do not come here: they take Newton's path. [main] */
 void gs_dk_k_refit(GsDkSolver *s, const double *u0);
+/* The solver is run no more: its tables are given back (each is freed
+ * when no solver holds it). [main] */
+void gs_dk_k_release(GsDkSolver *s);
 
 /* A block: x[k] drives input 0 (the other inputs held at u[1..]) and
  * becomes output 0, for k < n; the samples whose solve failed, counted.

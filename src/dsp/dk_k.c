@@ -297,23 +297,58 @@ fail:
   return NULL;
 }
 
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static Key cache_key[GS_K_SLOTS];
-static GsKTab *cache_tab[GS_K_SLOTS];
+/* Each table with the solvers that hold it: freed when the last lets go
+ * (gs_dk_k_release), so that a slot serves again. */
+typedef struct {
+  Key key;
+  GsKTab *tab;
+  int users;
+} Slot;
 
-/* The table for k, built if new; NULL if the cache is full, the table
- * would not build, or no memory. */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static Slot cache[GS_K_SLOTS];
+
+/* The table for k, built if new, with one user more; NULL if every slot
+ * is taken, the table would not build, or no memory. */
 static const GsKTab *table(const Key *k) {
-  const GsKTab *found = NULL;
   pthread_mutex_lock(&cache_lock);
-  int j = 0;
-  while (j < GS_K_SLOTS && cache_tab[j] && memcmp(&cache_key[j], k, sizeof *k)) j++;
-  if (j < GS_K_SLOTS) {
-    if (!cache_tab[j] && (cache_tab[j] = build(k))) cache_key[j] = *k;
-    found = cache_tab[j];
+  Slot *hit = NULL, *empty = NULL;
+  for (int j = 0; j < GS_K_SLOTS && !hit; j++) {
+    Slot *c = &cache[j];
+    if (c->tab && !memcmp(&c->key, k, sizeof *k)) hit = c;
+    if (!c->tab && !empty) empty = c;
+  }
+  if (!hit && empty && (empty->tab = build(k))) {
+    hit = empty;
+    hit->key = *k;
+    hit->users = 0;
+  }
+  if (hit) hit->users++;
+  pthread_mutex_unlock(&cache_lock);
+  return hit ? hit->tab : NULL;
+}
+
+static void release(const GsKTab *t) {
+  if (!t) return;
+  pthread_mutex_lock(&cache_lock);
+  for (int j = 0; j < GS_K_SLOTS; j++) {
+    Slot *c = &cache[j];
+    if (c->tab == t && --c->users == 0) {
+      free(c->tab);
+      c->tab = NULL;
+    }
   }
   pthread_mutex_unlock(&cache_lock);
-  return found;
+}
+
+void gs_dk_k_release(GsDkSolver *s) {
+  for (int t = 0; t < 3; t++) {
+    release(s->kt[t]);
+    release(s->kc[t]);
+    s->kt[t] = s->kc[t] = NULL;
+  }
+  s->kmode = 0;
+  s->k_live = false;
 }
 
 /* -------------------------------------------------------- the solver */
@@ -368,9 +403,7 @@ static Key key_of(const GsDkSolver *s, int tube, int ports, const double F[4], d
 }
 
 void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
-  s->kmode = 0;
-  s->k_live = false;
-  for (int t = 0; t < 3; t++) s->kt[t] = s->kc[t] = NULL;
+  gs_dk_k_release(s);
   s->k_samples = s->n_samples = 0;
   if (!s->tabled || (s->np != 2 && !s->tri4 && !s->tri6)) return;
   for (int t = 0; t < s->n_tubes; t++) {
@@ -407,8 +440,8 @@ void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
     kt.vcut = GS_GRID_CUT * kt.m.knee;
     have &= (s->kc[t] = table(&kt)) != NULL;
   }
-  if (!have) {
-    s->kmode = 0;
+  if (!have) { /* (what it had, given back) */
+    gs_dk_k_release(s);
     return;
   }
   s->k_live = true;

@@ -25,17 +25,18 @@
  * drops to Newton's path if they moved (before the first sample,
  * gs_dk_k_refit has tables for them instead).
  *
- * Tables are built on first use and kept for the process, shared by every
- * solver with the same tube, F entries and ranges (at most GS_K_SLOTS of
- * them; past that, Newton's path). [main] to build; the lookups are
- * dk_step.c's, [audio]. */
+ * Tables are built on first use and shared by every solver with the same
+ * tube, F entries and ranges, and freed when the last of them is released
+ * (gs_dk_k_release); at most GS_K_SLOTS at once (past that, Newton's
+ * path: three stages hold three, so ~20 preamps of different settings). [main] to build; the
+ * lookups are dk_step.c's, [audio]. */
 #ifndef GS_DSP_DK_K_H
 #define GS_DSP_DK_K_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#define GS_K_SLOTS 16
+#define GS_K_SLOTS 64
 
 /* Along x (the grid axis) the nodes are uniform with spacing hc below xf
  * and hf from xf up (finer, where the grid diode's knee is: a two-port

@@ -19,6 +19,10 @@ void gs_tube_runner_reset(GsTubeRunner *r) {
   gs_os_reset(&r->os);
 }
 
+void gs_tube_runner_release(GsTubeRunner *r) {
+  gs_dk_k_release(&r->dk);
+}
+
 /* Up a chunk, the circuit at the high rate, down again. */
 void gs_tube_runner_process(GsTubeRunner *r, const float *in, float *out, uint32_t n) {
   const uint32_t f = (uint32_t)r->os.factor;

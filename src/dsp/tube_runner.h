@@ -35,6 +35,8 @@ int gs_tube_factor(int choice, double rate, int triodes);
 bool gs_tube_runner_init(GsTubeRunner *r, const GsDkNetlist *n, double rate, int factor,
                          GsOsPhase phase, const double *u0);
 void gs_tube_runner_reset(GsTubeRunner *r);
+/* It runs no more: its solver's tables given back. [main] */
+void gs_tube_runner_release(GsTubeRunner *r);
 /* Any n; in and out may be the same buffer. [audio] */
 void gs_tube_runner_process(GsTubeRunner *r, const float *in, float *out, uint32_t n);
 /* Samples so far whose circuit did not converge (kept at Newton's last

@@ -93,6 +93,7 @@ GsTubePreamp *gs_tube_preamp_new(const GsTriodeModel *tube, int stages, double i
 
 void gs_tube_preamp_free(GsTubePreamp *tp) {
   if (!tp) return;
+  gs_tube_runner_release(&tp->run);
   gs_dk_scratch_free(tp->scratch);
   free(tp);
 }

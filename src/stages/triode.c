@@ -247,6 +247,7 @@ static GsStatus triode_create(const GsStageEnv *env, const double *v, void **sel
   free(n);
   if (ok && !(t->noisy = malloc(GS_MAX_BLOCK * sizeof(float)))) memory = ok = false;
   if (!ok) {
+    gs_tube_runner_release(&t->run);
     free(t);
     if (!memory) return GS_ERR_NOMEM;
     snprintf(env->why, env->why_size, "this circuit has no operating point");
@@ -261,6 +262,7 @@ static GsStatus triode_create(const GsStageEnv *env, const double *v, void **sel
 
 static void triode_destroy(void *self) {
   Triode *t = self;
+  gs_tube_runner_release(&t->run);
   free(t->noisy);
   free(t);
 }
