@@ -119,10 +119,12 @@ typedef struct {
   double y0[GS_DK_MAX_OUTPUTS];                     /* outputs at rest */
   int iterations;                                   /* Newton's, last sample */
   bool failed;                                      /* last sample did not converge */
-  /* Three triode stages, two inputs, six states, one output: P's and W's
-   * state rows by columns for gs_dk_run's K path (dk_k3step.c). */
-  bool tri6;
-  double P6c[GS_DK_MAX_Z][6], W6c[GS_DK_MAX_Z][6];
+  /* Three or four triode stages (casc: how many; 0 for any other
+   * circuit), two inputs, two states a stage, one output: P's and W's
+   * state rows by columns for gs_dk_run's K path (dk_k3step.c), eight
+   * lanes to a column whatever the stages. */
+  int casc;
+  double Pnc[GS_DK_MAX_Z][8], Wnc[GS_DK_MAX_Z][8];
   /* The K path (dk_k.h): 1 one triode, 2 or 3 stages in cascade, 0
    * none; live while F holds what its tables were built for (kF: F's
    * entries (g1 g1, g1 p1, p1 g1, p1 p1) and, in cascade, (p2 p2), (g2

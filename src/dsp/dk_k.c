@@ -372,7 +372,7 @@ void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
   s->k_live = false;
   for (int t = 0; t < 3; t++) s->kt[t] = s->kc[t] = NULL;
   s->k_samples = s->n_samples = 0;
-  if (!s->tabled || (s->np != 2 && !s->tri4 && !s->tri6)) return;
+  if (!s->tabled || (s->np != 2 && !s->tri4 && s->casc != 3)) return;
   for (int t = 0; t < s->n_tubes; t++) {
     if (s->tubes[t].kind != GS_DK_TRIODE) return;
   }
