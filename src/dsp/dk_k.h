@@ -18,9 +18,13 @@
  * preamp's netlist): the common sample (stage 2's grid cut off) by stage
  * 1's table and stage 2's solved table; any other, the unknown is stage
  * 2's grid voltage, a scalar Newton solve through stage 1's and stage 2's
- * one-port table and the grid diode (dk_kstep.c). Three (kmode 3): the
- * later stages' plates by their solved tables, for the samples where both
- * later grids are cut off (dk_k3step.c). Each table holds only for the F
+ * one-port table and the grid diode (dk_kstep.c). Three or four (kmode
+ * 3, 4): the later stages' plates by their solved tables, for the samples
+ * where every later grid is cut off (dk_k3step.c); four stages' solved
+ * tables are bicubic (cubic Hermite along the plate axis too, from each
+ * node's slope along it and the cross slope: the straight lines' error,
+ * two stages of gain after stage 2's table, was 30 dB past three
+ * stages'). Each table holds only for the F
  * entries it was built for: gs_dk_update checks them (gs_dk_k_check) and
  * drops to Newton's path if they moved.
  *
@@ -35,6 +39,7 @@
 #include <stddef.h>
 
 #define GS_K_SLOTS 16
+#define GS_K_STAGES 4 /* in cascade, at most */
 
 /* Along x (the grid axis) the nodes are uniform with spacing hc below xf
  * and hf from xf up (finer, where the grid diode's knee is: a two-port
@@ -56,6 +61,9 @@ typedef struct {
   double oc, of, oy;
   double cx, cy;
   size_t row;
+  /* a bicubic one-port table: each row of nodes, then the same nodes'
+   * (ip_y hy, ip_xy hx hy) from `slopes` doubles on; 0 for any other */
+  size_t slopes;
   size_t bytes;  /* of the whole table */
   double data[]; /* [ny][nx][2 ports] */
 } GsKTab;

@@ -116,8 +116,10 @@ UNROLLED bool kn_fast(const GsDkSolver *s, KN *f, double u0, const KNHeld *h, do
   for (int k = 1; k < n; k++) {
     int g = 2 * k, a = 2 * k + 1; /* its grid's and plate's ports */
     double c = p[k][0] + F[g * np + g - 1] * before;
-    double i;
-    if (!kcut_ip(s->kc[k], c, F[g * np + a], p[k][1], h->vcut[k], &i)) return false;
+    double i; /* four stages' solved tables are bicubic (dk_k.c's key_of) */
+    bool cut = n == 4 ? kcut_ipc(s->kc[k], c, F[g * np + a], p[k][1], h->vcut[k], &i)
+                      : kcut_ip(s->kc[k], c, F[g * np + a], p[k][1], h->vcut[k], &i);
+    if (!cut) return false;
     before = ip[k] = i;
     wip[k] = i * s->W[ci + a]; /* its part of the output (kn_output) */
   }

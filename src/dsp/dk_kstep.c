@@ -1,7 +1,8 @@
 /* The K path of the DK solver's per-sample part (dk.h, dk_k.h): the
  * solves through the tables (dk_klookup.h) for one triode (kmode 1) and
- * two in cascade (kmode 2); three are dk_k3step.c's. Built twice like
- * dk_step.c (kernel.h); gs_dk_run calls it while k_live. [audio] */
+ * two in cascade (kmode 2); three and four are dk_k3step.c's. Built
+ * twice like dk_step.c (kernel.h); gs_dk_run calls it while k_live.
+ * [audio] */
 #include "dsp/dk_klookup.h"
 
 #if defined(__GNUC__)
