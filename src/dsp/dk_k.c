@@ -70,10 +70,12 @@
  * are bicubic instead (cubic along y too, from each node's slope along
  * y: dk_k.h): -98.1 with 0.5 V (gain 70: -90.5), and as much at 1 V
  * (H_PLATE14); then stage 1's two-port table's plate axis dominates: at
- * 0.75, 0.5 and 0.375 V (H_PLATE4) -105.2, -107.9, -110.9 (gain 70:
- * -98.1, -102.7, -107.5); its grid axis at H_TUBE rather than H_TUBE3
- * moves that by 0.1 dB, the solved tables' at H_TUBE by 6 to 9. 3.5 MB
- * of tables, built in ~55 ms. */
+ * 0.75, 0.5 and 0.375 V (H_PLATE4) -105.2, -107.9, -110.5 (gain 70:
+ * -98.1, -102.7, -106.6). The grid axes at H_TUBE3 still: at H_TUBE the
+ * solved tables' cost the 12AX7s 6 to 9 dB, the two-port table's four
+ * 12AU7 stages 17 (-81.2 against -98.3 at gain 70; Newton's path -99.2).
+ * 5.1 MB of tables (the two-port one 101,000 nodes: MAX_NODES), built in
+ * ~70 ms. */
 #define H_TUBE 0.3
 #define H_TUBE3 0.15
 #define H_KNEE 0.18
@@ -84,7 +86,7 @@
 #define H_PLATE13 0.5
 #define H_PLATE4 0.375
 #define H_PLATE14 1.0
-#define MAX_NODES 100000
+#define MAX_NODES 200000 /* a table's, at most: 6.4 MB */
 
 typedef struct {
   double kp, inv_mu, kvb, ex, two_kg1, inv_rgi, knee;
@@ -405,7 +407,7 @@ static Key key_of(const GsDkSolver *s, int tube, int ports, const double F[4], d
   k.cubic = s->kmode == 4 && ports == 1;
   if (s->kmode == 4) {
     k.hy = ports == 2 ? H_PLATE4 : H_PLATE14;
-    k.htube = ports == 2 ? H_TUBE : H_TUBE3;
+    k.htube = H_TUBE3;
   } else if (s->kmode == 3) {
     k.hy = ports == 2 ? H_PLATE3 : H_PLATE13;
     k.htube = H_TUBE3;
