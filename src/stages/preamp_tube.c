@@ -133,6 +133,10 @@ bool gs_tube_preamp_reaches(const GsTubePreamp *tp, double gain_db) {
   return gain_db >= lo - REACH_SLACK_DB && gain_db <= hi + REACH_SLACK_DB;
 }
 
+GsDkSolver *gs_tube_preamp_solver(GsTubePreamp *tp) {
+  return &tp->run.dk;
+}
+
 void gs_tube_preamp_gain_reach(const GsTubePreamp *tp, double *lo_db, double *hi_db) {
   *hi_db = tp->max_gain_db;
   *lo_db = tp->max_gain_db + 20.0 * log10(GS_TC_POT_END);

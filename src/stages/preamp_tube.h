@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dsp/dk.h"
 #include "dsp/koren.h"
 #include "dsp/oversample.h"
 
@@ -35,5 +36,8 @@ uint32_t gs_tube_preamp_latency_slack(const GsTubePreamp *tp); /* gs_os_latency_
 /* The small-signal gains at 1 kHz the pot spans, its ends. [any thread] */
 void gs_tube_preamp_gain_reach(const GsTubePreamp *tp, double *lo_db, double *hi_db);
 bool gs_tube_preamp_reaches(const GsTubePreamp *tp, double gain_db);
+/* The cascade's circuit as it is solved, for tests that look inside it
+ * (which path took its samples) or steer it (the K path off). [main] */
+GsDkSolver *gs_tube_preamp_solver(GsTubePreamp *tp);
 
 #endif
