@@ -322,9 +322,10 @@ static GsKTab *build(const Key *k) {
   int ny = (int)ceil((yhi - ylo) / k->hy) + 1;
   if (ny < 2 || nf < 2 || (double)nx * ny > MAX_NODES) return NULL;
   size_t planes = ports == 2 || k->cubic ? 2 : 1; /* two-port: two ports; bicubic: the y-slopes */
-  size_t bytes = sizeof(GsKTab) + sizeof(double) * 2 * planes * nx * ny;
-  GsKTab *t = calloc(1, bytes);
+  size_t bytes = (sizeof(GsKTab) + sizeof(double) * 2 * planes * nx * ny + 31) & ~(size_t)31;
+  GsKTab *t = aligned_alloc(32, bytes);
   if (!t) return NULL;
+  memset(t, 0, bytes);
   t->ports = ports;
   t->nx = nx, t->ny = ny, t->nc = nc;
   t->xlo = xlo, t->xf = xf, t->xhi = xf + (nf - 1) * hf;

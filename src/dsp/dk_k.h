@@ -64,8 +64,10 @@ typedef struct {
   /* a bicubic one-port table: each row of nodes, then the same nodes'
    * (ip_y hy, ip_xy hx hy) from `slopes` doubles on; 0 for any other */
   size_t slopes;
-  size_t bytes;  /* of the whole table */
-  double data[]; /* [ny][nx][2 ports] */
+  size_t bytes; /* of the whole table */
+  /* [ny][nx][2 ports], from a 32-byte boundary: a two-port node is
+   * one quad load, and no one-port load straddles more than it must */
+  _Alignas(32) double data[];
 } GsKTab;
 
 #endif
