@@ -178,7 +178,8 @@ static void block_size_independence(void **state) {
  * amp's) and their oversamplers keep state across blocks: the same bits
  * for any block size, through a gain pot's glide (F moving: Newton's path
  * until it ends) and the power amp's gain and feedback changes; the
- * DI at twice its level, so that stage 2's grid conducts at times. */
+ * DI at twice its level, so that stage 2's grid conducts at times. Two,
+ * three and four preamp stages: each has a K path of its own. */
 static void tube_block_size_independence(void **state) {
   (void)state;
   const Change two[3] = {{10007, 0, "preamp", "gain", 35.0},
@@ -196,6 +197,10 @@ static void tube_block_size_independence(void **state) {
       "poweramp type=tube tube=6L6GC watts=50 load=8 gain=26 sag=600 ! "
       "speaker output=terminals",
       three, 1.0);
+  const Change four[3] = {{10007, 0, "preamp", "gain", 70.0},
+                          {20011, 0, "preamp", "gain", 62.0},
+                          {33333, 1, "gain", "db", -20.0}};
+  check_blocks("preamp input=hiz voicing=tube stages=4 gain=65 ! gain db=-30", four, 1.0);
 }
 
 int main(void) {

@@ -5,9 +5,9 @@
  * Newton's method then leapt back past the solution and circled between
  * the two sides until it gave up, and the stage warned that the circuit
  * did not converge (in 60 of the 192 runs below, up to 450 samples in
- * 0.1 s). Asserted: across the triodes, 2, 3 and 4 stages (2 and 3 by
- * their K paths' tables where those hold, handing over to Newton's
- * method and back), high gains,
+ * 0.1 s). Asserted: across the triodes, 2, 3 and 4 stages (by their K
+ * paths' tables where those hold, handing over to Newton's method and
+ * back), high gains,
  * every oversampling factor, 5 and 12 kHz at 10 and 30 V peak, no stage
  * warns — the warning itself reaching the log through the chain's poll,
  * as in the CLI — nor does a triode whose solution lies past cut-off. */

@@ -391,7 +391,8 @@ bool gs_dk_init(GsDkSolver *s, const GsDkNetlist *n, double rate, const double *
     s->knee = n->grid_knee > 0.0 ? n->grid_knee : KNEE;
     collect_tubes(s, n);
     s->tri4 = s->tabled && s->np == 4 && s->ns == 4 && s->nu == 2 && s->no == 1;
-    s->tri6 = s->tabled && s->np == 6 && s->ns == 6 && s->nu == 2 && s->no == 1;
+    bool casc = s->tabled && s->np == s->ns && s->nu == 2 && s->no == 1;
+    s->casc = casc && (s->np == 6 || s->np == 8) ? s->np / 2 : 0;
     reduce(s, n, &q[0]);
     ok = rest(s, n, &q[0], &q[1], u0);
   }

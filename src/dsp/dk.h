@@ -119,20 +119,22 @@ typedef struct {
   double y0[GS_DK_MAX_OUTPUTS];                     /* outputs at rest */
   int iterations;                                   /* Newton's, last sample */
   bool failed;                                      /* last sample did not converge */
-  /* Three triode stages, two inputs, six states, one output: P's and W's
-   * state rows by columns for gs_dk_run's K path (dk_k3step.c). */
-  bool tri6;
-  double P6c[GS_DK_MAX_Z][6], W6c[GS_DK_MAX_Z][6];
-  /* The K path (dk_k.h): 1 one triode, 2 or 3 stages in cascade, 0
+  /* Three or four triode stages (casc: how many; 0 for any other
+   * circuit), two inputs, two states a stage, one output: P's and W's
+   * state rows by columns for gs_dk_run's K path (dk_k3step.c), eight
+   * lanes to a column whatever the stages. */
+  int casc;
+  double Pnc[GS_DK_MAX_Z][8], Wnc[GS_DK_MAX_Z][8];
+  /* The K path (dk_k.h): 1 one triode, 2 to 4 stages in cascade, 0
    * none; live while F holds what its tables were built for (kF: F's
    * entries (g1 g1, g1 p1, p1 g1, p1 p1) and, in cascade, (p2 p2), (g2
-   * p2), (p3 p3), (g3 p3)). kt: stage 1's two-port table and the later
-   * stages' one-port tables; kc: the later stages' solved tables (their
-   * grids cut off: dk_k.h). */
+   * p2), (p3 p3), (g3 p3), (p4 p4), (g4 p4)). kt: stage 1's two-port
+   * table and the later stages' one-port tables; kc: the later stages'
+   * solved tables (their grids cut off: dk_k.h). */
   int kmode;
   bool k_live;
-  const GsKTab *kt[3], *kc[3];
-  double kF[8];
+  const GsKTab *kt[GS_K_STAGES], *kc[GS_K_STAGES];
+  double kF[2 + 2 * GS_K_STAGES];
   /* k_guess: the last sample was the K path's; then the cascade's grid-2
    * voltage and current, the rest of that voltage but for stage 2's plate
    * current's part (a), the slope dvg2/da: step_kcas's next first guess

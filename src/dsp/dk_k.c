@@ -20,7 +20,7 @@
  *               stage's plate, whose p moves only with its output
  *               capacitor's charge (240..244 V for 242 there); a
  *               one-port table for a stage with another after it (the
- *               middle one of three), [Y_LO, Y_HI] p0 as for a two-port:
+ *               middle ones of three or four), [Y_LO, Y_HI] p0 as for a two-port:
  *               its p swings with the next grid's current too;
  *   grid axis   from where the plate current at the plate axis' top falls
  *               below CUT_AMPS (the currents are 0 below) up to X_HI p0:
@@ -59,7 +59,23 @@
  * doubled costs the 12AU7's three stages 24 dB (-80.9), its plate
  * spacing doubled the 12AX7's 16 dB (-86.4). Three stages take 1.9 MB
  * of tables (no one-port tables: only step_kcas, two stages', reads
- * them), built in ~70 ms; two 0.49 MB, built in 13 ms. */
+ * them), built in ~70 ms; two 0.49 MB, built in 13 ms.
+ * Four stages have two stages of gain after stage 2's solved table, and
+ * stage 2's plate p moves little: with three stages' spacing the preamp
+ * (stages=4, gain 40, where the pot stops at 60.1 dB; a guitar DI) was
+ * -66.2 dB rms, nearly all of it that table's straight lines along its
+ * plate axis (their slope jumps at each node: where the nodes fell
+ * decided it, -64 to -94 as the axis' bottom moved, -76, -93, -95 with
+ * the spacing halved, quartered, an eighth). Four stages' solved tables
+ * are bicubic instead (cubic along y too, from each node's slope along
+ * y: dk_k.h): -98.1 with 0.5 V (gain 70: -90.5), and as much at 1 V
+ * (H_PLATE14); then stage 1's two-port table's plate axis dominates: at
+ * 0.75, 0.5 and 0.375 V (H_PLATE4) -105.2, -107.9, -110.5 (gain 70:
+ * -98.1, -102.7, -106.6). The grid axes at H_TUBE3 still: at H_TUBE the
+ * solved tables' cost the 12AX7s 6 to 9 dB, the two-port table's four
+ * 12AU7 stages 17 (-81.2 against -98.3 at gain 70; Newton's path -99.2).
+ * 5.1 MB of tables (the two-port one 101,000 nodes: MAX_NODES), built in
+ * ~70 ms. */
 #define H_TUBE 0.3
 #define H_TUBE3 0.15
 #define H_KNEE 0.18
@@ -68,7 +84,9 @@
 #define H_PLATE1 1.0
 #define H_PLATE3 1.5
 #define H_PLATE13 0.5
-#define MAX_NODES 100000
+#define H_PLATE4 0.375
+#define H_PLATE14 1.0
+#define MAX_NODES 200000 /* a table's, at most: 6.4 MB */
 
 typedef struct {
   double kp, inv_mu, kvb, ex, two_kg1, inv_rgi, knee;
@@ -142,9 +160,10 @@ static bool solve2(const Model *m, const double F[4], const double q[2], double 
 
 /* v_p = q_p + f ip(vg, v_p): its residual rises (f < 0, ip rising with
  * v_p) from -q_p at 0 to -f ip >= 0 at q_p: Newton's steps inside that
- * bracket, halving it where a step would leave it; ip and its slope
- * along vg. */
-static bool solve1(const Model *m, double f, double vg, double qp, double *ip, double *dip) {
+ * bracket, halving it where a step would leave it; ip and its slopes
+ * along vg and (where dy is wanted) along q_p. */
+static bool solve1(const Model *m, double f, double vg, double qp, double *ip, double *dip,
+                   double *dy) {
   double lo = 0.0, hi = qp, vp = qp;
   for (int it = 0; it < 400; it++) {
     double gm, gp, i = plate(m, vg, vp, &gm, &gp);
@@ -152,6 +171,7 @@ static bool solve1(const Model *m, double f, double vg, double qp, double *ip, d
     if (fabs(r) < 1e-13 * (1.0 + fabs(qp) + fabs(f * i))) { /* to rounding */
       *ip = i;
       *dip = gm / dr;
+      if (dy) *dy = gp / dr;
       return true;
     }
     if (r > 0.0) {
@@ -170,18 +190,20 @@ static bool solve1(const Model *m, double f, double vg, double qp, double *ip, d
  * r(vg) = c + fg ip - vg falls with slope fg dip - 1 <= -1 and the root
  * lies in [c + fg ip(c), c] (ip rises with vg): Newton's steps inside
  * that bracket, halving it where a step would leave it; ip there and its
- * slope along c, dip/dvg / (1 - fg dip/dvg). */
+ * slopes along c, dip/dvg / (1 - fg dip/dvg), and along y, dip/dy / (1 -
+ * fg dip/dvg). */
 static bool solve_cut(const Model *m, double fpp, double fg, double c, double y, double *ip,
-                      double *dip) {
-  double i, di;
-  if (!(fg <= 0.0) || !solve1(m, fpp, c, y, &i, &di)) return false;
+                      double *dip, double *dy) {
+  double i, di, diy;
+  if (!(fg <= 0.0) || !solve1(m, fpp, c, y, &i, &di, &diy)) return false;
   double lo = c + fg * i, hi = c, vg = c;
   for (int it = 0; it < 200; it++) {
-    if (it > 0 && !solve1(m, fpp, vg, y, &i, &di)) return false;
+    if (it > 0 && !solve1(m, fpp, vg, y, &i, &di, &diy)) return false;
     double r = c + fg * i - vg, dr = fg * di - 1.0;
     if (fabs(r) < 1e-13 * (1.0 + fabs(c) + fabs(fg * i))) { /* to rounding */
       *ip = i;
       *dip = di / -dr;
+      *dy = diy / -dr;
       return true;
     }
     if (r > 0.0) {
@@ -205,6 +227,7 @@ typedef struct {
   double hy;    /* at most, along the plate axis */
   double htube; /* H_TUBE's part */
   double vcut;  /* < 0: a solved table, to where its grid voltage reaches vcut */
+  double cubic; /* 1: a solved table cubic along y too (bicubic: dk_k.h) */
 } Key;
 
 /* A solved table's x axis (c) ends a cell past where the grid voltage
@@ -212,7 +235,7 @@ typedef struct {
  * lowest; c(vcut) rises with y). */
 static double solved_top(const Key *k, double h) {
   double ip, dip;
-  if (!solve1(&k->m, k->F[3], k->vcut, k->yhi, &ip, &dip)) return NAN;
+  if (!solve1(&k->m, k->F[3], k->vcut, k->yhi, &ip, &dip, NULL)) return NAN;
   return k->vcut - k->F[1] * ip + h;
 }
 
@@ -223,6 +246,49 @@ static double node_x(const GsKTab *t, int j, double hc, double hf, double *h) {
   }
   *h = hf;
   return t->xf + (j - t->nc - 1) * hf;
+}
+
+/* A two-port table's nodes (ig, ip, ig_x hx, ip_x hx), each solved from
+ * the last (a row from the last row's start). */
+static bool fill2(GsKTab *t, const Key *k, double hc, double hf, double hy) {
+  double v[2] = {t->xlo, t->yhi}, row[2] = {t->xlo, t->yhi};
+  for (int jy = 0; jy < t->ny; jy++) {
+    double y = t->ylo + jy * hy;
+    if (jy > 0) v[0] = row[0], v[1] = row[1] + hy;
+    for (int jx = 0; jx < t->nx; jx++) {
+      double h, x = node_x(t, jx, hc, hf, &h), *o = t->data + jy * t->row + 4 * jx;
+      double q[2] = {x, y}, i[2], di[2];
+      if (!solve2(&k->m, k->F, q, v, i, di)) { /* cold, from the open circuit */
+        v[0] = x, v[1] = y;
+        if (!solve2(&k->m, k->F, q, v, i, di)) return false;
+      }
+      if (jx == 0) row[0] = v[0], row[1] = v[1];
+      o[0] = i[0], o[1] = i[1], o[2] = di[0] * h, o[3] = di[1] * h;
+    }
+  }
+  return true;
+}
+
+/* A one-port table's nodes (ip, ip_x hx), and for a bicubic one the
+ * y-slopes' row (ip_y hy, ip_xy hx hy), ip_xy by central differences of
+ * ip_y along x (one-sided at the ends). */
+static bool fill1(GsKTab *t, const Key *k, double hc, double hf, double hy) {
+  for (int jy = 0; jy < t->ny; jy++) {
+    double y = t->ylo + jy * hy, *o = t->data + jy * t->row, *oy = o + t->slopes;
+    for (int jx = 0; jx < t->nx; jx++) {
+      double h, x = node_x(t, jx, hc, hf, &h), ip, dip, dy = 0.0;
+      bool ok = k->vcut < 0.0 ? solve_cut(&k->m, k->F[3], k->F[1], x, y, &ip, &dip, &dy)
+                              : solve1(&k->m, k->F[3], x, y, &ip, &dip, NULL);
+      if (!ok) return false;
+      o[2 * jx] = ip, o[2 * jx + 1] = dip * h;
+      if (t->slopes) oy[2 * jx] = dy * hy;
+    }
+    for (int jx = 0; t->slopes && jx < t->nx; jx++) {
+      int a = jx > 0 ? jx - 1 : 0, b = jx < t->nx - 1 ? jx + 1 : jx;
+      oy[2 * jx + 1] = (oy[2 * b] - oy[2 * a]) / (b - a);
+    }
+  }
+  return true;
 }
 
 static GsKTab *build(const Key *k) {
@@ -255,9 +321,11 @@ static GsKTab *build(const Key *k) {
   int nx = nc + 1 + nf;
   int ny = (int)ceil((yhi - ylo) / k->hy) + 1;
   if (ny < 2 || nf < 2 || (double)nx * ny > MAX_NODES) return NULL;
-  size_t bytes = sizeof(GsKTab) + sizeof(double) * 2 * (size_t)ports * nx * ny;
-  GsKTab *t = calloc(1, bytes);
+  size_t planes = ports == 2 || k->cubic ? 2 : 1; /* two-port: two ports; bicubic: the y-slopes */
+  size_t bytes = (sizeof(GsKTab) + sizeof(double) * 2 * planes * nx * ny + 31) & ~(size_t)31;
+  GsKTab *t = aligned_alloc(32, bytes);
   if (!t) return NULL;
+  memset(t, 0, bytes);
   t->ports = ports;
   t->nx = nx, t->ny = ny, t->nc = nc;
   t->xlo = xlo, t->xf = xf, t->xhi = xf + (nf - 1) * hf;
@@ -266,35 +334,14 @@ static GsKTab *build(const Key *k) {
   t->ylo = ylo, t->yhi = yhi, t->ihy = 1.0 / hy;
   t->oc = -xlo * t->ihc, t->of = t->sf - xf * t->ihf, t->oy = -ylo * t->ihy;
   t->cx = nx - 1, t->cy = ny - 1;
-  t->row = 2 * (size_t)ports * nx;
+  t->row = 2 * planes * nx;
+  t->slopes = ports == 1 && k->cubic ? 2 * (size_t)nx : 0;
   t->bytes = bytes;
-  double v[2] = {xlo, yhi}, row[2];
-  for (int jy = 0; jy < ny; jy++) {
-    double y = ylo + jy * hy;
-    if (jy > 0) v[0] = row[0], v[1] = row[1] + hy; /* from the last row's start */
-    for (int jx = 0; jx < nx; jx++) {
-      double h, x = node_x(t, jx, hc, hf, &h), *o = t->data + 2 * ports * (jy * nx + jx);
-      if (ports == 1) {
-        double ip, dip;
-        bool ok = k->vcut < 0.0 ? solve_cut(m, k->F[3], k->F[1], x, y, &ip, &dip)
-                                : solve1(m, k->F[3], x, y, &ip, &dip);
-        if (!ok) goto fail;
-        o[0] = ip, o[1] = dip * h;
-        continue;
-      }
-      double q[2] = {x, y}, i[2], di[2];
-      if (!solve2(m, k->F, q, v, i, di)) { /* cold, from the open circuit */
-        v[0] = x, v[1] = y;
-        if (!solve2(m, k->F, q, v, i, di)) goto fail;
-      }
-      if (jx == 0) row[0] = v[0], row[1] = v[1];
-      o[0] = i[0], o[1] = i[1], o[2] = di[0] * h, o[3] = di[1] * h;
-    }
+  if (!(ports == 1 ? fill1(t, k, hc, hf, hy) : fill2(t, k, hc, hf, hy))) {
+    free(t);
+    return NULL;
   }
   return t;
-fail:
-  free(t);
-  return NULL;
 }
 
 /* Each table with the solvers that hold it: freed when the last lets go
@@ -342,7 +389,7 @@ static void release(const GsKTab *t) {
 }
 
 void gs_dk_k_release(GsDkSolver *s) {
-  for (int t = 0; t < 3; t++) {
+  for (int t = 0; t < GS_K_STAGES; t++) {
     release(s->kt[t]);
     release(s->kc[t]);
     s->kt[t] = s->kc[t] = NULL;
@@ -368,7 +415,8 @@ static double fmaxabs(const double *F, int n) {
  * F tridiagonal, every entry two or more off the diagonal 0. */
 static bool fits(const GsDkSolver *s, const double *F) {
   int np = s->np;
-  static const int at[8][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}, {3, 3}, {2, 3}, {5, 5}, {4, 5}};
+  static const int at[10][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}, {3, 3},
+                                {2, 3}, {5, 5}, {4, 5}, {7, 7}, {6, 7}};
   for (int k = 0; k < 2 + 2 * s->kmode; k++) {
     double f = F[at[k][0] * np + at[k][1]], want = s->kF[k];
     if (!(fabs(f - want) <= F_SAME * fabs(want))) return false;
@@ -392,7 +440,11 @@ static Key key_of(const GsDkSolver *s, int tube, int ports, const double F[4], d
   memcpy(k.F, F, sizeof k.F);
   bool last = tube == s->n_tubes - 1;
   k.ylo = (ports == 2 || !last ? Y_LO : Y_LO1) * p0, k.yhi = Y_HI * p0, k.xhi = X_HI * p0;
-  if (s->kmode == 3) {
+  k.cubic = s->kmode == 4 && ports == 1;
+  if (s->kmode == 4) {
+    k.hy = ports == 2 ? H_PLATE4 : H_PLATE14;
+    k.htube = H_TUBE3;
+  } else if (s->kmode == 3) {
     k.hy = ports == 2 ? H_PLATE3 : H_PLATE13;
     k.htube = H_TUBE3;
   } else {
@@ -405,7 +457,7 @@ static Key key_of(const GsDkSolver *s, int tube, int ports, const double F[4], d
 void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
   gs_dk_k_release(s);
   s->k_samples = s->n_samples = 0;
-  if (!s->tabled || (s->np != 2 && !s->tri4 && !s->tri6)) return;
+  if (!s->tabled || (s->np != 2 && !s->tri4 && !s->casc)) return;
   for (int t = 0; t < s->n_tubes; t++) {
     if (s->tubes[t].kind != GS_DK_TRIODE) return;
   }
@@ -432,8 +484,8 @@ void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
   for (int t = 1; t < s->kmode; t++) { /* the later stages' plates */
     double Ft[4] = {0.0, 0.0, 0.0, s->kF[2 + 2 * t]};
     Key kt = key_of(s, t, 1, Ft, p0[2 * t + 1]);
-    /* by their one-port tables only in step_kcas (three stages take
-     * Newton's path where the common sample declines) */
+    /* by their one-port tables only in step_kcas (three or four stages
+     * take Newton's path where the common sample declines) */
     if (s->kmode == 2) have &= (s->kt[t] = table(&kt)) != NULL;
     Ft[1] = s->kF[3 + 2 * t]; /* and solved with their grids cut off */
     kt = key_of(s, t, 1, Ft, p0[2 * t + 1]);
@@ -454,7 +506,7 @@ void gs_dk_k_check(GsDkSolver *s) {
 
 size_t gs_dk_k_bytes(const GsDkSolver *s) {
   size_t n = 0;
-  for (int t = 0; t < 3; t++) {
+  for (int t = 0; t < GS_K_STAGES; t++) {
     n += s->kt[t] ? s->kt[t]->bytes : 0;
     n += s->kc[t] ? s->kc[t]->bytes : 0;
   }

@@ -18,9 +18,13 @@
  * preamp's netlist): the common sample (stage 2's grid cut off) by stage
  * 1's table and stage 2's solved table; any other, the unknown is stage
  * 2's grid voltage, a scalar Newton solve through stage 1's and stage 2's
- * one-port table and the grid diode (dk_kstep.c). Three (kmode 3): the
- * later stages' plates by their solved tables, for the samples where both
- * later grids are cut off (dk_k3step.c). Each table holds only for the F
+ * one-port table and the grid diode (dk_kstep.c). Three or four (kmode
+ * 3, 4): the later stages' plates by their solved tables, for the samples
+ * where every later grid is cut off (dk_k3step.c); four stages' solved
+ * tables are bicubic (cubic Hermite along the plate axis too, from each
+ * node's slope along it and the cross slope: the straight lines' error,
+ * two stages of gain after stage 2's table, was 30 dB past three
+ * stages'). Each table holds only for the F
  * entries it was built for: gs_dk_update checks them (gs_dk_k_check) and
  * drops to Newton's path if they moved (before the first sample,
  * gs_dk_k_refit has tables for them instead).
@@ -28,7 +32,8 @@
  * Tables are built on first use and shared by every solver with the same
  * tube, F entries and ranges, and freed when the last of them is released
  * (gs_dk_k_release); at most GS_K_SLOTS at once (past that, Newton's
- * path: three stages hold three, so ~20 preamps of different settings). [main] to build; the
+ * path: three or four stages hold as many tables, so ~16 preamps of
+ * different settings at once). [main] to build; the
  * lookups are dk_step.c's, [audio]. */
 #ifndef GS_DSP_DK_K_H
 #define GS_DSP_DK_K_H
@@ -37,6 +42,7 @@
 #include <stddef.h>
 
 #define GS_K_SLOTS 64
+#define GS_K_STAGES 4 /* in cascade, at most */
 
 /* Along x (the grid axis) the nodes are uniform with spacing hc below xf
  * and hf from xf up (finer, where the grid diode's knee is: a two-port
@@ -58,8 +64,13 @@ typedef struct {
   double oc, of, oy;
   double cx, cy;
   size_t row;
-  size_t bytes;  /* of the whole table */
-  double data[]; /* [ny][nx][2 ports] */
+  /* a bicubic one-port table: each row of nodes, then the same nodes'
+   * (ip_y hy, ip_xy hx hy) from `slopes` doubles on; 0 for any other */
+  size_t slopes;
+  size_t bytes; /* of the whole table */
+  /* [ny][nx][2 ports], from a 32-byte boundary: a two-port node is
+   * one quad load, and no one-port load straddles more than it must */
+  _Alignas(32) double data[];
 } GsKTab;
 
 #endif

@@ -1,7 +1,7 @@
 /* The K method's table lookups (dk_k.h), four lanes at a time, and the
  * lookup the cascades' common sample takes for a stage whose grid is cut
- * off: what dk_kstep.c (one or two stages) and dk_k3step.c (three) share.
- * Private to them; [audio]. */
+ * off: what dk_kstep.c (one or two stages) and dk_k3step.c (three or
+ * four) share. Private to them; [audio]. */
 #ifndef GS_DSP_DK_KLOOKUP_H
 #define GS_DSP_DK_KLOOKUP_H
 
@@ -139,6 +139,27 @@ UNROLLED bool k1_ip(const GsKTab *t, double x, double y, double *ip) {
   return true;
 }
 
+/* k1_ip for a bicubic one-port table (dk_k.h: rows of (ip, ip_x hx) and
+ * of (ip_y hy, ip_xy hx hy)): the two rows' nodes combined by the cubic
+ * Hermite basis along y too, where k1_ip draws a straight line. */
+UNROLLED bool k1c_ip(const GsKTab *t, double x, double y, double *ip) {
+  double sy = y * t->ihy + t->oy, sx = x * t->ihf + t->of;
+  double fx = __builtin_trunc(sx), fy = __builtin_trunc(sy);
+  bool in_y = sy > -1.0 && sy < t->cy;
+  if (!(sx > -1.0 && sx < t->cx && in_y)) {
+    *ip = 0.0;
+    return sx <= -1.0 && in_y;
+  }
+  const double *a = t->data + (unsigned)fy * t->row + 2 * (unsigned)fx, *b = a + t->row;
+  Quad hy = hermite(sy - fy);
+  Quad q =
+      quad(a) * hy[0] + quad(a + t->slopes) * hy[1] + quad(b) * hy[2] + quad(b + t->slopes) * hy[3];
+  Quad h = q * hermite(sx - fx);
+  Pair o = __builtin_shufflevector(h, h, 0, 1) + __builtin_shufflevector(h, h, 2, 3);
+  *ip = o[0] + o[1];
+  return true;
+}
+
 #define K_FAR GS_GRID_CUT /* knees: grid() is 0 below */
 #define K_TOL_FAR 1e-3
 
@@ -151,6 +172,11 @@ UNROLLED bool k1_ip(const GsKTab *t, double x, double y, double *ip) {
  * declines or vg = c + fg ip is not below vcut (the grid might conduct). */
 UNROLLED bool kcut_ip(const GsKTab *t, double c, double fg, double y, double vcut, double *ip) {
   return k1_ip(t, c, y, ip) && c + fg * *ip < vcut;
+}
+
+/* kcut_ip by a bicubic solved table (four stages'). */
+UNROLLED bool kcut_ipc(const GsKTab *t, double c, double fg, double y, double vcut, double *ip) {
+  return k1c_ip(t, c, y, ip) && c + fg * *ip < vcut;
 }
 
 /* The general path's guess for the next sample (step_kcas) from the last

@@ -1,7 +1,8 @@
 /* The K path of the DK solver's per-sample part (dk.h, dk_k.h): the
  * solves through the tables (dk_klookup.h) for one triode (kmode 1) and
- * two in cascade (kmode 2); three are dk_k3step.c's. Built twice like
- * dk_step.c (kernel.h); gs_dk_run calls it while k_live. [audio] */
+ * two in cascade (kmode 2); three and four are dk_k3step.c's. Built
+ * twice like dk_step.c (kernel.h); gs_dk_run calls it while k_live.
+ * [audio] */
 #include "dsp/dk_klookup.h"
 
 #if defined(__GNUC__)
@@ -213,7 +214,7 @@ UNROLLED bool kcas_fast(const GsDkSolver *s, KFast *f, double u0, const KHeld *h
 /* kcas_fast from x[0] on while it holds, in place (x[k] drives input 0
  * and becomes the output); how many samples it took. */
 uint32_t GS_KERNEL(gs_dk_run_kcas)(GsDkSolver *s, const double *u, double *restrict x, uint32_t n) {
-  if (s->kmode == 3) return GS_KERNEL(gs_dk_run_k3)(s, u, x, n);
+  if (s->kmode >= 3) return GS_KERNEL(gs_dk_run_k3)(s, u, x, n);
   if (s->kmode != 2 || !s->k_apart || s->k_ig2 != 0.0) return 0;
   KFast f = kfast_load(s);
   KHeld h = kheld(s, u[1]);
@@ -262,7 +263,7 @@ static NOINLINE void k_other(GsDkSolver *s, const double *u, double *y) {
 }
 
 void GS_KERNEL(gs_dk_sample_k)(GsDkSolver *s, const double *u, double *y) {
-  if (s->kmode == 3) {
+  if (s->kmode >= 3) {
     GS_KERNEL(gs_dk_sample_k3)(s, u, y);
     return;
   }

@@ -34,43 +34,45 @@ void gs_dk_pack(GsDkSolver *s) {
  * 1), the supply (u1) and for stage 1 the input (u0); the new states from
  * the stage's states, the supply, its own currents and the next stage's
  * grid current (0 there). Every other entry exactly 0: columns j of z =
- * (x, u0, u1, i) in Pc and Wc, `lanes` (ports, states) to a column. */
-static bool stages_apart(const double *Pc, const double *Wc, int lanes, int n) {
+ * (x, u0, u1, i) in Pc and Wc, `stride` doubles to a column (its first
+ * 2n lanes the ports, the states). */
+static bool stages_apart(const double *Pc, const double *Wc, int stride, int n) {
   int ns = 2 * n;
   bool apart = true;
   for (int j = 0; j < ns + 2 + ns; j++) {
     int i = j - ns - 2; /* which current, if one */
-    for (int a = 0; a < lanes; a++) {
+    for (int a = 0; a < ns; a++) {
       int k = a / 2;
       bool own = j == 2 * k || j == 2 * k + 1 || j == ns + 1;
       bool in_p = own || j == 2 * k - 1 || (j == ns && k == 0);
       bool in_w = own || i == 2 * k || i == 2 * k + 1 || i == 2 * k + 2;
-      if (j < ns + 2) apart &= in_p || Pc[j * lanes + a] == 0.0;
-      apart &= in_w || Wc[j * lanes + a] == 0.0;
+      if (j < ns + 2) apart &= in_p || Pc[j * stride + a] == 0.0;
+      apart &= in_w || Wc[j * stride + a] == 0.0;
     }
   }
   return apart;
 }
 
 /* P's and W's state rows by columns, `lanes` of them (Pc, Wc as
- * [GS_DK_MAX_Z][lanes]). */
-static void by_columns(const GsDkSolver *s, double *Pc, double *Wc, int lanes) {
+ * [GS_DK_MAX_Z][stride], the lanes past them 0). */
+static void by_columns(const GsDkSolver *s, double *Pc, double *Wc, int lanes, int stride) {
   for (int j = 0; j < s->nxu; j++) {
-    for (int a = 0; a < lanes; a++) Pc[j * lanes + a] = s->P[a * s->nxu + j];
+    for (int a = 0; a < stride; a++) Pc[j * stride + a] = a < lanes ? s->P[a * s->nxu + j] : 0.0;
   }
   for (int j = 0; j < s->nz; j++) { /* W's rows 1..: the states */
-    for (int a = 0; a < lanes; a++) Wc[j * lanes + a] = s->W[(1 + a) * s->nz + j];
+    for (int a = 0; a < stride; a++)
+      Wc[j * stride + a] = a < lanes ? s->W[(1 + a) * s->nz + j] : 0.0;
   }
 }
 
 void gs_dk_columns(GsDkSolver *s) {
   s->k_apart = false;
-  if (s->tri6) {
-    by_columns(s, &s->P6c[0][0], &s->W6c[0][0], 6);
-    s->k_apart = stages_apart(&s->P6c[0][0], &s->W6c[0][0], 6, 3);
+  if (s->casc) {
+    by_columns(s, &s->Pnc[0][0], &s->Wnc[0][0], 2 * s->casc, 8);
+    s->k_apart = stages_apart(&s->Pnc[0][0], &s->Wnc[0][0], 8, s->casc);
   }
   if (!s->tri4) return;
-  by_columns(s, &s->Pc[0][0], &s->Wc[0][0], 4);
+  by_columns(s, &s->Pc[0][0], &s->Wc[0][0], 4, 4);
   for (int c = 0; c < 4; c++) {
     for (int a = 0; a < 4; a++) s->Fc[c][a] = s->Fp[a * 4 + c];
   }

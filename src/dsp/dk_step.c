@@ -531,13 +531,17 @@ uint64_t GS_KERNEL(gs_dk_run)(GsDkSolver *s, double *u, double *x, uint32_t n) {
   uint64_t failed = 0;
   for (uint32_t k = 0; k < n; k++) {
     double y[GS_DK_MAX_OUTPUTS];
+    bool declined = false;
     if (s->k_live && !s->glide_left) { /* the cascade's common samples in a loop of their own */
       k += GS_KERNEL(gs_dk_run_kcas)(s, u, x + k, n - k);
       if (k == n) break;
+      /* three or four stages: sample k is not common (gs_dk_sample_k
+       * would find so again), Newton's path takes it */
+      declined = s->kmode >= 3;
     }
     u[0] = x[k];
     if (s->glide_left) glide(s);
-    if (s->k_live) {
+    if (s->k_live && !declined) {
       GS_KERNEL(gs_dk_sample_k)(s, u, y);
     } else {
       GS_KERNEL(gs_dk_sample_newton)(s, u, y);

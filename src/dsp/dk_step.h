@@ -129,7 +129,8 @@ GS_DK_HIDDEN void GS_KERNEL(gs_dk_sample_newton)(GsDkSolver *s, const double *u,
  * cascade's). */
 GS_DK_HIDDEN uint32_t GS_KERNEL(gs_dk_run_kcas)(GsDkSolver *s, const double *u, double *x,
                                                 uint32_t n);
-/* The same for three stages, and one sample of theirs (dk_k3step.c). */
+/* The same for three or four stages, and one sample of theirs
+ * (dk_k3step.c). */
 GS_DK_HIDDEN uint32_t GS_KERNEL(gs_dk_run_k3)(GsDkSolver *s, const double *u, double *x,
                                               uint32_t n);
 GS_DK_HIDDEN void GS_KERNEL(gs_dk_sample_k3)(GsDkSolver *s, const double *u, double *y);

@@ -122,10 +122,6 @@ uint64_t gs_tube_preamp_failures(const GsTubePreamp *tp) {
   return gs_tube_runner_failures(&tp->run);
 }
 
-GsDkSolver *gs_tube_preamp_solver(GsTubePreamp *tp) {
-  return &tp->run.dk;
-}
-
 uint32_t gs_tube_preamp_latency(const GsTubePreamp *tp) {
   return tp->run.os.latency;
 }
@@ -138,6 +134,10 @@ bool gs_tube_preamp_reaches(const GsTubePreamp *tp, double gain_db) {
   double lo, hi;
   gs_tube_preamp_gain_reach(tp, &lo, &hi);
   return gain_db >= lo - REACH_SLACK_DB && gain_db <= hi + REACH_SLACK_DB;
+}
+
+GsDkSolver *gs_tube_preamp_solver(GsTubePreamp *tp) {
+  return &tp->run.dk;
 }
 
 void gs_tube_preamp_gain_reach(const GsTubePreamp *tp, double *lo_db, double *hi_db) {

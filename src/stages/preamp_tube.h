@@ -33,11 +33,11 @@ void gs_tube_preamp_reset(GsTubePreamp *tp);
 uint32_t gs_tube_preamp_latency(const GsTubePreamp *tp);
 uint64_t gs_tube_preamp_failures(const GsTubePreamp *tp);      /* gs_tube_runner_failures */
 uint32_t gs_tube_preamp_latency_slack(const GsTubePreamp *tp); /* gs_os_latency_slack */
-/* Its circuit's solver: which of its paths take the samples (dk.h), for
- * tests and diagnostics. */
-GsDkSolver *gs_tube_preamp_solver(GsTubePreamp *tp);
 /* The small-signal gains at 1 kHz the pot spans, its ends. [any thread] */
 void gs_tube_preamp_gain_reach(const GsTubePreamp *tp, double *lo_db, double *hi_db);
 bool gs_tube_preamp_reaches(const GsTubePreamp *tp, double gain_db);
+/* The cascade's circuit as it is solved, for tests that look inside it
+ * (which path took its samples) or steer it (the K path off). [main] */
+GsDkSolver *gs_tube_preamp_solver(GsTubePreamp *tp);
 
 #endif
