@@ -114,7 +114,7 @@ static void k_path_matches_newton(void **state) {
         c->stages, c->tube, c->gain_db, c->amplitude, 100.0 * share, rms_db, pk_db, SETTLE,
         start_db);
     char what[160];
-    snprintf(what, sizeof what, "%d %s stages, gain %.1f dB, guitar DI: K path vs Newton's, rms",
+    snprintf(what, sizeof what, "stages=%d tube=%s gain=%.1f, guitar DI: K path vs Newton's, rms",
              c->stages, c->tube, c->gain_db);
     h_accuracy("tube preamp", what, rms_db, c->max_rms, "dB");
     assert_int_equal(kmode, c->stages);
