@@ -109,7 +109,7 @@ static void k_path_matches_newton(void **state) {
     double rms_db = h_db(sqrt(e2 / (n - from)) / h_rms(ref + from, n - from));
     double pk_db = h_db(pk / h_peak(ref + from, n - from)), start_db = h_db(start / h_peak(ref, n));
     printf(
-        "%d %s stages, gain %.1f, DI x %.0f: K path %.1f %% of the circuit samples, "
+        "%d %s stages, gain %.1f, DI x %.0f: K path %.2f %% of the circuit samples, "
         "%.1f dB rms, %.1f dB peak from Newton's path (the first %.2f s: %.1f dB peak)\n",
         c->stages, c->tube, c->gain_db, c->amplitude, 100.0 * share, rms_db, pk_db, SETTLE,
         start_db);

@@ -484,9 +484,11 @@ void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
   for (int t = 1; t < s->kmode; t++) { /* the later stages' plates */
     double Ft[4] = {0.0, 0.0, 0.0, s->kF[2 + 2 * t]};
     Key kt = key_of(s, t, 1, Ft, p0[2 * t + 1]);
-    /* by their one-port tables only in step_kcas (three or four stages
-     * take Newton's path where the common sample declines) */
-    if (s->kmode == 2) have &= (s->kt[t] = table(&kt)) != NULL;
+    /* the last stage's one-port table, for its grid conducting
+     * (dk_kgrid.h; the middle ones' grids conducting take Newton's path);
+     * linear along the plate axis */
+    kt.cubic = 0.0;
+    if (t == s->kmode - 1) have &= (s->kt[t] = table(&kt)) != NULL;
     Ft[1] = s->kF[3 + 2 * t]; /* and solved with their grids cut off */
     kt = key_of(s, t, 1, Ft, p0[2 * t + 1]);
     kt.vcut = GS_GRID_CUT * kt.m.knee;

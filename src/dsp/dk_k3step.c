@@ -22,7 +22,7 @@
  * 4's grid conducting; 610 and 818 instructions a circuit sample where
  * Newton's path took 3,102 and 3,285 (its samples are still 40 and 55 %
  * of them). Built twice like dk_step.c (kernel.h). [audio] */
-#include "dsp/dk_klookup.h"
+#include "dsp/dk_kgrid.h"
 
 #if defined(__GNUC__)
 
@@ -80,6 +80,12 @@ UNROLLED void kn_save(GsDkSolver *s, const KN *f, uint32_t samples, int n) {
     if (k) i[2 * k] = 0.0, i[2 * k + 1] = f->ip[k];
   }
   memcpy(s->k_i, i, (size_t)(2 * n) * sizeof(double));
+  /* kn_grid's guess for the last grid, from its solved table */
+  const double *F = s->Fp;
+  int np = 2 * n, g = np - 2;
+  double c = f->p[n - 1][0] + F[g * np + g - 1] * f->ip[n - 2];
+  KCut gl = kcut_guess(s->kc[n - 1], c, F[g * np + g + 1], f->p[n - 1][1]);
+  s->k_vg2 = gl.vg, s->k_a = gl.a, s->k_slope = gl.slope, s->k_ig2 = 0.0;
   s->k_guess = true;
   s->iterations = 1;
   s->failed = false;
@@ -100,33 +106,54 @@ UNROLLED Pair kn_output(const GsDkSolver *s, const KN *f, double u0, double hy, 
   return yx;
 }
 
-/* The common sample: p by stage, stage 1's table, the later grids'
- * lookups, the new states and the output (the entries k_apart finds 0
- * left out). False, with f as it was, where the sample is not common. */
-UNROLLED bool kn_fast(const GsDkSolver *s, KN *f, double u0, const KNHeld *h, double *y, int n) {
-  const double(*P)[8] = s->Pnc, (*W)[8] = s->Wnc, *F = s->Fp;
-  int np = 2 * n, ci = 2 * n + 2; /* ports; the currents' first column */
-  double x[2 * KN_MAX];
-#pragma GCC unroll 4
-  for (int k = 0; k < n; k++) x[2 * k] = f->x[k][0], x[2 * k + 1] = f->x[k][1];
-  Pair p[KN_MAX], o1;
+/* p by stage, from the states x (by stage, two each) and the input u0
+ * (the entries k_apart finds 0 left out). */
+UNROLLED void kn_ports(const GsDkSolver *s, const double *x, double u0, const KNHeld *h, Pair *p,
+                       int n) {
+  const double(*P)[8] = s->Pnc;
   p[0] = (pair(P[2 * n]) * u0 + h->p[0]) + (pair(P[0]) * x[0] + pair(P[1]) * x[1]);
 #pragma GCC unroll 4
   for (int k = 1; k < n; k++)
     p[k] = (pair(P[2 * k - 1] + 2 * k) * x[2 * k - 1] + h->p[k]) +
            (pair(P[2 * k] + 2 * k) * x[2 * k] + pair(P[2 * k + 1] + 2 * k) * x[2 * k + 1]);
+}
+
+/* A later stage k's grid voltage but its own plate current's part, c =
+ * p_g + F[g][p_before] ip_before (dk_klookup.h's kcut_ip). */
+UNROLLED double kn_c(const GsDkSolver *s, const Pair *p, double before, int k, int n) {
+  int g = 2 * k;
+  return p[k][0] + s->Fp[g * 2 * n + g - 1] * before;
+}
+
+/* Stage k's plate current, its grid cut off, by its solved table (four
+ * stages': bicubic, dk_k.c's key_of); false where it is not cut off or
+ * the table declines. */
+UNROLLED bool kn_cut(const GsDkSolver *s, const Pair *p, const KNHeld *h, double before, int k,
+                     int n, double *ip) {
+  double c = kn_c(s, p, before, k, n), fg = s->Fp[2 * k * 2 * n + 2 * k + 1];
+  return n == 4 ? kcut_ipc(s->kc[k], c, fg, p[k][1], h->vcut[k], ip)
+                : kcut_ip(s->kc[k], c, fg, p[k][1], h->vcut[k], ip);
+}
+
+/* The common sample: p by stage, stage 1's table, the later grids'
+ * lookups, the new states and the output (the entries k_apart finds 0
+ * left out). False, with f as it was, where the sample is not common. */
+UNROLLED bool kn_fast(const GsDkSolver *s, KN *f, double u0, const KNHeld *h, double *y, int n) {
+  const double(*W)[8] = s->Wnc;
+  int ci = 2 * n + 2; /* the currents' first column */
+  double x[2 * KN_MAX];
+#pragma GCC unroll 4
+  for (int k = 0; k < n; k++) x[2 * k] = f->x[k][0], x[2 * k + 1] = f->x[k][1];
+  Pair p[KN_MAX], o1;
+  kn_ports(s, x, u0, h, p, n);
   if (!k2_currents(s->kt[0], p[0][0], p[0][1], &o1)) return false;
   double ip[KN_MAX], wip[KN_MAX], before = o1[1]; /* the stage before's plate current */
 #pragma GCC unroll 4
   for (int k = 1; k < n; k++) {
-    int g = 2 * k, a = 2 * k + 1; /* its grid's and plate's ports */
-    double c = p[k][0] + F[g * np + g - 1] * before;
-    double i; /* four stages' solved tables are bicubic (dk_k.c's key_of) */
-    bool cut = n == 4 ? kcut_ipc(s->kc[k], c, F[g * np + a], p[k][1], h->vcut[k], &i)
-                      : kcut_ip(s->kc[k], c, F[g * np + a], p[k][1], h->vcut[k], &i);
-    if (!cut) return false;
+    double i;
+    if (!kn_cut(s, p, h, before, k, n, &i)) return false;
     before = ip[k] = i;
-    wip[k] = i * s->W[ci + a]; /* its part of the output (kn_output) */
+    wip[k] = i * s->W[ci + 2 * k + 1]; /* its part of the output (kn_output) */
   }
   Pair yx = kn_output(s, f, u0, h->y, o1, wip, n);
   f->x[0] = pair(W[0]) * x[0] + pair(W[1]) * x[1] + h->x[0] + pair(W[ci]) * o1[0] +
@@ -141,6 +168,52 @@ UNROLLED bool kn_fast(const GsDkSolver *s, KN *f, double u0, const KNHeld *h, do
   for (int k = 1; k < n; k++) f->ip[k] = ip[k];
   f->o1 = o1;
   *y = yx[0] + yx[1];
+  return true;
+}
+
+/* A sample where only the last stage's grid conducts (the earlier later
+ * grids cut off): stages 1 .. n - 1 as kn_fast's, but stage n - 1 (B) at
+ * its plate p moved by F[pB][gL] ig_n, and stage n's grid solved by
+ * dk_kgrid.h's scalar Newton (B's solved table K_CUT, bicubic K_CUTC for
+ * four stages); then B's grid checked still cut off at its new plate
+ * current, and the states and the output by W whole. False, with
+ * nothing changed, where any of that declines: Newton's path then. */
+UNROLLED bool kn_grid(GsDkSolver *s, const double *u, double *y, int n) {
+  const double *F = s->Fp;
+  int np = 2 * n, gb = np - 4, pb = np - 3, g = np - 2, a = np - 1; /* B's and L's ports */
+  KNHeld h = kn_held(s, u[1], n);
+  double z[4 * KN_MAX + 2]; /* (x, u, i) */
+  memcpy(z, s->z, (size_t)np * sizeof(double));
+  Pair p[KN_MAX], o1;
+  kn_ports(s, z, u[0], &h, p, n);
+  if (!k2_currents(s->kt[0], p[0][0], p[0][1], &o1)) return false;
+  double *i = z + np + 2, before = o1[1];
+  i[0] = o1[0], i[1] = o1[1];
+#pragma GCC unroll 4
+  for (int k = 1; k < n - 2; k++) {
+    if (!kn_cut(s, p, &h, before, k, n, &i[2 * k + 1])) return false;
+    i[2 * k] = 0.0, before = i[2 * k + 1];
+  }
+  KCas k = {.t1 = s->kc[n - 2],
+            .t2 = s->kt[n - 1],
+            .e2 = &s->tubes[n - 1],
+            .before = n == 4 ? K_CUTC : K_CUT,
+            .p = {kn_c(s, p, before, n - 2, n), p[n - 2][1], p[n - 1][0], p[n - 1][1]},
+            .fg2 = {0.0, F[pb * np + g], F[g * np + g], F[a * np + g]},
+            .f_g2p1 = F[g * np + pb],
+            .f_g2p2 = F[g * np + a]};
+  KSolve q;
+  Quad o;
+  int it;
+  if (!kcas_solve(s, &k, &q, &o, &it)) return false;
+  if (!(k.p[0] + F[gb * np + pb] * o[1] < h.vcut[n - 2])) return false; /* B's grid */
+  i[gb] = 0.0, i[pb] = o[1], i[g] = o[2], i[a] = o[3];
+  kcas_keep(s, &k, &q, o, it);
+  memcpy(s->p, p, (size_t)np * sizeof(double));
+  memcpy(s->k_i, i, (size_t)np * sizeof(double));
+  z[np] = u[0], z[np + 1] = u[1];
+  advance(s, 2 * np + 2, np + 1, 1, z, y); /* z = (x, u0, u1, i): W's rows of 4 n + 2 */
+  s->k_samples++;
   return true;
 }
 
@@ -168,10 +241,16 @@ uint32_t GS_KERNEL(gs_dk_run_k3)(GsDkSolver *s, const double *u, double *restric
   return s->kmode == 3 ? kn_run(s, u, x, n, 3) : kn_run(s, u, x, n, 4);
 }
 
-/* One sample (a glide under way): the common one, else Newton's path. */
+/* A sample the common one declined: kn_grid, else Newton's path. */
+void GS_KERNEL(gs_dk_sample_k3_other)(GsDkSolver *s, const double *u, double *y) {
+  if (s->k_apart && (s->kmode == 3 ? kn_grid(s, u, y, 3) : kn_grid(s, u, y, 4))) return;
+  GS_KERNEL(gs_dk_sample_newton)(s, u, y);
+}
+
+/* One sample (a glide under way): the common one, else as above. */
 void GS_KERNEL(gs_dk_sample_k3)(GsDkSolver *s, const double *u, double *y) {
   if (s->k_apart && (s->kmode == 3 ? kn_sample(s, u, y, 3) : kn_sample(s, u, y, 4))) return;
-  GS_KERNEL(gs_dk_sample_newton)(s, u, y);
+  GS_KERNEL(gs_dk_sample_k3_other)(s, u, y);
 }
 #else
 uint32_t GS_KERNEL(gs_dk_run_k3)(GsDkSolver *s, const double *u, double *restrict x, uint32_t n) {
@@ -179,6 +258,10 @@ uint32_t GS_KERNEL(gs_dk_run_k3)(GsDkSolver *s, const double *u, double *restric
 }
 
 void GS_KERNEL(gs_dk_sample_k3)(GsDkSolver *s, const double *u, double *y) {
+  GS_KERNEL(gs_dk_sample_newton)(s, u, y);
+}
+
+void GS_KERNEL(gs_dk_sample_k3_other)(GsDkSolver *s, const double *u, double *y) {
   GS_KERNEL(gs_dk_sample_newton)(s, u, y);
 }
 #endif

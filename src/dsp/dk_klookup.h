@@ -141,23 +141,34 @@ UNROLLED bool k1_ip(const GsKTab *t, double x, double y, double *ip) {
 
 /* k1_ip for a bicubic one-port table (dk_k.h: rows of (ip, ip_x hx) and
  * of (ip_y hy, ip_xy hx hy)): the two rows' nodes combined by the cubic
- * Hermite basis along y too, where k1_ip draws a straight line. */
-UNROLLED bool k1c_ip(const GsKTab *t, double x, double y, double *ip) {
+ * Hermite basis along y too, where k1_ip draws a straight line; and
+ * dip/dy where dy is wanted. */
+UNROLLED bool k1c(const GsKTab *t, double x, double y, double *ip, double *dy) {
   double sy = y * t->ihy + t->oy, sx = x * t->ihf + t->of;
   double fx = __builtin_trunc(sx), fy = __builtin_trunc(sy);
   bool in_y = sy > -1.0 && sy < t->cy;
   if (!(sx > -1.0 && sx < t->cx && in_y)) {
     *ip = 0.0;
+    if (dy) *dy = 0.0;
     return sx <= -1.0 && in_y;
   }
   const double *a = t->data + (unsigned)fy * t->row + 2 * (unsigned)fx, *b = a + t->row;
-  Quad hy = hermite(sy - fy);
-  Quad q =
-      quad(a) * hy[0] + quad(a + t->slopes) * hy[1] + quad(b) * hy[2] + quad(b + t->slopes) * hy[3];
-  Quad h = q * hermite(sx - fx);
+  const double *as = a + t->slopes, *bs = b + t->slopes;
+  Quad hy = hermite(sy - fy), hx = hermite(sx - fx);
+  Quad q = quad(a) * hy[0] + quad(as) * hy[1] + quad(b) * hy[2] + quad(bs) * hy[3];
+  Quad h = q * hx;
   Pair o = __builtin_shufflevector(h, h, 0, 1) + __builtin_shufflevector(h, h, 2, 3);
   *ip = o[0] + o[1];
+  if (dy) {
+    Quad sl = hermite_slope(sy - fy);
+    Quad dq = quad(a) * sl[0] + quad(as) * sl[1] + quad(b) * sl[2] + quad(bs) * sl[3];
+    *dy = sums2(dq * hx, dq * hx)[0] * t->ihy;
+  }
   return true;
+}
+
+UNROLLED bool k1c_ip(const GsKTab *t, double x, double y, double *ip) {
+  return k1c(t, x, y, ip, NULL);
 }
 
 #define K_FAR GS_GRID_CUT /* knees: grid() is 0 below */

@@ -3,131 +3,36 @@
  * two in cascade (kmode 2); three and four are dk_k3step.c's. Built
  * twice like dk_step.c (kernel.h); gs_dk_run calls it while k_live.
  * [audio] */
-#include "dsp/dk_klookup.h"
+#include "dsp/dk_kgrid.h"
 
 #if defined(__GNUC__)
 
 /* Two triode stages in cascade by the K method (dk_k.h): the F pattern of
- * the tube preamp's netlist, ports (g1, p1, g2, p2), where stage 1's
- * ports and stage 2's plate see each other only through F[p1][g2],
- * F[g2][p1] (the coupling capacitor and the gain pot) and F[g2][p2],
- * F[p2][g2] (stage 2's cathode). The unknown is stage 2's grid port
- * voltage vg: its grid current ig2 = grid(vg) moves stage 1's plate p by
- * F[p1][g2] ig2 (stage 1 by its table at q = (p_g1, p_p1 + F[p1][g2]
- * ig2)), and vg = p_g2 + F[g2][p1] ip1 + F[g2][g2] ig2 + F[g2][p2] ip2
- * (stage 2's plate current by its table at (vg, p_p2 + F[p2][g2] ig2)).
- *
- * Stage 1's table is linear along q_p within a cell: looked up once at the
- * last sample's ig2, it is exact for any ig2 that keeps q_p in that cell
- * (looked up again where one leaves it). Newton's method on the residual
- * r(vg) = (the right side) - vg, whose slope is <= -1, from the guess the
- * last sample's solution and slope give, steps until one is small
- * (K_TOL_FAR volts where the grid diode is more than K_FAR knees below its
- * bend on both ends of the step: its current is 0 there and r is nearly
- * linear, else K_TOL), then the currents are corrected to first order
- * along it. If that fails (a table left by a step, no convergence in
- * K_FAST_IT), again from where the diode as a straight line max(0, vg) /
- * rgi would put vg (kcas_safe): the solution lies below it, and Newton's
- * steps on this concave residual close in on it from above. The cross
- * entries of F are read as they are (a pot's glide moves them). False,
- * with nothing changed, if that fails too: Newton's path then. */
-#define K_FAST_IT 4
-#define K_MAX_IT 12
-#define K_TOL 1e-6
-
-typedef struct {
-  const GsKTab *t1, *t2;
-  const GsDkTube *e2;
-  Quad p, fg2; /* p; F's g2 column (F[g1][g2], F[p1][g2], F[g2][g2], F[p2][g2]) */
-  double f_g2p1, f_g2p2;
-} KCas;
-
-/* The solve's state: stage 1 at ig2 = s1 (o1, in cell jy1), vg's part
- * a(ig2) = c + dads ig2; the last step's ig2, slope, dv, dr/dvg, stage 2. */
-typedef struct {
-  Quad o1;
-  unsigned jy1;
-  double ip2, dip2_dvg, dip2_dy; /* stage 2 */
-  double s1, c, dads, ig2, dig2, dv, drdv, vg;
-} KSolve;
-
-UNROLLED bool k_stage1(const KCas *k, KSolve *q, double s1) {
-  if (!k2(k->t1, k->p[0], k->p[1] + k->fg2[1] * s1, &q->o1, &q->jy1)) return false;
-  double g = k->f_g2p1 * q->o1[3] * k->fg2[1]; /* F[g2][p1] dip1/dig2 */
-  q->s1 = s1;
-  q->dads = k->fg2[2] + g;
-  q->c = k->p[2] + k->f_g2p1 * q->o1[1] - g * s1;
-  return true;
-}
-
-/* Newton's steps from vg, at most max_it in all; true when one was small. */
-UNROLLED bool k_newton(const KCas *k, KSolve *q, double vg, int max_it, int *it) {
-  const GsKTab *t1 = k->t1;
-  for (; *it < max_it; ++*it) {
-    double dig2, ig2 = grid(k->e2, vg, &dig2);
-    double sy = (k->p[1] + k->fg2[1] * ig2) * t1->ihy + t1->oy; /* still in the cell? */
-    if (!(sy >= q->jy1 && sy < q->jy1 + 1) && !k_stage1(k, q, ig2)) return false;
-    double y2 = k->p[3] + k->fg2[3] * ig2;
-    if (!k1(k->t2, vg, y2, &q->ip2, &q->dip2_dvg, &q->dip2_dy)) return false;
-    double r = q->c + q->dads * ig2 + k->f_g2p2 * q->ip2 - vg;
-    double drdv =
-        (q->dads + k->f_g2p2 * q->dip2_dy * k->fg2[3]) * dig2 + k->f_g2p2 * q->dip2_dvg - 1.0;
-    double dv = -r / drdv, to = vg + dv;
-    q->ig2 = ig2, q->dig2 = dig2, q->dv = dv, q->drdv = drdv;
-    bool far = (vg > to ? vg : to) * k->e2->inv_knee < K_FAR;
-    q->vg = to;
-    if (fabs(dv) < (far ? K_TOL_FAR : K_TOL)) return true;
-    vg = to;
-  }
-  return false;
-}
-
-UNROLLED bool kcas_safe(const KCas *k, KSolve *q, int *it) {
-  if (q->s1 != 0.0 && !k_stage1(k, q, 0.0)) return false;
-  double top = q->c > 0.0 ? q->c / (1.0 - q->dads * k->e2->inv_rgi) : q->c;
-  return k_newton(k, q, top, K_MAX_IT, it);
-}
-
-/* Any sample of the cascade; out of line (kcas_fast takes the common
- * one), so that its solve state need not stay in registers there. */
+ * the tube preamp's netlist, ports (g1, p1, g2, p2), stage 1 by its
+ * two-port table; the unknown stage 2's grid port voltage, solved as
+ * dk_kgrid.h says. Any sample of the cascade; out of line (kcas_fast
+ * takes the common one), so that its solve state need not stay in
+ * registers there. */
 static NOINLINE bool step_kcas(GsDkSolver *s, const double *u, double *y) {
   KCas k;
   KSolve q;
-  k.t1 = s->kt[0], k.t2 = s->kt[1], k.e2 = &s->tubes[1];
+  k.t1 = s->kt[0], k.t2 = s->kt[1], k.e2 = &s->tubes[1], k.before = K_TWO;
   Quad x = quad(s->z);
   double u0 = u[0], u1 = u[1];
   k.p = quad(s->Pc[0]) * x[0] + quad(s->Pc[1]) * x[1] + quad(s->Pc[2]) * x[2] +
         quad(s->Pc[3]) * x[3] + quad(s->Pc[4]) * u0 + quad(s->Pc[5]) * u1;
   k.fg2 = quad(s->Fc[2]);
   k.f_g2p1 = s->Fc[1][2], k.f_g2p2 = s->Fc[3][2];
-  /* the guess: the last solution moved along its slope by what moved a
-   * (after a reset: vg = a at no grid current) */
-  double s0 = s->k_ig2;
-  if (!k_stage1(&k, &q, s0) && (s0 == 0.0 || !k_stage1(&k, &q, 0.0))) return false;
-  int it = 0;
-  double vg = s->k_vg2 + (q.c + q.dads * q.s1 - s->k_a) * s->k_slope;
-  if (!k_newton(&k, &q, vg, K_FAST_IT, &it) && !kcas_safe(&k, &q, &it)) return false;
-  double dv = q.dv, ig2 = q.ig2 + q.dig2 * dv; /* along the last step, to first order */
-  double i1 = k.fg2[1] * (ig2 - q.s1);
-  double i0 = q.o1[0] + q.o1[2] * i1;
-  i1 = q.o1[1] + q.o1[3] * i1;
-  double i3 = q.ip2 + (q.dip2_dvg + q.dip2_dy * k.fg2[3] * q.dig2) * dv;
+  Quad i;
+  int it;
+  if (!kcas_solve(s, &k, &q, &i, &it)) return false;
   /* finite: p[0], p[1] and p[3] passed the tables' range checks, p[2]
    * through vg the second table's, and the currents are the tables' or
-   * the grid diode's at a finite vg. The ports' voltages v = p + F i are
-   * left for Newton's path to work out if it takes the next sample
-   * (k_resume): p and i kept. */
-  s->k_guess = true;
-  s->k_vg2 = q.vg;
-  s->k_a = q.vg - k.f_g2p2 * i3; /* a at the solution */
-  s->k_ig2 = ig2;
-  s->k_slope = -1.0 / q.drdv; /* dvg/da */
-  Quad i = {i0, i1, ig2, i3};
+   * the grid diode's at a finite vg */
+  kcas_keep(s, &k, &q, i, it);
   memcpy(s->p, &k.p, sizeof k.p);
   memcpy(s->k_i, &i, sizeof i);
-  s->iterations = it + 1;
-  s->failed = false;
-  double z[10] = {x[0], x[1], x[2], x[3], u0, u1, i0, i1, ig2, i3};
+  double z[10] = {x[0], x[1], x[2], x[3], u0, u1, i[0], i[1], i[2], i[3]};
   advance4(s, z, y); /* the states and the output */
   return true;
 }

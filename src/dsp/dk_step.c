@@ -536,12 +536,14 @@ uint64_t GS_KERNEL(gs_dk_run)(GsDkSolver *s, double *u, double *x, uint32_t n) {
       k += GS_KERNEL(gs_dk_run_kcas)(s, u, x + k, n - k);
       if (k == n) break;
       /* three or four stages: sample k is not common (gs_dk_sample_k
-       * would find so again), Newton's path takes it */
+       * would find so again): the last grid's step or Newton's path */
       declined = s->kmode >= 3;
     }
     u[0] = x[k];
     if (s->glide_left) glide(s);
-    if (s->k_live && !declined) {
+    if (declined) {
+      GS_KERNEL(gs_dk_sample_k3_other)(s, u, y);
+    } else if (s->k_live) {
       GS_KERNEL(gs_dk_sample_k)(s, u, y);
     } else {
       GS_KERNEL(gs_dk_sample_newton)(s, u, y);

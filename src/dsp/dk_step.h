@@ -134,5 +134,7 @@ GS_DK_HIDDEN uint32_t GS_KERNEL(gs_dk_run_kcas)(GsDkSolver *s, const double *u, 
 GS_DK_HIDDEN uint32_t GS_KERNEL(gs_dk_run_k3)(GsDkSolver *s, const double *u, double *x,
                                               uint32_t n);
 GS_DK_HIDDEN void GS_KERNEL(gs_dk_sample_k3)(GsDkSolver *s, const double *u, double *y);
+/* A sample of theirs the common sample's loop declined (dk_k3step.c). */
+GS_DK_HIDDEN void GS_KERNEL(gs_dk_sample_k3_other)(GsDkSolver *s, const double *u, double *y);
 
 #endif
