@@ -57,9 +57,11 @@
  * 12AX7's to -102.6 (gain 60: -109.2). A solved table is spaced as its
  * stage's one-port table (the figures move by 0.1 dB): its c spacing
  * doubled costs the 12AU7's three stages 24 dB (-80.9), its plate
- * spacing doubled the 12AX7's 16 dB (-86.4). Three stages take 1.9 MB
- * of tables (no one-port tables: only step_kcas, two stages', reads
- * them), built in ~70 ms; two 0.49 MB, built in 13 ms.
+ * spacing doubled the 12AX7's 16 dB (-86.4). Three and four stages'
+ * last stage has a one-port table too (its grid conducting: dk_kgrid.h),
+ * at H_PLATE1 as two stages' (0.5 V there moved no figure by more than
+ * 0.1 dB). Three stages take 2.3 MB of tables, built in ~70 ms; two 0.49
+ * MB, built in 13 ms.
  * Four stages have two stages of gain after stage 2's solved table, and
  * stage 2's plate p moves little: with three stages' spacing the preamp
  * (stages=4, gain 40, where the pot stops at 60.1 dB; a guitar DI) was
@@ -75,7 +77,7 @@
  * solved tables' cost the 12AX7s 6 to 9 dB, the two-port table's four
  * 12AU7 stages 17 (-81.2 against -98.3 at gain 70; Newton's path -99.2).
  * 5.1 MB of tables (the two-port one 101,000 nodes: MAX_NODES), built in
- * ~70 ms. */
+ * ~70 ms (5.4 MB with the last stage's one-port table). */
 #define H_TUBE 0.3
 #define H_TUBE3 0.15
 #define H_KNEE 0.18
@@ -486,8 +488,8 @@ void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
     Key kt = key_of(s, t, 1, Ft, p0[2 * t + 1]);
     /* the last stage's one-port table, for its grid conducting
      * (dk_kgrid.h; the middle ones' grids conducting take Newton's path);
-     * linear along the plate axis */
-    kt.cubic = 0.0;
+     * linear along the plate axis, spaced as two stages' */
+    kt.cubic = 0.0, kt.hy = H_PLATE1;
     if (t == s->kmode - 1) have &= (s->kt[t] = table(&kt)) != NULL;
     Ft[1] = s->kF[3 + 2 * t]; /* and solved with their grids cut off */
     kt = key_of(s, t, 1, Ft, p0[2 * t + 1]);

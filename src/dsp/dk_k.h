@@ -18,9 +18,12 @@
  * preamp's netlist): the common sample (stage 2's grid cut off) by stage
  * 1's table and stage 2's solved table; any other, the unknown is stage
  * 2's grid voltage, a scalar Newton solve through stage 1's and stage 2's
- * one-port table and the grid diode (dk_kstep.c). Three or four (kmode
- * 3, 4): the later stages' plates by their solved tables, for the samples
- * where every later grid is cut off (dk_k3step.c); four stages' solved
+ * one-port table and the grid diode (dk_kstep.c, dk_kgrid.h). Three or
+ * four (kmode 3, 4): the later stages' plates by their solved tables, for
+ * the samples where every later grid is cut off (dk_k3step.c); where only
+ * the last grid conducts, the same scalar solve on it through the last
+ * stage's one-port table, the stage before by its solved table at its
+ * plate moved by that grid's current (dk_kgrid.h); four stages' solved
  * tables are bicubic (cubic Hermite along the plate axis too, from each
  * node's slope along it and the cross slope: the straight lines' error,
  * two stages of gain after stage 2's table, was 30 dB past three
@@ -32,7 +35,7 @@
  * Tables are built on first use and shared by every solver with the same
  * tube, F entries and ranges, and freed when the last of them is released
  * (gs_dk_k_release); at most GS_K_SLOTS at once (past that, Newton's
- * path: three or four stages hold as many tables, so ~16 preamps of
+ * path: four stages hold five tables, three four, so ~12 preamps of
  * different settings at once). [main] to build; the
  * lookups are dk_step.c's, [audio]. */
 #ifndef GS_DSP_DK_K_H

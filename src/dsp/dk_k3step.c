@@ -2,26 +2,30 @@
  * the tube preamp's stages=3 and stages=4 netlists, ports (g1, p1, g2,
  * p2, ...), F tridiagonal as dk_k.c checks): stage 1 by its two-port
  * table, each later stage's plate current by its solved table, for the
- * common sample only, every later grid cut off (more than K_FAR knees
- * below its diode's bend: its current is 0). Then stage 1 is its table's
- * at p; stage 2's grid voltage vg2 = c2 + F[g2][p2] ip2(vg2) with c2 =
- * p_g2 + F[g2][p1] ip1, ip2 its solved table's at c2 (kcut_ip, as the
- * two-stage cascade's common sample); each later stage's the same with c
- * = p_g + F[g][p_before] ip_before, the stage before's plate current
- * moving it. Nothing carries from sample to sample but the states: every
- * other sample (a grid conducting, a table left) takes Newton's path, and
- * the next one the K path again. One body for both sizes, the number of
- * stages a constant where it is inlined (kn_fast), its loops unrolled;
- * four stages' solved tables are bicubic (dk_k.h), read by kcut_ipc.
+ * common sample, every later grid cut off (more than K_FAR knees below
+ * its diode's bend: its current is 0). Then stage 1 is its table's at p;
+ * stage 2's grid voltage vg2 = c2 + F[g2][p2] ip2(vg2) with c2 = p_g2 +
+ * F[g2][p1] ip1, ip2 its solved table's at c2 (kcut_ip, as the two-stage
+ * cascade's common sample); each later stage's the same with c = p_g +
+ * F[g][p_before] ip_before, the stage before's plate current moving it.
+ * One body for both sizes, the number of stages a constant where it is
+ * inlined (kn_fast), its loops unrolled; four stages' solved tables are
+ * bicubic (dk_k.h), read by kcut_ipc. A sample where only the last grid
+ * conducts takes kn_grid: the two-stage cascade's scalar Newton on that
+ * grid (dk_kgrid.h), the stage before by its solved table at its plate
+ * moved by the grid's current. Every other sample (a middle grid
+ * conducting, a table left) takes Newton's path, and the next one the K
+ * path again.
  * On a guitar DI through high-gain.preset's preamp (three stages, gain
- * 48) 99.5 % of the circuit's samples are common (93.8 % at gain 60), all
- * but a few of the rest stage 3's grid conducting; 256 instructions a
- * circuit sample (callgrind), 311 with a Newton step on each later
- * stage's one-port table. Four stages (gain 40, where the pot stops at
- * 60.1 dB, and 70): 94.9 % and 89.9 % common, every other sample stage
- * 4's grid conducting; 610 and 818 instructions a circuit sample where
- * Newton's path took 3,102 and 3,285 (its samples are still 40 and 55 %
- * of them). Built twice like dk_step.c (kernel.h). [audio] */
+ * 48) 99.5 % of the circuit's samples are common (93.8 % at gain 60), the
+ * rest stage 3's grid conducting, every one of them kn_grid's: 247
+ * instructions a circuit sample (callgrind; 256 when they took Newton's
+ * path; gain 60: 303 for 429). Four stages (gain 40, where the pot stops
+ * at 60.1 dB, and 70): 94.9 % and 89.9 % common, every other sample stage
+ * 4's grid conducting and kn_grid's (~1,260 instructions one, where
+ * Newton's path took ~4,700): 428 and 491 instructions a circuit sample
+ * (610 and 818 with Newton's path for those). Built twice like
+ * dk_step.c (kernel.h). [audio] */
 #include "dsp/dk_kgrid.h"
 
 #if defined(__GNUC__)
