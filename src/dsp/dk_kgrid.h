@@ -71,9 +71,10 @@ UNROLLED bool k_before(const KCas *k, double y, Quad *o, unsigned *jy) {
   double ip, dx, dy;
   bool in =
       k->before == K_CUT ? k1(k->t1, k->p[0], y, &ip, &dx, &dy) : k1c(k->t1, k->p[0], y, &ip, &dy);
-  *jy = (unsigned)__builtin_trunc(y * k->t1->ihy + k->t1->oy); /* in range where in */
+  if (!in) return false; /* (and the cell's index is cast only in range) */
+  *jy = (unsigned)__builtin_trunc(y * k->t1->ihy + k->t1->oy);
   *o = (Quad){0.0, ip, 0.0, dy};
-  return in;
+  return true;
 }
 
 UNROLLED bool k_stage1(const KCas *k, KSolve *q, double s1) {
