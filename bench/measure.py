@@ -145,7 +145,8 @@ class Signals:
 
 class Config:
     """One configuration: a name, its group (what it is compared with),
-    and how its host runs it. kind is chain|lv2|ladspa|sox; args are the
+    and how its host runs it. kind is chain|lv2|ladspa|sox|floor (floor.c,
+    which runs only itself); args are the
     host's arguments before IN OUT (for sox: the effect, after them)."""
 
     def __init__(self, name, group, kind, args, ours, note=""):
@@ -173,7 +174,8 @@ class Config:
 def tools_in(build):
     return {"chain": os.path.join(build, "bench", "chainhost"),
             "lv2": os.path.join(build, "tests", "lv2host"),
-            "ladspa": os.path.join(build, "bench", "ladspahost")}
+            "ladspa": os.path.join(build, "bench", "ladspahost"),
+            "floor": os.path.join(build, "bench", "floor")}
 
 
 def child_cpu(cmd):

@@ -50,6 +50,9 @@ CAPS_HIGH_GAIN = ["--set", "gain=1"]
 AMP_TUBE = ["-c", "pre_voicing", "2", "-c", "pre_gain", "50", "-c", "tone_model", "1",
             "-c", "amp_type", "2", "-c", "amp_watts", "50", "-c", "amp_gain", "26"]
 
+# not a product: the least any circuit solver of the rig's size costs at 4x
+FLOOR = "circuit-solver floor at 4x (bench/floor.c)"
+
 GROUPS = {
     "amp": "high-gain amp",
     "cab": "cabinet, %d-tap IR" % IR_TAPS,
@@ -76,8 +79,9 @@ def configs(ir, ir_state, coefs, smoke=False):
         Config("gainstage drive quality=4 (chain)", "drive", "chain", [DRIVE + " quality=4"],
                True),
     ]
+    yardsticks = [Config(FLOOR, "floor", "floor", [], False)]
     if smoke:
-        return ours
+        return ours + yardsticks
     peers = [
         Config("guitarix gx_amp", "amp", "lv2", GX_HIGH_GAIN + [GX + "gx_amp#GUITARIX"], False),
         Config("CAPS AmpVTS 2x", "amp", "ladspa",
@@ -95,7 +99,7 @@ def configs(ir, ir_state, coefs, smoke=False):
                "IIR cabinet model, no IR"),
         Config("sox overdrive", "drive", "sox", ["overdrive", "20", "20"], False),
     ]
-    return ours + peers
+    return ours + peers + yardsticks
 
 
 def write_ir(folder):
@@ -146,6 +150,9 @@ def measure_all(build, gs, cfgs, sig, tmp, smoke):
         r = {"cfg": c, "ns": ns[c.name]}
         print("%-40s %8.1f ns/sample" % (c.name, r["ns"]), flush=True)
         r["instr"] = None if smoke else measure.net_instructions(c, tools, sig, tmp, baselines)
+        if c.group == "floor":  # its output is not audio: its cost is all it tells
+            rows[c.name] = r
+            continue
         r["latency"] = measure.latency(c, tools, sig, tmp)
         r["thd"] = measure.thd(c, tools, gs, sig, tmp, THD_HZ, THD_PEAK)
         r["alias"] = {hz: measure.alias_at_drive(c, tools, gs, sig, tmp, hz, levels)
@@ -246,8 +253,19 @@ def targets(rows):
                     "CPU time %.2fx gx_amp's, %.2fx AmpVTS 4x's; instructions %.0f vs %.0f and "
                     "%.0f; alias %.1f dBc vs best peer %.1f dBc (%s)" % (
                         rig["ns"] / gx["ns"], rig["ns"] / vts["ns"], rig["instr"], gx["instr"],
-                        vts["instr"], a, peer_alias[0], peer_alias[1])))
+                        vts["instr"], a, peer_alias[0], peer_alias[1]) + floor_text(rows)))
     return out
+
+
+def floor_text(rows):
+    """The floor's figures against the rig's peers, for the rig's target."""
+    f, gx, vts = rows.get(FLOOR), rows.get("guitarix gx_amp"), rows.get("CAPS AmpVTS 4x")
+    if not (f and gx and vts):
+        return ""
+    return ("; the floor of any circuit solver of the rig's size at 4x (bench/floor.c: three "
+            "table-driven stages in one loop, no iteration): CPU time %.2fx gx_amp's, %.2fx "
+            "AmpVTS 4x's (%.1f ns a sample), %s instructions" % (
+                f["ns"] / gx["ns"], f["ns"] / vts["ns"], f["ns"], fmt(f["instr"])))
 
 
 def plot(rows, path):
@@ -335,6 +353,13 @@ def write(rows, baselines, drop):
         "- Ratios compare each gainstage row with the best peer of its group: speed is the "
         "best peer's CPU time over ours (above 1: we are faster), alias the difference in dB "
         "(negative: we are cleaner).",
+        "- *The floor* (bench/floor.c, not a product: made-up matrices and tables, its output "
+        "not audio) does the least any sample-by-sample solver of the rig's circuit does at "
+        "4x: two triodes, a tone stack and a power amp as state vectors updated by one "
+        "matrix-vector product each, each nonlinear stage's two port currents by one bilinear "
+        "lookup in a table, no iteration, no grid-current branch, float states, in one loop "
+        "between the library's 4x filters. It is timed and counted with the others; its "
+        "figures are in the rig's target below.",
         "- The Amp plugin's row includes its cabinet and mic, which pass 5 kHz %.0f dB less "
         "than 1 kHz (`gainstage measure -c \"%s\"` at both): the 5 kHz fundamental is cut "
         "while what aliases below it is not, and its harmonics are cut too, so 10 %% THD is "
@@ -348,7 +373,8 @@ def write(rows, baselines, drop):
         lines.append("- **%s** %s: %s." % (verdict, what, figures))
     lines += ["", "![cost, aliasing and speed](results.png)", ""]
     report.write("results.md", lines)
-    plot(rows, os.path.join(os.path.dirname(os.path.abspath(__file__)), "results.png"))
+    plot({k: r for k, r in rows.items() if r["cfg"].group != "floor"},
+         os.path.join(os.path.dirname(os.path.abspath(__file__)), "results.png"))
 
 
 def main():
