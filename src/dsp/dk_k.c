@@ -456,6 +456,32 @@ static Key key_of(const GsDkSolver *s, int tube, int ports, const double F[4], d
   return k;
 }
 
+/* The ports' p at rest (inputs u0): the tables' ranges' reference. */
+static void rest_ports(const GsDkSolver *s, const double *u0, double *p0) {
+  for (int a = 0; a < s->np; a++) {
+    p0[a] = 0.0;
+    for (int j = 0; j < s->ns; j++) p0[a] += s->D[a][j] * s->x0[j];
+    for (int j = 0; j < s->nu; j++) p0[a] += s->E[a][j] * u0[j];
+  }
+}
+
+/* Stage t's tables with its grid current solved apart (dk_kgrid.h): its
+ * solved one (its grid cut off) into *cut and, where `one` is given, its
+ * one-port one (linear along the plate axis, spaced as two stages': for
+ * its grid conducting); p0 its plate's p at rest, fpp = F[p][p], fgp =
+ * F[g][p]. False if either would not build. */
+static bool apart_tables(const GsDkSolver *s, int t, double fpp, double fgp, double p0,
+                         const GsKTab **one, const GsKTab **cut) {
+  double Ft[4] = {0.0, 0.0, 0.0, fpp};
+  Key k = key_of(s, t, 1, Ft, p0);
+  k.cubic = 0.0, k.hy = H_PLATE1;
+  bool have = !one || (*one = table(&k)) != NULL;
+  Ft[1] = fgp;
+  k = key_of(s, t, 1, Ft, p0);
+  k.vcut = GS_GRID_CUT * k.m.knee;
+  return (*cut = table(&k)) != NULL && have;
+}
+
 void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
   gs_dk_k_release(s);
   s->k_samples = s->n_samples = 0;
@@ -464,11 +490,7 @@ void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
     if (s->tubes[t].kind != GS_DK_TRIODE) return;
   }
   double p0[GS_DK_MAX_PORTS];
-  for (int a = 0; a < s->np; a++) {
-    p0[a] = 0.0;
-    for (int j = 0; j < s->ns; j++) p0[a] += s->D[a][j] * s->x0[j];
-    for (int j = 0; j < s->nu; j++) p0[a] += s->E[a][j] * u0[j];
-  }
+  rest_ports(s, u0, p0);
   double F1[4] = {s->F[0][0], s->F[0][1], s->F[1][0], s->F[1][1]};
   memcpy(s->kF, F1, sizeof F1);
   s->kmode = s->np / 2;
@@ -484,17 +506,10 @@ void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
   s->kt[0] = table(&k1);
   bool have = s->kt[0];
   for (int t = 1; t < s->kmode; t++) { /* the later stages' plates */
-    double Ft[4] = {0.0, 0.0, 0.0, s->kF[2 + 2 * t]};
-    Key kt = key_of(s, t, 1, Ft, p0[2 * t + 1]);
-    /* the last stage's one-port table, for its grid conducting
-     * (dk_kgrid.h; the middle ones' grids conducting take Newton's path);
-     * linear along the plate axis, spaced as two stages' */
-    kt.cubic = 0.0, kt.hy = H_PLATE1;
-    if (t == s->kmode - 1) have &= (s->kt[t] = table(&kt)) != NULL;
-    Ft[1] = s->kF[3 + 2 * t]; /* and solved with their grids cut off */
-    kt = key_of(s, t, 1, Ft, p0[2 * t + 1]);
-    kt.vcut = GS_GRID_CUT * kt.m.knee;
-    have &= (s->kc[t] = table(&kt)) != NULL;
+    /* the last one's grid conducting by its one-port table; the middle
+     * ones' by Newton's path */
+    const GsKTab **one = t == s->kmode - 1 ? &s->kt[t] : NULL;
+    have &= apart_tables(s, t, s->kF[2 + 2 * t], s->kF[3 + 2 * t], p0[2 * t + 1], one, &s->kc[t]);
   }
   if (!have) { /* (what it had, given back) */
     gs_dk_k_release(s);
