@@ -2,13 +2,17 @@
  * tests/lv2host.c times an LV2 plugin and bench/ladspahost.c a LADSPA one
  * (for bench/).
  *
- *   chainhost [--time] [--null] [--latency] [--block N] CHAIN IN.wav OUT.wav
+ *   chainhost [--time] [--null] [--latency] [--block N] [--set S:K:NAME=V]...
+ *             CHAIN IN.wav OUT.wav
  *
  * IN.wav must be mono; its samples go to the chain as they are (volts for
  * a chain that starts analog). Blocks of N frames (256 unless told);
  * --time prints the times of bench/host_clock.h; --null builds the chain
  * but copies the input instead of processing it (the host's own cost, for
- * callgrind); --latency prints the latency the chain reports.
+ * callgrind); --latency prints the latency the chain reports; --set moves
+ * stage K's (from 0) parameter NAME to V at the first block from S
+ * seconds on, through gs_chain_set_param, as a plugin host or the rig
+ * does while it plays (up to MAX_SETS of them).
  * OUT.wav is 32-bit float. Exit status: 0 ok, 1 failure, 2 bad usage. */
 #include <sndfile.h>
 #include <stdbool.h>
@@ -22,6 +26,48 @@
 static void print_log(void *handle, GsLogLevel level, const char *msg) {
   (void)handle;
   fprintf(stderr, "chainhost: %s: %s\n", level == GS_LOG_ERROR ? "error" : "warning", msg);
+}
+
+#define MAX_SETS 32
+
+typedef struct {
+  double at; /* seconds */
+  unsigned stage;
+  char name[32];
+  double value;
+  int param; /* NAME's index, once the chain is parsed */
+} Set;
+
+static bool parse_set(const char *text, Set *set) {
+  int used = 0;
+  return sscanf(text, "%lf:%u:%31[^=]=%lf%n", &set->at, &set->stage, set->name, &set->value,
+                &used) == 4 &&
+         text[used] == '\0';
+}
+
+/* Each set's parameter index; false (and why, printed) if one is not there. */
+static bool find_params(const GsSpec *spec, Set *sets, int n) {
+  for (int k = 0; k < n; k++) {
+    Set *s = &sets[k];
+    const GsStageInfo *info =
+        s->stage < gs_spec_length(spec) ? gs_spec_stage(spec, s->stage) : NULL;
+    s->param = info ? gs_param_find(info, s->name) : -1;
+    if (s->param < 0) {
+      fprintf(stderr, "chainhost: --set: stage %u has no parameter %s\n", s->stage, s->name);
+      return false;
+    }
+  }
+  return true;
+}
+
+/* The sets whose time has come by frame pos (at `rate`), made. */
+static void apply_sets(GsChain *chain, const Set *sets, int n, bool *done, size_t pos, int rate) {
+  for (int k = 0; k < n; k++) {
+    if (done[k] || sets[k].at * rate > (double)pos) continue;
+    done[k] = true;
+    GsStatus st = gs_chain_set_param(chain, sets[k].stage, (uint32_t)sets[k].param, sets[k].value);
+    if (st != GS_OK) fprintf(stderr, "chainhost: --set: %s\n", gs_strerror(st));
+  }
 }
 
 static float *read_mono(const char *path, SF_INFO *info) {
@@ -50,9 +96,10 @@ static bool write_mono(const char *path, const float *x, sf_count_t n, int rate)
 }
 
 int main(int argc, char **argv) {
-  bool timed = false, null = false, latency = false;
+  bool timed = false, null = false, latency = false, done[MAX_SETS] = {false};
   long block = 256;
-  int a = 1;
+  Set sets[MAX_SETS];
+  int n_sets = 0, a = 1;
   for (; a < argc && argv[a][0] == '-' && argv[a][1] == '-'; a++) {
     if (!strcmp(argv[a], "--time")) {
       timed = true;
@@ -62,13 +109,17 @@ int main(int argc, char **argv) {
       latency = true;
     } else if (!strcmp(argv[a], "--block") && a + 1 < argc) {
       block = strtol(argv[++a], NULL, 10);
+    } else if (!strcmp(argv[a], "--set") && a + 1 < argc && n_sets < MAX_SETS &&
+               parse_set(argv[a + 1], &sets[n_sets])) {
+      a++, n_sets++;
     } else {
       break;
     }
   }
   if (argc - a != 3 || block < 1 || block > (long)GS_MAX_BLOCK) {
     fprintf(stderr,
-            "usage: chainhost [--time] [--null] [--latency] [--block N] CHAIN IN.wav OUT.wav\n");
+            "usage: chainhost [--time] [--null] [--latency] [--block N] [--set S:K:NAME=V]... "
+            "CHAIN IN.wav OUT.wav\n");
     return 2;
   }
   GsLog log = {print_log, NULL};
@@ -77,7 +128,7 @@ int main(int argc, char **argv) {
   GsSpec *spec = NULL;
   GsChain *chain = NULL;
   GsChainConfig cfg = {.rate = info.samplerate, .channels = 1, .seed = 1, .noise = false};
-  if (!x || gs_spec_parse(argv[a], &log, &spec) != GS_OK ||
+  if (!x || gs_spec_parse(argv[a], &log, &spec) != GS_OK || !find_params(spec, sets, n_sets) ||
       gs_chain_new(spec, &cfg, &log, &chain) != GS_OK) {
     free(x);
     gs_spec_free(spec);
@@ -90,6 +141,7 @@ int main(int argc, char **argv) {
     uint32_t len = (uint32_t)(n - pos < (size_t)block ? n - pos : (size_t)block);
     const float *ins[1] = {x + pos};
     float *outs[1] = {y + pos};
+    apply_sets(chain, sets, n_sets, done, pos, info.samplerate);
     double t0 = host_wall();
     if (null) {
       memcpy(outs[0], ins[0], len * sizeof(float));

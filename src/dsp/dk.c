@@ -366,10 +366,6 @@ bool gs_dk_update(GsDkSolver *s, const GsDkNetlist *n, double rate, uint32_t gli
   return true;
 }
 
-void gs_dk_k_refit(GsDkSolver *s, const double *u0) {
-  if (s->kmode && !s->k_live && !s->glide_left) gs_dk_k_setup(s, u0);
-}
-
 bool gs_dk_init(GsDkSolver *s, const GsDkNetlist *n, double rate, const double *u0) {
   memset(s, 0, sizeof *s);
   if (n->n_elems > GS_DK_MAX_ELEMS || n->n_nodes > GS_DK_MAX_NODES ||
@@ -389,6 +385,7 @@ bool gs_dk_init(GsDkSolver *s, const GsDkNetlist *n, double rate, const double *
     s->np = q[0].np;
     s->no = n->n_outputs;
     s->knee = n->grid_knee > 0.0 ? n->grid_knee : KNEE;
+    s->grid_moves = n->grid_source_moves;
     collect_tubes(s, n);
     s->tri4 = s->tabled && s->np == 4 && s->ns == 4 && s->nu == 2 && s->no == 1;
     bool casc = s->tabled && s->np == s->ns && s->nu == 2 && s->no == 1;

@@ -48,6 +48,10 @@ typedef struct {
   int outputs[GS_DK_MAX_OUTPUTS]; /* nodes whose voltages are y */
   int n_outputs;
   double grid_knee; /* volts: the grid diode's softness (see dk.c) */
+  /* The first tube's grid sees a source that gs_dk_update will change
+   * (a pot before it): the K path of one triode then takes its grid
+   * current apart, by tables that hold whatever that source (dk_k.h). */
+  bool grid_source_moves;
 } GsDkNetlist;
 
 /* Building a netlist (no checks beyond capacity; gs_dk_init checks). */
@@ -130,16 +134,19 @@ typedef struct {
    * entries (g1 g1, g1 p1, p1 g1, p1 p1) and, in cascade, (p2 p2), (g2
    * p2), (p3 p3), (g3 p3), (p4 p4), (g4 p4)). kt: stage 1's two-port
    * table and the later stages' one-port tables; kc: the later stages'
-   * solved tables (their grids cut off: dk_k.h). */
+   * solved tables (their grids cut off: dk_k.h). k_grid: one triode
+   * whose grid's source moves (grid_moves, the netlist's
+   * grid_source_moves), its grid current apart: kt[0] its one-port table,
+   * kc[0] its solved one, F[g1][g1] free (dk_kstep.c). */
   int kmode;
-  bool k_live;
+  bool k_live, k_grid, grid_moves;
   const GsKTab *kt[GS_K_STAGES], *kc[GS_K_STAGES];
   double kF[2 + 2 * GS_K_STAGES];
   /* k_guess: the last sample was the K path's; then the cascade's grid-2
-   * voltage and current, the rest of that voltage but for stage 2's plate
-   * current's part (a), the slope dvg2/da: step_kcas's next first guess
-   * (two stages only); and the currents (p holds p): Newton's path takes
-   * it from there */
+   * voltage and current (its last grid's; k_grid: the triode's own), the
+   * rest of that voltage but for that stage's plate current's part (a),
+   * the slope dvg2/da: dk_kgrid.h's next first guess; and the currents (p
+   * holds p): Newton's path takes it from there */
   bool k_guess;
   double k_vg2, k_ig2, k_a, k_slope;
   bool k_apart; /* the cascade's stages as its block loop needs them (dk_pack.c) */
@@ -168,11 +175,6 @@ void gs_dk_scratch_free(GsDkScratch *scratch);
 bool gs_dk_update(GsDkSolver *s, const GsDkNetlist *n, double rate, uint32_t glide,
                   GsDkScratch *scratch);
 
-/* The K path's tables for the system as it is now, where the ones had at
- * init stopped fitting it before the first sample (a pot set after init:
- * the tube preamp's stages=1 gain); nothing if they fit or there are none.
- * Moves at run time do not come here: they take Newton's path. [main] */
-void gs_dk_k_refit(GsDkSolver *s, const double *u0);
 /* The solver is run no more: its tables are given back (each is freed
  * when no solver holds it). [main] */
 void gs_dk_k_release(GsDkSolver *s);

@@ -77,7 +77,12 @@
  * solved tables' cost the 12AX7s 6 to 9 dB, the two-port table's four
  * 12AU7 stages 17 (-81.2 against -98.3 at gain 70; Newton's path -99.2).
  * 5.1 MB of tables (the two-port one 101,000 nodes: MAX_NODES), built in
- * ~70 ms (5.4 MB with the last stage's one-port table). */
+ * ~70 ms (5.4 MB with the last stage's one-port table).
+ * One triode with its grid apart (the preamp's one stage, gain 20 and
+ * 35.4, a guitar DI): at H_TUBE and H_PLATE1 the 12AX7 -121.1 and -116.6
+ * dB rms, the 12AU7 (gain 20) -92.0, nearly all of it its grid axis; at
+ * H_TUBE3 each -114.5 (0.53 MB for the 12AX7's two tables, for every
+ * gain; 0.5 V along the plate axis: -124.9, -124.8, -115.3, 1.05 MB). */
 #define H_TUBE 0.3
 #define H_TUBE3 0.15
 #define H_KNEE 0.18
@@ -397,7 +402,7 @@ void gs_dk_k_release(GsDkSolver *s) {
     s->kt[t] = s->kc[t] = NULL;
   }
   s->kmode = 0;
-  s->k_live = false;
+  s->k_live = s->k_grid = false;
 }
 
 /* -------------------------------------------------------- the solver */
@@ -412,14 +417,15 @@ static double fmaxabs(const double *F, int n) {
 }
 
 /* Whether F (np x np, rows) is what the tables were built for: the
- * entries they were built from, and in cascade the stages seeing each
- * other only through a plate and the next grid (ports 2k + 1, 2k + 2):
- * F tridiagonal, every entry two or more off the diagonal 0. */
-static bool fits(const GsDkSolver *s, const double *F) {
+ * entries they were built from (from the first on; from the second: but
+ * F[g1][g1], which only a grid's current sees), and in cascade the stages
+ * seeing each other only through a plate and the next grid (ports 2k +
+ * 1, 2k + 2): F tridiagonal, every entry two or more off the diagonal 0. */
+static bool fits(const GsDkSolver *s, const double *F, int from) {
   int np = s->np;
   static const int at[10][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}, {3, 3},
                                 {2, 3}, {5, 5}, {4, 5}, {7, 7}, {6, 7}};
-  for (int k = 0; k < 2 + 2 * s->kmode; k++) {
+  for (int k = from; k < 2 + 2 * s->kmode; k++) {
     double f = F[at[k][0] * np + at[k][1]], want = s->kF[k];
     if (!(fabs(f - want) <= F_SAME * fabs(want))) return false;
   }
@@ -449,11 +455,40 @@ static Key key_of(const GsDkSolver *s, int tube, int ports, const double F[4], d
   } else if (s->kmode == 3) {
     k.hy = ports == 2 ? H_PLATE3 : H_PLATE13;
     k.htube = H_TUBE3;
+  } else if (s->k_grid) {
+    k.hy = H_PLATE1;
+    k.htube = H_TUBE3;
   } else {
     k.hy = ports == 2 ? H_PLATE : H_PLATE1;
     k.htube = H_TUBE;
   }
   return k;
+}
+
+/* The ports' p at rest (inputs u0): the tables' ranges' reference. */
+static void rest_ports(const GsDkSolver *s, const double *u0, double *p0) {
+  for (int a = 0; a < s->np; a++) {
+    p0[a] = 0.0;
+    for (int j = 0; j < s->ns; j++) p0[a] += s->D[a][j] * s->x0[j];
+    for (int j = 0; j < s->nu; j++) p0[a] += s->E[a][j] * u0[j];
+  }
+}
+
+/* Stage t's tables with its grid current solved apart (dk_kgrid.h): its
+ * solved one (its grid cut off) into *cut and, where `one` is given, its
+ * one-port one (linear along the plate axis, spaced as two stages': for
+ * its grid conducting); p0 its plate's p at rest, fpp = F[p][p], fgp =
+ * F[g][p]. False if either would not build. */
+static bool apart_tables(const GsDkSolver *s, int t, double fpp, double fgp, double p0,
+                         const GsKTab **one, const GsKTab **cut) {
+  double Ft[4] = {0.0, 0.0, 0.0, fpp};
+  Key k = key_of(s, t, 1, Ft, p0);
+  k.cubic = 0.0, k.hy = H_PLATE1;
+  bool have = !one || (*one = table(&k)) != NULL;
+  Ft[1] = fgp;
+  k = key_of(s, t, 1, Ft, p0);
+  k.vcut = GS_GRID_CUT * k.m.knee;
+  return (*cut = table(&k)) != NULL && have;
 }
 
 void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
@@ -464,11 +499,7 @@ void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
     if (s->tubes[t].kind != GS_DK_TRIODE) return;
   }
   double p0[GS_DK_MAX_PORTS];
-  for (int a = 0; a < s->np; a++) {
-    p0[a] = 0.0;
-    for (int j = 0; j < s->ns; j++) p0[a] += s->D[a][j] * s->x0[j];
-    for (int j = 0; j < s->nu; j++) p0[a] += s->E[a][j] * u0[j];
-  }
+  rest_ports(s, u0, p0);
   double F1[4] = {s->F[0][0], s->F[0][1], s->F[1][0], s->F[1][1]};
   memcpy(s->kF, F1, sizeof F1);
   s->kmode = s->np / 2;
@@ -476,25 +507,23 @@ void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
     s->kF[2 + 2 * t] = s->F[2 * t + 1][2 * t + 1];
     s->kF[3 + 2 * t] = s->F[2 * t][2 * t + 1];
   }
-  if (!fits(s, s->Fp)) { /* not the cascade's pattern */
+  if (!fits(s, s->Fp, 0)) { /* not the cascade's pattern */
     s->kmode = 0;
     return;
   }
-  Key k1 = key_of(s, 0, 2, F1, p0[1]);
-  s->kt[0] = table(&k1);
-  bool have = s->kt[0];
+  bool have;
+  if (s->kmode == 1 && s->grid_moves) { /* its grid apart: F[g][g] free */
+    s->k_grid = true;
+    have = apart_tables(s, 0, F1[3], F1[1], p0[1], &s->kt[0], &s->kc[0]);
+  } else {
+    Key k1 = key_of(s, 0, 2, F1, p0[1]);
+    have = (s->kt[0] = table(&k1)) != NULL;
+  }
   for (int t = 1; t < s->kmode; t++) { /* the later stages' plates */
-    double Ft[4] = {0.0, 0.0, 0.0, s->kF[2 + 2 * t]};
-    Key kt = key_of(s, t, 1, Ft, p0[2 * t + 1]);
-    /* the last stage's one-port table, for its grid conducting
-     * (dk_kgrid.h; the middle ones' grids conducting take Newton's path);
-     * linear along the plate axis, spaced as two stages' */
-    kt.cubic = 0.0, kt.hy = H_PLATE1;
-    if (t == s->kmode - 1) have &= (s->kt[t] = table(&kt)) != NULL;
-    Ft[1] = s->kF[3 + 2 * t]; /* and solved with their grids cut off */
-    kt = key_of(s, t, 1, Ft, p0[2 * t + 1]);
-    kt.vcut = GS_GRID_CUT * kt.m.knee;
-    have &= (s->kc[t] = table(&kt)) != NULL;
+    /* the last one's grid conducting by its one-port table; the middle
+     * ones' by Newton's path */
+    const GsKTab **one = t == s->kmode - 1 ? &s->kt[t] : NULL;
+    have &= apart_tables(s, t, s->kF[2 + 2 * t], s->kF[3 + 2 * t], p0[2 * t + 1], one, &s->kc[t]);
   }
   if (!have) { /* (what it had, given back) */
     gs_dk_k_release(s);
@@ -505,7 +534,8 @@ void gs_dk_k_setup(GsDkSolver *s, const double *u0) {
 
 void gs_dk_k_check(GsDkSolver *s) {
   if (!s->kmode) return;
-  s->k_live = fits(s, s->Fp) && (!s->glide_left || fits(s, s->Fp_to));
+  int from = s->k_grid ? 1 : 0; /* its grid apart: any F[g][g] */
+  s->k_live = fits(s, s->Fp, from) && (!s->glide_left || fits(s, s->Fp_to, from));
 }
 
 size_t gs_dk_k_bytes(const GsDkSolver *s) {

@@ -14,7 +14,11 @@
  * ip = g(c, q_p) where v_gk = c + F_gp ip (F_gp its cathode), solved at
  * the nodes, so that the per-sample path has no solve left for it.
  *
- * One triode (np = 2): i = g(p), no solve. Two in cascade (the tube
+ * One triode (np = 2): i = g(p), no solve; but where its grid's source
+ * moves (a pot before it, the tube preamp's one stage: that resistance
+ * is only in F_gg, which only the grid's current sees), its grid current
+ * apart, as a cascade's last stage's below, by a one-port and a solved
+ * table that hold whatever F_gg. Two in cascade (the tube
  * preamp's netlist): the common sample (stage 2's grid cut off) by stage
  * 1's table and stage 2's solved table; any other, the unknown is stage
  * 2's grid voltage, a scalar Newton solve through stage 1's and stage 2's
@@ -29,8 +33,7 @@
  * two stages of gain after stage 2's table, was 30 dB past three
  * stages'). Each table holds only for the F
  * entries it was built for: gs_dk_update checks them (gs_dk_k_check) and
- * drops to Newton's path if they moved (before the first sample,
- * gs_dk_k_refit has tables for them instead).
+ * drops to Newton's path if they moved.
  *
  * Tables are built on first use and shared by every solver with the same
  * tube, F entries and ranges, and freed when the last of them is released

@@ -14,7 +14,9 @@
  * x = p_g1 (K_TWO), or in three or four stages B's solved table (its grid
  * cut off) at x = c, the part of its grid voltage its own plate current
  * does not give (K_CUT; K_CUTC where that table is bicubic: four
- * stages').
+ * stages'). One triode whose grid's source moved (dk_kstep.c's k_grid
+ * path) is L with no B (K_NONE): p = (0, 0, p_g, p_p), fg2 = (0, 0,
+ * F[g][g], F[p][g]), F[gL][pB] = 0.
  *
  * B's table, where it is linear along q_p within a cell (K_TWO, K_CUT),
  * looked up once at the last sample's ig2, is exact for any ig2 that keeps
@@ -42,7 +44,7 @@
 #define K_MAX_IT 12
 #define K_TOL 1e-6
 
-enum { K_TWO, K_CUT, K_CUTC }; /* B's table: two-port, solved, solved bicubic */
+enum { K_TWO, K_CUT, K_CUTC, K_NONE }; /* B's table: two-port, solved, solved bicubic; no B */
 
 typedef struct {
   const GsKTab *t1, *t2; /* B's table, L's one-port table */
@@ -67,6 +69,10 @@ typedef struct {
 /* B's table at its x and q_p = y: o as k2's (a solved table's grid
  * current and its slope 0), the plate-axis cell jy. */
 UNROLLED bool k_before(const KCas *k, double y, Quad *o, unsigned *jy) {
+  if (k->before == K_NONE) {
+    *o = (Quad){0.0, 0.0, 0.0, 0.0}, *jy = 0;
+    return true;
+  }
   if (k->before == K_TWO) return k2(k->t1, k->p[0], y, o, jy);
   double ip, dx, dy;
   bool in =
@@ -88,6 +94,7 @@ UNROLLED bool k_stage1(const KCas *k, KSolve *q, double s1) {
 
 /* Whether B's lookup at s1 holds at ig2 too. */
 UNROLLED bool k_same(const KCas *k, const KSolve *q, double ig2) {
+  if (k->before == K_NONE) return true;
   if (k->before == K_CUTC) return ig2 == q->s1;
   double sy = (k->p[1] + k->fg2[1] * ig2) * k->t1->ihy + k->t1->oy;
   return sy >= q->jy1 && sy < q->jy1 + 1;

@@ -1,5 +1,6 @@
 /* The K path of the DK solver's per-sample part (dk.h, dk_k.h): the
- * solves through the tables (dk_klookup.h) for one triode (kmode 1) and
+ * solves through the tables (dk_klookup.h) for one triode (kmode 1, its
+ * grid current apart where its grid's source moves) and
  * two in cascade (kmode 2); three and four are dk_k3step.c's. Built
  * twice like dk_step.c (kernel.h); gs_dk_run calls it while k_live.
  * [audio] */
@@ -116,10 +117,97 @@ UNROLLED bool kcas_fast(const GsDkSolver *s, KFast *f, double u0, const KHeld *h
   return true;
 }
 
-/* kcas_fast from x[0] on while it holds, in place (x[k] drives input 0
- * and becomes the output); how many samples it took. */
+/* One triode whose grid's source moves (k_grid: the preamp's stages=1
+ * pot, turned while it plays), by tables that hold for any F[g][g] (kt[0]
+ * one-port, kc[0] solved: dk_k.h): where its grid was cut off the sample
+ * before and is here (more than K_FAR knees below its bend, where F[g][g]
+ * meets no current), its plate current is its solved table's at (p_g,
+ * p_p), nothing solved; else the scalar Newton on its grid voltage
+ * through its one-port table (dk_kgrid.h, no stage before it), F read as
+ * it is (a glide moves F[g][g]). On a guitar DI at gain 20: 105
+ * instructions a circuit sample (callgrind), where the two-port table of
+ * the pot's (K1_TWO) took 172. */
+enum { K1_TWO, K1_CUT, K1_GRID }; /* the two-port table; grid apart: cut off, any */
+
+/* The solve's guess for the next sample from a cut-off one at p. */
+UNROLLED void k1g_guess(GsDkSolver *s, double pg, double pp) {
+  KCut g = kcut_guess(s->kc[0], pg, s->Fp[1], pp);
+  s->k_vg2 = g.vg, s->k_a = g.a, s->k_slope = g.slope, s->k_ig2 = 0.0;
+}
+
+static NOINLINE bool k1g_solve(GsDkSolver *s, double pg, double pp, Pair *o) {
+  const double *F = s->Fp;
+  KCas k = {.t2 = s->kt[0],
+            .e2 = &s->tubes[0],
+            .before = K_NONE,
+            .p = {0.0, 0.0, pg, pp},
+            .fg2 = {0.0, 0.0, F[0], F[2]},
+            .f_g2p2 = F[1]};
+  KSolve q;
+  Quad i;
+  int it;
+  if (!kcas_solve(s, &k, &q, &i, &it)) return false;
+  kcas_keep(s, &k, &q, i, it);
+  *o = (Pair){i[2], i[3]};
+  return true;
+}
+
+/* The currents (ig, ip) at p as `how` says; false where it declines. */
+UNROLLED bool k1_currents(GsDkSolver *s, int how, double pg, double pp, Pair *o) {
+  if (how == K1_TWO) return k2_currents(s->kt[0], pg, pp, o);
+  double ip, vcut = K_FAR / s->tubes[0].inv_knee;
+  if (s->k_ig2 == 0.0 && kcut_ip(s->kc[0], pg, s->Fp[1], pp, vcut, &ip)) {
+    if (how == K1_GRID) k1g_guess(s, pg, pp), s->iterations = 1;
+    *o = (Pair){0.0, ip};
+    return true;
+  }
+  return how == K1_GRID && k1g_solve(s, pg, pp, o);
+}
+
+/* One triode by the K method (kmode 1): its currents by k1_currents at
+ * p; as step_n otherwise. False, with nothing changed, where they
+ * decline. */
+UNROLLED bool step_k1_n(GsDkSolver *s, int ns, int nu, int no, int how, const double *u,
+                        double *y) {
+  int nxu = even(ns + nu), nz = even(ns + nu + 2);
+  double z[GS_DK_MAX_Z];
+  for (int j = 0; j < nz; j++) z[j] = j < ns ? s->z[j] : j < ns + nu ? u[j - ns] : 0.0;
+  double p0 = dot_even(s->P, z, nxu), p1 = dot_even(s->P + nxu, z, nxu);
+  Pair o;
+  if (!k1_currents(s, how, p0, p1, &o)) return false;
+  z[ns + nu] = o[0], z[ns + nu + 1] = o[1];
+  s->p[0] = p0, s->p[1] = p1;
+  s->k_i[0] = o[0], s->k_i[1] = o[1];
+  s->k_guess = true;
+  s->failed = false;
+  if (how != K1_GRID) s->iterations = 1; /* (K1_GRID's: k1_currents') */
+  advance(s, nz, no + ns, no, z, y);
+  return true;
+}
+
+/* K1_CUT's samples from x[0] on while they hold, in place (the preamp's
+ * one stage: two states, two inputs, one output); how many it took. */
+static uint32_t run_k1g(GsDkSolver *s, const double *u, double *restrict x, uint32_t n) {
+  if (!s->k_grid || s->k_ig2 != 0.0 || s->ns != 2 || s->nu != 2 || s->no != 1) return 0;
+  double uk[2] = {0.0, u[1]};
+  uint32_t k = 0;
+  for (; k < n; k++) {
+    uk[0] = x[k];
+    if (!step_k1_n(s, 2, 2, 1, K1_CUT, uk, &x[k])) break;
+  }
+  if (k) {
+    k1g_guess(s, s->p[0], s->p[1]);
+    s->iterations = 1;
+    s->k_samples += k;
+  }
+  return k;
+}
+
+/* kcas_fast (or run_k1g) from x[0] on while it holds, in place (x[k]
+ * drives input 0 and becomes the output); how many samples it took. */
 uint32_t GS_KERNEL(gs_dk_run_kcas)(GsDkSolver *s, const double *u, double *restrict x, uint32_t n) {
   if (s->kmode >= 3) return GS_KERNEL(gs_dk_run_k3)(s, u, x, n);
+  if (s->kmode == 1) return run_k1g(s, u, x, n);
   if (s->kmode != 2 || !s->k_apart || s->k_ig2 != 0.0) return 0;
   KFast f = kfast_load(s);
   KHeld h = kheld(s, u[1]);
@@ -129,36 +217,20 @@ uint32_t GS_KERNEL(gs_dk_run_kcas)(GsDkSolver *s, const double *u, double *restr
   return k;
 }
 
-/* One triode by the K method (kmode 1): its currents are its table's at
- * p, with nothing to solve; as step_n otherwise. False, with nothing
- * changed, outside the table. */
-UNROLLED bool step_k1_n(GsDkSolver *s, int ns, int nu, int no, const double *u, double *y) {
-  int nxu = even(ns + nu), nz = even(ns + nu + 2);
-  double z[GS_DK_MAX_Z];
-  for (int j = 0; j < nz; j++) z[j] = j < ns ? s->z[j] : j < ns + nu ? u[j - ns] : 0.0;
-  double p0 = dot_even(s->P, z, nxu), p1 = dot_even(s->P + nxu, z, nxu);
-  Pair o;
-  if (!k2_currents(s->kt[0], p0, p1, &o)) return false;
-  z[ns + nu] = o[0], z[ns + nu + 1] = o[1];
-  s->p[0] = p0, s->p[1] = p1;
-  s->k_i[0] = o[0], s->k_i[1] = o[1];
-  s->k_guess = true;
-  s->failed = false;
-  s->iterations = 1;
-  advance(s, nz, no + ns, no, z, y);
-  return true;
-}
-
 /* Every sample but kcas_fast's, Newton's path where the tables decline
  * (out of line: kcas_fast's frame stays small). */
 static NOINLINE void k_other(GsDkSolver *s, const double *u, double *y) {
   bool done;
   if (s->kmode == 2) {
     done = step_kcas(s, u, y);
+  } else if (s->k_grid) {
+    done = s->ns == 2 && s->nu == 2 && s->no == 1
+               ? step_k1_n(s, 2, 2, 1, K1_GRID, u, y)
+               : step_k1_n(s, s->ns, s->nu, s->no, K1_GRID, u, y);
   } else if (s->ns == 2 && s->nu == 2 && s->no == 1) {
-    done = step_k1_n(s, 2, 2, 1, u, y);
+    done = step_k1_n(s, 2, 2, 1, K1_TWO, u, y);
   } else {
-    done = step_k1_n(s, s->ns, s->nu, s->no, u, y);
+    done = step_k1_n(s, s->ns, s->nu, s->no, K1_TWO, u, y);
   }
   if (done) {
     s->k_samples++;

@@ -48,7 +48,8 @@ static void build(GsTubePreamp *tp) {
     bool pot_here = (tp->stages == 1 && k == 0) || k == 1;
     if (pot_here) {
       node = gs_tc_pot(n, node, POT_OHMS, tp->pot);
-      v.rg = 0.0; /* the pot is the grid leak */
+      v.rg = 0.0;                    /* the pot is the grid leak */
+      n->grid_source_moves = k == 0; /* one stage: the K path's tables hold at any gain */
     }
     if (k == tp->stages - 1) v.rl = tp->load_ohms;
     node = gs_tc_common_cathode(n, &v, node, bp);
@@ -86,8 +87,6 @@ GsTubePreamp *gs_tube_preamp_new(const GsTriodeModel *tube, int stages, double i
   }
   tp->max_gain_db = max_gain_db(tp);
   gs_tube_preamp_set_gain(tp, gain_db, 0);
-  /* one stage: the pot is its grid's source, so its table is the pot's */
-  gs_dk_k_refit(&tp->run.dk, u0);
   return tp;
 }
 
