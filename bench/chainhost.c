@@ -22,6 +22,7 @@
 
 #include "gainstage/gainstage.h"
 #include "host_clock.h"
+#include "mono_wav.h"
 
 static void print_log(void *handle, GsLogLevel level, const char *msg) {
   (void)handle;
@@ -70,31 +71,6 @@ static void apply_sets(GsChain *chain, const Set *sets, int n, bool *done, size_
   }
 }
 
-static float *read_mono(const char *path, SF_INFO *info) {
-  memset(info, 0, sizeof *info);
-  SNDFILE *f = sf_open(path, SFM_READ, info);
-  if (!f || info->channels != 1) {
-    fprintf(stderr, "chainhost: %s: not a readable mono file\n", path);
-    if (f) sf_close(f);
-    return NULL;
-  }
-  float *x = malloc((size_t)info->frames * sizeof *x);
-  if (x && sf_readf_float(f, x, info->frames) != info->frames) {
-    free(x);
-    x = NULL;
-  }
-  sf_close(f);
-  return x;
-}
-
-static bool write_mono(const char *path, const float *x, sf_count_t n, int rate) {
-  SF_INFO info = {.samplerate = rate, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
-  SNDFILE *f = sf_open(path, SFM_WRITE, &info);
-  bool ok = f && sf_writef_float(f, x, n) == n;
-  if (f) sf_close(f);
-  return ok;
-}
-
 int main(int argc, char **argv) {
   bool timed = false, null = false, latency = false, done[MAX_SETS] = {false};
   long block = 256;
@@ -124,7 +100,7 @@ int main(int argc, char **argv) {
   }
   GsLog log = {print_log, NULL};
   SF_INFO info;
-  float *x = read_mono(argv[a + 1], &info);
+  float *x = mono_wav_read("chainhost", argv[a + 1], &info);
   GsSpec *spec = NULL;
   GsChain *chain = NULL;
   GsChainConfig cfg = {.rate = info.samplerate, .channels = 1, .seed = 1, .noise = false};
@@ -151,7 +127,7 @@ int main(int argc, char **argv) {
     spent += host_wall() - t0;
   }
   double cpu = host_cpu() - cpu0;
-  bool ok = y && write_mono(argv[a + 2], y, (sf_count_t)n, info.samplerate);
+  bool ok = y && mono_wav_write(argv[a + 2], y, (sf_count_t)n, info.samplerate);
   if (ok && timed) host_print_times(spent, cpu, (double)n);
   if (ok && latency) printf("latency %u\n", gs_chain_latency(chain));
   gs_chain_free(chain);

@@ -37,6 +37,7 @@
 #include "dsp/denormal.h"
 #include "dsp/oversample.h"
 #include "host_clock.h"
+#include "mono_wav.h"
 
 #define FACTOR 4
 #define BLOCK 256
@@ -171,27 +172,6 @@ static void rig_free(Rig *r) {
   free(r);
 }
 
-static float *read_mono(const char *path, SF_INFO *info) {
-  memset(info, 0, sizeof *info);
-  SNDFILE *f = sf_open(path, SFM_READ, info);
-  float *x = f && info->channels == 1 ? malloc((size_t)info->frames * sizeof *x) : NULL;
-  if (x && sf_readf_float(f, x, info->frames) != info->frames) {
-    free(x);
-    x = NULL;
-  }
-  if (f) sf_close(f);
-  if (!x) fprintf(stderr, "floor: %s: not a readable mono file\n", path);
-  return x;
-}
-
-static bool write_mono(const char *path, const float *x, sf_count_t n, int rate) {
-  SF_INFO info = {.samplerate = rate, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
-  SNDFILE *f = sf_open(path, SFM_WRITE, &info);
-  bool ok = f && sf_writef_float(f, x, n) == n;
-  if (f) sf_close(f);
-  return ok;
-}
-
 int main(int argc, char **argv) {
   bool timed = false, null = false;
   int a = 1;
@@ -209,7 +189,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   SF_INFO info;
-  float *x = read_mono(argv[a], &info);
+  float *x = mono_wav_read("floor", argv[a], &info);
   Rig *r = x ? rig_new(info.samplerate) : NULL;
   size_t n = x ? (size_t)info.frames : 0;
   float *y = r ? malloc((n ? n : 1) * sizeof *y) : NULL;
@@ -230,7 +210,7 @@ int main(int argc, char **argv) {
     spent += host_wall() - t0;
   }
   double cpu = host_cpu() - cpu0;
-  bool ok = write_mono(argv[a + 1], y, (sf_count_t)n, info.samplerate);
+  bool ok = mono_wav_write(argv[a + 1], y, (sf_count_t)n, info.samplerate);
   if (ok && timed) host_print_times(spent, cpu, (double)n);
   rig_free(r);
   free(x);
